@@ -1,0 +1,30 @@
+"""Deployment settings, read from `DUIJIE_*` environment variables.
+
+Per-event behaviour (matching weights, slot lengths) lives in the database as event settings; this file only
+holds what differs between deployments.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What an operator sets per deployment; everything has a default that runs the demo."""
+
+    model_config = SettingsConfigDict(env_prefix="DUIJIE_", extra="ignore")
+
+    database_url: str = "sqlite:///./duijie.db"
+    secret_key: str = "change-me-in-production-duijie-demo-key"
+    secure_cookies: bool = False
+    default_locale: str = "zh_CN"
+    page_size: int = 20
+    sql_echo: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,174 @@
+"""Database glue: the declarative base with a constraint naming convention, engines, sessions, units of work.
+
+Services only flush; whoever owns the unit of work (a web request, a CLI command, a job) commits once, and
+callbacks registered with `on_commit` run only after that commit succeeded (notifications, enqueued jobs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, MetaData, String, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SYNTHETIC = "synthetic"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC timestamps on both SQLite (which drops the zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is required")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class MoneyType(TypeDecorator[Decimal]):
+    """Yuan as exact Decimals, stored as whole fen in a BIGINT.
+
+    SQLite has no decimal type (NUMERIC becomes a float there), so sums of amounts would drift; integers add up
+    exactly on both databases, and `SUM()` keeps this type, so totals come back as Decimal yuan too.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        fen = Decimal(value) * 100
+        if fen != fen.to_integral_value():
+            raise ValueError(f"amount {value} has more than two decimal places")
+        return int(fen)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
+Money = MoneyType()
+
+
+class Base(DeclarativeBase):
+    """All tables share one metadata with the naming convention, so migrations name constraints alike."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class-level mapping)
+        dt.datetime: UTCDateTime(),
+        Decimal: Money,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        list[Any]: JSON,
+    }
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, the only clock the models use."""
+    return dt.datetime.now(dt.UTC)
+
+
+class ProvenanceMixin:
+    """Where a record came from: the seed document it was taken from, `synthetic`, or `import:<file>`."""
+
+    provenance: Mapped[str] = mapped_column(String(120), default="manual", server_default="manual")
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.provenance == SYNTHETIC
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for SQLite or PostgreSQL with the settings each needs to enforce our constraints."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def on_commit(db: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` after the session's transaction commits; dropped if it rolls back."""
+    db.info.setdefault("on_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    callbacks = session.info.pop("on_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_commit(session: Session) -> None:
+    session.info.pop("on_commit", None)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit if the block ends normally, roll back and re-raise otherwise."""
+    db = factory()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL, or None for other databases and in-memory SQLite."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+        return url[len(prefix) :]
+    return None
+
+
+def url_for_path(path: str) -> str:
+    """The SQLAlchemy URL of a SQLite file given on the command line (`--db PATH`), or a URL passed as is."""
+    if "://" in path:
+        return path
+    return f"sqlite:///{path}"

@@ -1,0 +1,47 @@
+"""Named permission predicates, combined with `&` and `|`, checked in routes and in templates alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from duijie.core.auth import Actor
+from duijie.core.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    test: Callable[[Actor, Any], bool]
+
+    def __call__(self, actor: Actor, obj: Any = None) -> bool:
+        return self.test(actor, obj)
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} & {other.name})", lambda a, o: self(a, o) and other(a, o))
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} | {other.name})", lambda a, o: self(a, o) or other(a, o))
+
+
+def predicate(fn: Callable[[Actor, Any], bool]) -> Predicate:
+    return Predicate(fn.__name__, fn)
+
+
+@predicate
+def is_authenticated(actor: Actor, obj: Any) -> bool:
+    return actor.is_authenticated
+
+
+@predicate
+def is_organiser(actor: Actor, obj: Any) -> bool:
+    return actor.has_role("organiser")
+
+
+def require(rule: Predicate, actor: Actor, obj: Any = None, *, message: str | None = None) -> None:
+    """Raise PermissionDenied (with a message saying what is needed) unless `rule` holds."""
+    if not rule(actor, obj):
+        from duijie.core.i18n import gettext as _
+
+        raise PermissionDenied(message or _("You do not have permission to do this."))

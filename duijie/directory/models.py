@@ -1,0 +1,88 @@
+"""Organisations, people, accounts and the roles accounts hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from duijie.core.db import Base, ProvenanceMixin, TimestampMixin, utcnow
+
+
+class Organisation(ProvenanceMixin, TimestampMixin, Base):
+    """A government body, park, enterprise, investor, university or institute, in Chinese and English."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="CN")
+    district: Mapped[str | None] = mapped_column(String(40), index=True)
+    park: Mapped[str | None] = mapped_column(String(80))
+    industries: Mapped[list[str]] = mapped_column(default=list)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(200))
+    # Facts a policy evaluation reads (revenue, R&D spend, headcount, founding date ...), as typed JSON.
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Investor preferences: industries, districts, categories, stages, ticket range in yuan.
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    people: Mapped[list[Person]] = relationship(back_populates="organisation")
+
+
+class Person(ProvenanceMixin, Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    bio: Mapped[str | None] = mapped_column(Text)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+
+
+class Account(Base):
+    """A login. Passwords are stored only as argon2 hashes."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+    person: Mapped[Person | None] = relationship()
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class RoleAssignment(Base):
+    """A role held by an account, scoped to an organisation (an enterprise, a district government) and/or an event."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("account_id", "role", "organisation_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    # For the district role: the district whose projects this account may edit.
+    district: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+
+    account: Mapped[Account] = relationship(back_populates="roles")
+    organisation: Mapped[Organisation | None] = relationship()

@@ -1,0 +1,104 @@
+"""Fixtures shared by the whole suite.
+
+Database tests run once on SQLite and, when DUIJIE_TEST_POSTGRES_URL is set (`.ci/run` and `make test` set it),
+once more on PostgreSQL. Each backend gets the schema from the real migrations and the demo built once per
+session; every test then runs inside a transaction that is rolled back, so tests see the demo and never each
+other's writes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from duijie.app import create_app
+from duijie.config import Settings
+from duijie.core.db import make_engine
+from duijie.core.migrate import upgrade
+from duijie.demo.builder import build_demo
+
+POSTGRES_URL = os.environ.get("DUIJIE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _fresh_engine(backend: str, tmp: Path) -> Engine:
+    if backend == "sqlite":
+        return make_engine(f"sqlite:///{tmp / 'test.db'}")
+    assert POSTGRES_URL
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database holding the demo, per backend."""
+    eng = _fresh_engine(request.param, tmp_path_factory.mktemp(request.param))
+    upgrade(eng)
+    factory = sessionmaker(bind=eng)
+    with factory() as db:
+        build_demo(db)
+        db.commit()
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    trans = conn.begin()
+    try:
+        yield conn
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    """Sessions that commit into SAVEPOINTs of the test's transaction, as the web's unit of work does."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def app(engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    application = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False)))
+    application.state.sessionmaker = session_factory
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as c:
+        yield c
+
+
+def login(client: TestClient, username: str, password: str) -> None:
+    """Log in through the real form (CSRF token and all)."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def csrf_of(client: TestClient, path: str) -> str:
+    return client.get(path).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from duijie.core.db import Base, make_engine, make_sessionmaker
+from duijie.core.registry import load_all_models
+from duijie.deals.models import Deal
+from duijie.demo.builder import allocate, build_demo
+from duijie.directory.models import Organisation
+from duijie.events.models import Event
+from duijie.insight.queries import event_stats, resolve_event
+from duijie.marketplace.models import Opportunity
+from duijie.policies.models import PolicyPackage
+
+PUBLISHED = {
+    "invest-beijing-2023": {
+        "released": {"count": 152, "amount_yi": "1434"},
+        "signed": {"count": 39, "amount_yi": "608"},
+    },
+    "invest-beijing-2024": {
+        "released": {"count": 231, "amount_yi": "902.21"},
+        "signed": {"count": 23, "amount_yi": "610"},
+    },
+}
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_demo_statistics_equal_the_published_totals(db: Session, slug: str) -> None:
+    assert event_stats(db, resolve_event(db, slug)).headline() == PUBLISHED[slug]
+
+
+def test_demo_summits_sit_inside_their_forums(db: Session) -> None:
+    summit = db.scalar(select(Event).where(Event.slug == "invest-beijing-2024"))
+    assert summit is not None and summit.parent is not None
+    assert summit.parent.slug == "zgc-forum-2024"
+
+
+def test_demo_named_records_cite_their_source_and_the_rest_is_marked_synthetic(db: Session) -> None:
+    hyperstrong = db.scalar(select(Organisation).where(Organisation.name_zh == "海博思创"))
+    assert hyperstrong is not None and hyperstrong.provenance == "000_41e0bd28c136a3b5.txt"
+    assert "specialised" in hyperstrong.flags
+    xiaomi = db.scalar(select(Deal).where(Deal.title_zh == "小米机器人公司项目"))
+    assert xiaomi is not None and (xiaomi.district, xiaomi.industry) == ("北京经济技术开发区", "机器人")
+    rge = db.scalar(select(Deal).where(Deal.title_zh == "国际开放合作区项目"))
+    assert rge is not None and rge.signed_amount == Decimal("10000000000.00") and not rge.amount_estimated
+    provenances = set(db.scalars(select(Opportunity.provenance).distinct()))
+    assert provenances == {"synthetic"}
+    packages = list(db.scalars(select(PolicyPackage.name_zh).order_by(PolicyPackage.slug)))
+    assert len(packages) == 10 and packages[0] == "国际科技创新中心建设政策包"
+
+
+def test_demo_hq_projects_add_up_to_their_published_148_yi(db: Session) -> None:
+    total = db.scalar(
+        select(func.sum(Deal.signed_amount)).where(Deal.external_id.like("invest-beijing-2023-S-HQ%"))
+    )
+    count = db.scalar(select(func.count()).where(Deal.external_id.like("invest-beijing-2023-S-HQ%")))
+    assert (count, total) == (8, Decimal("14800000000.00"))
+
+
+def test_demo_is_deterministic() -> None:
+    load_all_models()
+
+    def snapshot() -> list[tuple[str, str, Decimal | None]]:
+        eng = make_engine("sqlite://")
+        Base.metadata.create_all(eng)
+        with make_sessionmaker(eng)() as session:
+            build_demo(session)
+            session.flush()
+            rows = session.execute(
+                select(Opportunity.external_id, Opportunity.title_zh, Opportunity.amount).order_by(
+                    Opportunity.id
+                )
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    assert snapshot() == snapshot()
+
+
+def test_allocate_hits_the_total_exactly_and_keeps_fixed_amounts() -> None:
+    import random
+
+    amounts = allocate(Decimal("902.21"), [None] * 230 + [Decimal(5 * 10**8)], random.Random(1))
+    assert sum(amounts) == Decimal("90221000000")
+    assert amounts[-1] == Decimal(5 * 10**8)
+    assert min(amounts) >= Decimal(1_000_000)
+
+
+def test_allocate_refuses_a_split_that_cannot_be_made() -> None:
+    import random
+
+    with pytest.raises(ValueError, match="cannot split"):
+        allocate(Decimal("0.02"), [None, None, None], random.Random(1))
