@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -39,19 +40,22 @@ LABELLED_ENUMS = {
     "role": Role,
 }
 
-# Each module that serves pages or API routes exposes `router` in views.py / api.py.
-ROUTERS = (
-    "duijie.core.views",
-    "duijie.events.views",
-    "duijie.marketplace.views",
-    "duijie.directory.views",
-    "duijie.deals.views",
-    "duijie.events.api",
-    "duijie.directory.api",
-    "duijie.marketplace.api",
-    "duijie.deals.api",
-    "duijie.insight.api",
+# Every feature module that serves pages or API routes exposes `router` in views.py and/or api.py; they are
+# found by name so that a module brings its routes without touching this file.
+FEATURE_MODULES = (
+    "core", "events", "marketplace", "directory", "deals", "insight", "policies", "meetings", "contest",
+    "matching", "text", "agenda", "exhibition",
 )
+
+
+def _routers() -> list[APIRouter]:
+    routers = []
+    for module in FEATURE_MODULES:
+        for part in ("views", "api"):
+            name = f"duijie.{module}.{part}"
+            if importlib.util.find_spec(name) is not None:
+                routers.append(importlib.import_module(name).router)
+    return routers
 
 
 def _wants_json(request: Request) -> bool:
@@ -154,8 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+    for router in _routers():
+        app.include_router(router)
 
     @app.get("/lang/{code}", include_in_schema=False)
     def switch_language(code: str, request: Request, next: str = "/") -> Response:

@@ -7,6 +7,7 @@ Importing every module on start-up would load the solvers, the embedding model a
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import click
 
@@ -21,6 +22,9 @@ SUBCOMMANDS: dict[str, str] = {
     "contest": "duijie.contest.cli:contest",
     "policies": "duijie.policies.cli:policies",
     "match": "duijie.matching.cli:match",
+    "search": "duijie.text.search_cli:search",
+    "import": "duijie.deals.cli:import_sheet",
+    "export": "duijie.deals.cli:export_sheet",
 }
 
 
@@ -28,7 +32,7 @@ class LazyGroup(click.Group):
     """A click group that imports a sub-command's module the first time it is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(SUBCOMMANDS)
+        return sorted(name for name, target in SUBCOMMANDS.items() if importlib.util.find_spec(target.split(":")[0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = SUBCOMMANDS.get(cmd_name)

@@ -137,8 +137,23 @@ ZH: dict[str, str | tuple[str, ...]] = {
 }
 
 
+def module_tables(package: Path) -> dict[str, str | tuple[str, ...]]:
+    """The tables feature modules keep next to their code (`duijie/<module>/locale_zh.py`, a dict `ZH`)."""
+    import importlib.util
+
+    merged: dict[str, str | tuple[str, ...]] = {}
+    for path in sorted(package.glob("*/locale_zh.py")):
+        spec = importlib.util.spec_from_file_location(f"locale_zh_{path.parent.name}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        merged.update(module.ZH)
+    return merged
+
+
 def merge(pot_path: Path, po_path: Path) -> list[str]:
-    """Write the zh_CN catalogue from the template and the table; return msgids still untranslated."""
+    """Write the zh_CN catalogue from the template and the tables; return msgids still untranslated."""
+    table = {**ZH, **module_tables(pot_path.parent.parent)}
     with pot_path.open("rb") as fh:
         template = read_po(fh)
     catalog = Catalog(locale="zh_CN", project="duijie", fuzzy=False)
@@ -147,7 +162,7 @@ def merge(pot_path: Path, po_path: Path) -> list[str]:
         if not message.id:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
-        value = ZH.get(key)
+        value = table.get(key)
         if value is None:
             missing.append(key)
         if isinstance(message.id, tuple):

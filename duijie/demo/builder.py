@@ -10,6 +10,8 @@ exactly: amounts are allocated in units of 0.01 亿元 and the last unit of roun
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +39,8 @@ SRC_FORUM_2023 = "002_0d3dc82d5ef89841.txt"
 UNIT = Decimal(1_000_000)  # 0.01 亿元 in yuan: the resolution of every generated amount
 YI = Decimal(100_000_000)
 DEMO_SEED = 20230526
+# Modules whose `demo.py` adds to the demo, in this order (later ones may use what earlier ones made).
+DEMO_EXTENSIONS = ("policies", "exhibition", "agenda", "deals", "meetings", "contest", "text", "matching")
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class DemoBuilder:
 
     def __init__(self, db: Session, *, seed: int = DEMO_SEED) -> None:
         self.db = db
+        self.seed = seed
         self.rng = random.Random(seed)
         self.facts = load_facts()
         self.orgs: dict[str, Organisation] = {}
@@ -169,7 +174,20 @@ class DemoBuilder:
         self.contest_awards()
         self.accounts()
         self.db.flush()
+        self.extensions()
+        self.db.flush()
         return self.summary
+
+    def module_rng(self, module: str) -> random.Random:
+        """A generator of its own per module, so one module's demo data does not shift another's."""
+        return random.Random(f"{self.seed}-{module}")
+
+    def extensions(self) -> None:
+        """Let each feature module add its part of the demo (`duijie/<module>/demo.py: extend_demo(builder)`)."""
+        for module in DEMO_EXTENSIONS:
+            name = f"duijie.{module}.demo"
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name).extend_demo(self)
 
     def governments(self) -> None:
         self.org(
