@@ -671,7 +671,7 @@ class DemoBuilder:
                     plot = f"{short[:2]}-{year % 100:02d}-{i + 1:03d}"
                     title_zh, title_en = (
                         f"{short}{industry}产业用地项目（{plot}地块）",
-                        f"{dist_en} {ind_en} industrial land (plot {plot})",
+                        f"{dist_en} {ind_en} industrial land (plot {N.DISTRICT_SLUG[district].upper()}{plot[len(short[:2]):]})",
                     )
                     summary_zh = f"{short}规划工业用地，适宜{industry}项目落地，可按“标准地”方式出让。"
                     summary_en = f"Zoned industrial land in {dist_en} suited to {ind_en.lower()} projects, offered as ready-to-build plots."
