@@ -34,6 +34,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "By industry": "按产业",
     "Cancel": "取消",
     "Category": "类别",
+    "Check policy eligibility": "政策匹配自测",
     "Clear": "清除",
     "Contact": "联系方式",
     "Contact e-mail": "联系邮箱",

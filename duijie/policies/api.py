@@ -1,0 +1,230 @@
+"""`/api/v1/policies`: packages and policies, one policy with its versions, evaluation and rule validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor
+from duijie.core.errors import DomainError
+from duijie.core.i18n import gettext as _
+from duijie.core.schemas import ErrorBody
+from duijie.core.web import get_actor, get_db
+from duijie.policies import service as policy_service
+from duijie.policies.catalogue import PolicyError
+from duijie.policies.facts import FactError, normalise_facts
+from duijie.policies.models import Policy, PolicyVersion
+
+router = APIRouter(
+    prefix="/api/v1/policies",
+    tags=["policies"],
+    responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+)
+
+
+class VersionRead(BaseModel):
+    """One dated version: its clauses, rule (as data and in words), benefit and test cases."""
+
+    version: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    clauses_zh: str | None
+    clauses_en: str | None
+    rule: dict[str, Any]
+    rule_text_zh: str
+    rule_text_en: str
+    benefit: dict[str, Any]
+    test_cases: list[Any]
+
+
+class PolicySummary(BaseModel):
+    """A policy as listed in its package."""
+
+    slug: str
+    name_zh: str
+    name_en: str | None
+    issuer_zh: str | None
+    issuer_en: str | None
+    benefit_kind: str
+    district: str | None
+    provenance: str
+    package: str | None
+    in_force_version: int | None
+
+
+class PolicyRead(PolicySummary):
+    """A policy with every version."""
+
+    versions: list[VersionRead]
+
+
+class PackageRead(BaseModel):
+    """A policy service package and its policies."""
+
+    slug: str
+    name_zh: str
+    name_en: str | None
+    description_zh: str | None
+    description_en: str | None
+    event: str | None
+    provenance: str
+    policies: list[PolicySummary]
+
+
+class PackageList(BaseModel):
+    packages: list[PackageRead]
+
+
+class EvaluateIn(BaseModel):
+    """Facts to evaluate, or the id (or slug) of an organisation whose stated facts are used and whose
+    decisions are kept; `on` defaults to today."""
+
+    facts: dict[str, Any] | None = Field(
+        None, examples=[{"revenue": "2.4亿元", "rd_spend": "1400万元", "flags": ["high_tech"]}]
+    )
+    organisation_id: int | str | None = None
+    on: dt.date | None = None
+
+
+class ValidateIn(BaseModel):
+    """A draft to check as at save time: the rule (data, or YAML/JSON text), and optionally the benefit,
+    the dates and test cases, which are then run."""
+
+    rule: Any = Field(..., examples=[{"all": [{"fact": "revenue", "op": ">=", "value": "2亿元"}]}])
+    benefit: dict[str, Any] | None = Field(None, examples=[{"kind": "subsidy", "amount": "100万元"}])
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    tests: Any = None
+
+
+def _summary(row: Policy, today: dt.date) -> dict[str, Any]:
+    version = policy_service.current_version(row, today)
+    in_force = version if version and version.valid_from <= today else None
+    if in_force is not None and in_force.valid_to is not None and in_force.valid_to < today:
+        in_force = None
+    return {
+        "slug": row.slug,
+        "name_zh": row.name_zh,
+        "name_en": row.name_en,
+        "issuer_zh": row.issuer_zh,
+        "issuer_en": row.issuer_en,
+        "benefit_kind": row.benefit_kind,
+        "district": row.district,
+        "provenance": row.provenance,
+        "package": row.package.slug if row.package is not None else None,
+        "in_force_version": in_force.version if in_force is not None else None,
+    }
+
+
+def _version(row: PolicyVersion) -> VersionRead:
+    return VersionRead(
+        version=row.version,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        clauses_zh=row.clauses_zh,
+        clauses_en=row.clauses_en,
+        rule=row.rule,
+        rule_text_zh=policy_service.rule_text(row.rule, "zh_CN"),
+        rule_text_en=policy_service.rule_text(row.rule, "en"),
+        benefit=row.benefit,
+        test_cases=list(row.test_cases or []),
+    )
+
+
+@router.get("", response_model=PackageList)
+def list_policies(db: Session = Depends(get_db)) -> PackageList:
+    """Every package with its policies (and the version in force today)."""
+    today = dt.date.today()
+    packages = [
+        PackageRead(
+            slug=p.slug,
+            name_zh=p.name_zh,
+            name_en=p.name_en,
+            description_zh=p.description_zh,
+            description_en=p.description_en,
+            event=p.event.slug if p.event is not None else None,
+            provenance=p.provenance,
+            policies=[PolicySummary(**_summary(q, today)) for q in p.policies],
+        )
+        for p in policy_service.list_packages(db)
+    ]
+    loose = policy_service.list_unpackaged(db)
+    if loose:
+        packages.append(
+            PackageRead(
+                slug=policy_service.UNPACKAGED,
+                name_zh="其他政策",
+                name_en="Other policies",
+                description_zh=None,
+                description_en=None,
+                event=None,
+                provenance="manual",
+                policies=[PolicySummary(**_summary(q, today)) for q in loose],
+            )
+        )
+    return PackageList(packages=packages)
+
+
+@router.get("/{slug}", response_model=PolicyRead)
+def get_policy(slug: str, db: Session = Depends(get_db)) -> PolicyRead:
+    """One policy with every dated version, its rule in words and its test cases."""
+    row = policy_service.get_policy(db, slug=slug)
+    return PolicyRead(**_summary(row, dt.date.today()), versions=[_version(v) for v in row.versions])
+
+
+@router.post("/evaluate")
+def evaluate(
+    data: EvaluateIn, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> dict[str, Any]:
+    """Packages ranked by total estimated benefit, each policy eligible / not eligible / undetermined with a
+    reason per condition and what would change it. With `organisation_id` (the enterprise itself or the
+    organiser), its stated facts are used and the decisions are kept for the record."""
+    on = data.on or dt.date.today()
+    if (data.facts is None) == (data.organisation_id is None):
+        raise DomainError(_("Give either facts or organisation_id."), field="facts")
+    if data.organisation_id is not None:
+        org = policy_service.get_organisation(db, ref=data.organisation_id)
+        facts, results = policy_service.evaluate_organisation(db, actor=actor, organisation=org, on=on)
+        organisation: int | None = org.id
+    else:
+        assert data.facts is not None
+        try:
+            normalise_facts(data.facts)
+        except FactError as exc:
+            raise DomainError(exc.message, field=exc.field) from exc
+        facts = data.facts
+        results = policy_service.evaluate_facts(db, facts=facts, on=on)
+        organisation = None
+    return {
+        "on": on.isoformat(),
+        "organisation": organisation,
+        "facts": json.loads(json.dumps(facts, default=str)),
+        "packages": [r.to_dict() for r in results],
+    }
+
+
+@router.post("/validate")
+def validate(data: ValidateIn, db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Check a rule as it would be checked when saved, each error pointing at its path (e.g. `rule.all[2].value`);
+    with a benefit and dates, the test cases are run too."""
+    rule = data.rule if isinstance(data.rule, str) else json.dumps(data.rule, ensure_ascii=False)
+    if data.benefit is None:
+        check = policy_service.DraftCheck()
+        policy_service.check_rule_text(check, rule)
+        return check.to_dict()
+    try:
+        draft = policy_service.draft_from_data(
+            rule=rule,
+            benefit=data.benefit,
+            valid_from=data.valid_from or dt.date.today(),
+            valid_to=data.valid_to,
+            tests=data.tests,
+        )
+    except PolicyError as exc:
+        raise DomainError(exc.message, field=exc.field) from exc
+    return policy_service.check_draft(db, draft).to_dict()

@@ -1,0 +1,212 @@
+"""Policy pages through the real app: packages, a policy, the self-check, authoring and 政策找企业."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from duijie.directory.models import Organisation
+from tests.conftest import csrf_of, login
+
+RULE_WITH_TYPO = """all:
+  - {fact: revenue, op: ">=", value: 1亿元}
+  - {fact: registerd_district, op: "==", value: 海淀区}
+"""
+
+
+def _count(pattern: str, text: str) -> int:
+    return len(re.findall(pattern, text))
+
+
+def _form(**changes: str) -> dict[str, str]:
+    data = {
+        "slug": "hd-web-award",
+        "name_zh": "海淀区成长企业奖励",
+        "name_en": "Haidian growth award",
+        "package": "ib2023-pkg-01",
+        "district": "海淀区",
+        "valid_from": "2025-01-01",
+        "valid_to": "",
+        "rule": RULE_WITH_TYPO.replace("registerd_district", "registered_district"),
+        "benefit_kind": "subsidy",
+        "benefit_amount": "50万元",
+        "tests": "- name: 海淀区营收2亿元\n  on: 2025-06-01\n  facts: {revenue: 2亿元, registered_district: 海淀区}\n"
+        "  expect: {outcome: eligible, benefit: 50万元}\n",
+        "action": "save",
+    }
+    data.update(changes)
+    return data
+
+
+def test_package_list_shows_the_ten_packages_and_their_policies_in_few_queries(
+    client: TestClient, app
+) -> None:  # type: ignore[no-untyped-def]
+    statements: list[str] = []
+    bind = app.state.sessionmaker.kw["bind"]
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        page = client.get("/policies")
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert page.status_code == 200
+    assert _count(r'<section class="card package" data-package=', page.text) == 10
+    assert _count(r"<tr data-policy=", page.text) == 31
+    assert "政策服务包" in page.text and "企业研发投入后补助" in page.text and "资金补贴" in page.text
+    assert len([s for s in statements if "policy" in s]) <= 4
+
+
+def test_policy_page_shows_versions_the_rule_in_words_and_passing_test_cases(client: TestClient) -> None:
+    page = client.get("/policies/iic-rd-post-funding")
+    assert page.status_code == 200
+    assert _count(r'data-version="\d"', page.text) == 2
+    assert (
+        "（是高新技术企业 或 是专精特新企业） 且 研发投入强度不低于4% 且 上年营业收入不低于2000万元"
+        in page.text
+    )
+    assert _count(r'data-passed="true"', page.text) == 4 and 'data-passed="false"' not in page.text
+    english = client.get("/policies/iic-rd-post-funding", cookies={"lang": "en"})
+    assert "(is a high-tech enterprise or is a specialised and innovative enterprise)" in english.text
+    assert "Test cases" in english.text
+    assert client.get("/policies/no-such-policy").status_code == 404
+
+
+def test_package_page_lists_its_policies_with_their_current_rule(client: TestClient) -> None:
+    page = client.get("/policies/packages/ib2023-pkg-08")
+    assert page.status_code == 200
+    assert "人工智能产业政策包" in page.text
+    assert _count(r'<section class="card policy" data-policy=', page.text) == 3
+
+
+def test_enterprise_self_check_is_prefilled_from_its_profile_and_shows_a_mix_of_outcomes(
+    client: TestClient,
+) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    page = client.get("/policies/check?on=2025-06-01")
+    assert page.status_code == 200
+    assert 'name="revenue" value="1.8亿元"' in page.text
+    assert 'data-testid="eligible-count">6<' in page.text
+    assert 'data-testid="undetermined-count">6<' in page.text
+    assert 'data-testid="total-benefit">1106万元<' in page.text
+    assert {"eligible", "not_eligible", "undetermined"} <= set(
+        re.findall(r'<li class="decision" [^>]*data-outcome="(\w+)"', page.text)
+    )
+    assert "若上年研发投入不低于5000万元，即可符合“通用大模型研发支持”" in page.text
+
+
+def test_anyone_can_check_filled_facts_and_a_bad_value_is_shown_next_to_its_field(client: TestClient) -> None:
+    token = csrf_of(client, "/policies/check")
+    data = {"csrf": token, "on": "2025-06-01", "revenue": "3亿元", "high_tech": "yes", "rd_spend": "2000万元"}
+    page = client.post("/policies/check", data=data)
+    assert page.status_code == 200
+    assert 'data-testid="eligible-count">1<' in page.text
+    assert "Save to the profile" not in page.text and "保存至企业档案" not in page.text
+    bad = client.post("/policies/check", data={**data, "headcount": "many"})
+    assert bad.status_code == 422
+    assert "请填写不小于零的整数。" in bad.text
+
+
+def test_enterprise_saves_its_facts_and_keeps_the_decisions_others_cannot_see(
+    client: TestClient, db: Session
+) -> None:
+    org = db.scalar(select(Organisation).where(Organisation.slug == "demo-xinghe"))
+    assert org is not None
+    original = dict(org.facts)
+    login(client, "enterprise", "enterprise-demo")
+    token = csrf_of(client, "/policies/check")
+    data = {
+        "csrf": token,
+        "org": "demo-xinghe",
+        "on": "2025-06-01",
+        "revenue": "1.8亿元",
+        "rd_spend": "6000万元",
+        "rd_staff": "150",
+        "industries": ["人工智能"],
+        "high_tech": "yes",
+        "save": "1",
+    }
+    page = client.post("/policies/check", data=data)
+    assert page.status_code == 200
+    assert "企业信息已保存至档案，判定结果已存档。" in page.text
+    assert 'data-testid="stored"' in page.text
+    assert _count(r'<td data-label="版本">v\d</td>', page.text) == 31
+    again = client.get("/policies/check")
+    assert 'name="rd_spend" value="6000万元"' in again.text
+    client.post("/logout", data={"csrf": csrf_of(client, "/")})
+    login(client, "investor", "investor-demo")
+    assert client.get("/policies/check?org=demo-xinghe").status_code == 403
+    # Put the demo's facts back: on SQLite a request's commit outlives the test's rolled-back transaction.
+    db.refresh(org)
+    org.facts = original
+    db.commit()
+
+
+def test_organiser_authoring_refuses_an_unknown_fact_pointing_at_the_rule_path(client: TestClient) -> None:
+    login(client, "organiser", "organiser-demo")
+    token = csrf_of(client, "/policies/new")
+    page = client.post(
+        "/policies/new", data={**_form(slug="hd-web-typo", rule=RULE_WITH_TYPO), "csrf": token}
+    )
+    assert page.status_code == 422
+    assert "all[1].fact: 未知事实“registerd_district”" in page.text
+    assert client.get("/policies/hd-web-typo").status_code == 404
+
+
+def test_organiser_validates_then_saves_a_policy_whose_test_cases_pass(client: TestClient) -> None:
+    login(client, "organiser", "organiser-demo")
+    token = csrf_of(client, "/policies/new")
+    checked = client.post("/policies/new", data={**_form(), "csrf": token, "action": "validate"})
+    assert checked.status_code == 200
+    assert "规则释义: 上年营业收入不低于1亿元 且 注册地为海淀区" in checked.text
+    assert 'data-testid="form-ok"' in checked.text
+    assert client.get("/policies/hd-web-award").status_code == 404
+    saved = client.post("/policies/new", data={**_form(), "csrf": token}, follow_redirects=False)
+    assert (saved.status_code, saved.headers["location"]) == (303, "/policies/hd-web-award")
+    page = client.get("/policies/hd-web-award")
+    assert "海淀区成长企业奖励" in page.text and 'data-passed="true"' in page.text
+
+
+def test_district_authors_for_its_district_and_cannot_edit_others(client: TestClient) -> None:
+    login(client, "haidian", "district-demo")
+    assert client.get("/policies/new").status_code == 200
+    assert client.get("/policies/im-etdz-robotics-land/edit").status_code == 403
+    token = csrf_of(client, "/policies/new")
+    refused = client.post("/policies/new", data={**_form(district="朝阳区"), "csrf": token})
+    assert refused.status_code == 422 and "只能录入本区的政策。" in refused.text
+    assert client.get("/policies/iic-rd-post-funding/enterprises").status_code == 403
+
+
+def test_organiser_lists_the_enterprises_a_policy_fits_and_exports_them(client: TestClient) -> None:
+    assert client.get("/policies/ai-compute-voucher/enterprises", follow_redirects=False).status_code == 303
+    login(client, "organiser", "organiser-demo")
+    page = client.get("/policies/ai-compute-voucher/enterprises?on=2025-06-01")
+    assert page.status_code == 200
+    assert re.findall(r'<tr data-org="([\w-]+)"', page.text) == [
+        "contest7-winner-4",
+        "dp-technology",
+        "demo-xinghe",
+    ]
+    assert "符合条件的企业 3 家" in page.text and "预计支持金额合计 2450万元" in page.text
+    with_missing = client.get("/policies/ai-compute-voucher/enterprises?on=2025-06-01&all=1")
+    assert _count(r'data-outcome="undetermined"', with_missing.text) > 3
+    csv_file = client.get("/policies/ai-compute-voucher/enterprises.csv?on=2025-06-01")
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 4 and lines[1].startswith(
+        "北京智谱华章科技有限公司,contest7-winner-4,海淀区,符合,10000000"
+    )
+    xlsx = client.get("/policies/ai-compute-voucher/enterprises.xlsx?on=2025-06-01")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 5)] == [
+        "contest7-winner-4",
+        "dp-technology",
+        "demo-xinghe",
+    ]
