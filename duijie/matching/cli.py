@@ -1,0 +1,204 @@
+"""The `duijie match` command: score and explain matches between two record files, or run an event's batch.
+
+Each input file holds one JSON record a line (`{"id": ..., "text": ...}` or `"texts": [...]`, plus optional
+structured fields); scores are written as CSV `left_id,right_id,score`. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from duijie.matching.affinity import (
+    AGGREGATIONS,
+    PAIR_KINDS,
+    AffinityEngine,
+    EngineOptions,
+    MatchingError,
+    Profile,
+    explain,
+)
+
+
+def progress_bar(label: str, *, width: int = 30) -> Callable[[int, int], None]:
+    """A progress callback drawing a one-line bar on stderr, finished with a newline at 100 %."""
+
+    def report(done: int, total: int) -> None:
+        if total <= 0:
+            return
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return report
+
+
+def read_profiles(path: str) -> list[Profile]:
+    """Read a JSONL file of records; a bad line is reported with the file name and line number."""
+    name = os.path.basename(path)
+    profiles: list[Profile] = []
+    seen: dict[str, int] = {}
+    with open(path, encoding="utf-8-sig") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise MatchingError(f"{name} line {number}: not valid JSON ({exc.msg})") from exc
+            profile = Profile.from_json(data, where=f"{name} line {number}")
+            if profile.id in seen:
+                raise MatchingError(
+                    f"{name} line {number}: id {profile.id!r} already used on line {seen[profile.id]}"
+                )
+            seen[profile.id] = number
+            profiles.append(profile)
+    if not profiles:
+        raise MatchingError(f"{name}: no records")
+    return profiles
+
+
+def read_weights(path: str | None) -> dict[str, float] | None:
+    """Read a JSON object of part weights (an event's settings), e.g. {"semantic": 0.5, "district": 0}."""
+    if path is None:
+        return None
+    name = os.path.basename(path)
+    try:
+        data: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise MatchingError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    if not isinstance(data, dict):
+        raise MatchingError(f"{name}: expected a JSON object of part weights")
+    return data
+
+
+def _engine(kind: str, weights_path: str | None, aggregation: str) -> AffinityEngine:
+    """Build the engine for a command's options."""
+    options = EngineOptions(aggregation=aggregation, embed_processes=os.cpu_count() or 1)
+    return AffinityEngine(kind, weights=read_weights(weights_path), options=options)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    """Print a domain error without a stack trace and exit with status 2."""
+    click.echo(f"Error: {exc}", err=True)
+    raise SystemExit(2)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--db", help="Database URL or SQLite file of the platform, for an event's batch matching.")
+@click.option("--event", "event", help="Event id whose matches to compute (with --db).")
+@click.pass_context
+def match(ctx: click.Context, db: str | None, event: str | None) -> None:
+    """Matchmaking: score record files, explain a pair, or recompute an event's recommendations."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if db and event:
+        from duijie.matching.jobs import run_event_batch
+
+        run_event_batch(db, event)
+    elif db or event:
+        raise click.UsageError("give both --db and --event to run an event's batch matching")
+    else:
+        click.echo(ctx.get_help())
+
+
+_existing = click.Path(exists=True, dir_okay=False)
+_kind = click.Choice(sorted(PAIR_KINDS))
+_agg = click.Choice(AGGREGATIONS)
+
+
+@match.command()
+@click.option("--left", "left_path", required=True, type=_existing, help="JSONL records of the left side.")
+@click.option("--right", "right_path", required=True, type=_existing, help="JSONL records of the right side.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="CSV file to write.")
+@click.option("--top-k", type=click.IntRange(min=1), help="Keep the K best right records per left record.")
+@click.option(
+    "--kind", default="investor_project", show_default=True, type=_kind, help="Pair kind (weights)."
+)
+@click.option("--weights", "weights_path", type=_existing, help="JSON object overriding part weights.")
+@click.option(
+    "--aggregation", default="blend", show_default=True, type=_agg, help="Multi-document aggregation."
+)
+def score(
+    left_path: str,
+    right_path: str,
+    output: str,
+    top_k: int | None,
+    kind: str,
+    weights_path: str | None,
+    aggregation: str,
+) -> None:
+    """Write left_id,right_id,score for every pair, or for the top K per left record."""
+    try:
+        left, right = read_profiles(left_path), read_profiles(right_path)
+        engine = _engine(kind, weights_path, aggregation)
+        engine.fit(left, right, progress_bar("embedding"))
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["left_id", "right_id", "score"])
+            if top_k is None:
+                matrix = engine.score_matrix(left, right, progress_bar("scoring"))
+                for i, lp in enumerate(left):
+                    for j, rp in enumerate(right):
+                        writer.writerow([lp.id, rp.id, f"{matrix[i, j]:.6f}"])
+            else:
+                ranked = engine.top_k(left, right, top_k, progress=progress_bar("scoring"))
+                for lp, best in zip(left, ranked, strict=True):
+                    for rid, value in best:
+                        writer.writerow([lp.id, rid, f"{value:.6f}"])
+    except (MatchingError, OSError) as exc:
+        _fail(exc)
+
+
+@match.command(name="explain")
+@click.option("--left", "left_path", required=True, type=_existing, help="JSONL records of the left side.")
+@click.option("--right", "right_path", required=True, type=_existing, help="JSONL records of the right side.")
+@click.option("--left-id", required=True, help="Id of the left record.")
+@click.option("--right-id", required=True, help="Id of the right record.")
+@click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
+@click.option(
+    "--kind", default="investor_project", show_default=True, type=_kind, help="Pair kind (weights)."
+)
+@click.option("--weights", "weights_path", type=_existing, help="JSON object overriding part weights.")
+@click.option(
+    "--aggregation", default="blend", show_default=True, type=_agg, help="Multi-document aggregation."
+)
+def explain_command(
+    left_path: str,
+    right_path: str,
+    left_id: str,
+    right_id: str,
+    lang: str,
+    kind: str,
+    weights_path: str | None,
+    aggregation: str,
+) -> None:
+    """Explain one pair's score part by part, with the same corpus statistics as `score`."""
+    try:
+        left, right = read_profiles(left_path), read_profiles(right_path)
+        lmap, rmap = {p.id: p for p in left}, {p.id: p for p in right}
+        if left_id not in lmap:
+            raise MatchingError(f"{os.path.basename(left_path)}: no record with id {left_id!r}")
+        if right_id not in rmap:
+            raise MatchingError(f"{os.path.basename(right_path)}: no record with id {right_id!r}")
+        engine = _engine(kind, weights_path, aggregation)
+        engine.fit(left, right, progress_bar("embedding"))
+        affinity = engine.score_pair(lmap[left_id], rmap[right_id])
+    except (MatchingError, OSError) as exc:
+        _fail(exc)
+    click.echo(explain(affinity, lang))
+    for part in affinity.parts:
+        reason = part.reason_zh if lang == "zh" else part.reason_en
+        click.echo(
+            f"  {part.name:<9} value {part.value:.3f}  weight {part.weight:.3f}  "
+            f"contribution {part.contribution:+.3f}  {reason}"
+        )
