@@ -27,6 +27,13 @@ def home(request: Request, db: Session = Depends(get_db)) -> Response:
     return render(request, "home.html", {"events": events, "summits": summits})
 
 
+@router.get("/contests")
+def latest_contest(db: Session = Depends(get_db)) -> Response:
+    """The navigation's "contest" entry: the most recent contest edition."""
+    slug = db.scalar(select(Event.slug).where(Event.kind == "contest").order_by(Event.starts_on.desc()).limit(1))
+    return RedirectResponse(f"/contests/{slug}" if slug else "/", status_code=307)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": next, "error": None, "username": ""})

@@ -1,0 +1,357 @@
+"""The contest service on the demo: figures, states, conflicts, assignment, re-assignment, scores, rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from duijie.contest import queries
+from duijie.contest import service as contest_service
+from duijie.contest.models import (
+    Award,
+    Conflict,
+    ContestEntry,
+    ContestRound,
+    Judge,
+    ReviewAssignment,
+    Score,
+)
+from duijie.core.auth import Actor, Grant, load_actor
+from duijie.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
+from duijie.core.models import AuditEntry
+from duijie.deals.models import Deal, DealParty
+from duijie.directory.models import Account, Organisation
+from duijie.events.models import Event
+
+ORGANISER = Actor(account_id=None, username="test", grants=(Grant(role="organiser"),))
+SLUG = "frontier-contest-7"
+
+
+def _event(db: Session) -> Event:
+    return contest_service.get_event(db, slug=SLUG)
+
+
+def _round(db: Session, name_zh: str) -> ContestRound:
+    return db.scalars(select(ContestRound).where(ContestRound.name_zh.like(f"{name_zh}%"))).one()
+
+
+def _open_round(db: Session) -> ContestRound:
+    return _round(db, "北京赛区·人工智能")
+
+
+def _actor(db: Session, username: str) -> Actor:
+    account_id = db.scalar(select(Account.id).where(Account.username == username))
+    return load_actor(db, account_id)
+
+
+def _pairs(db: Session, rnd: ContestRound) -> set[tuple[int, int]]:
+    return set(
+        db.execute(
+            select(ReviewAssignment.entry_id, ReviewAssignment.judge_id).where(
+                ReviewAssignment.round_id == rnd.id
+            )
+        ).all()
+    )
+
+
+MARKS = {"tech": 8.0, "innovation": 8.0, "market": 7.0, "team": 6.5}
+
+
+def test_demo_figures_equal_the_published_ones(db: Session) -> None:
+    ov = queries.overview(db, event=_event(db))
+    computed = {f.key: f.computed for f in ov.figures}
+    assert computed == {
+        "entries": "3164",
+        "countries": "75",
+        "regions": "8",
+        "fields": "10",
+        "preliminary_contests": "59",
+        "finalists": "22",
+        "international_share": "41.4",
+    }
+    assert [f.ok for f in ov.figures] == [True] * 7
+    assert ov.figures[-1].published.qualifier == "超"
+    assert ov.international_share > 40
+    assert [f.name_zh for f in ov.fields][:4] == ["生物医药", "人工智能", "集成电路", "大数据与云计算"]
+    assert {"biomed", "ai", "ic", "bigdata"} & ov.synthetic == set()
+
+
+def test_final_ranking_reproduces_the_published_awards(db: Session) -> None:
+    event = _event(db)
+    final = _round(db, "全球总决赛")
+    ranking = contest_service.ranking(db, rnd=final)
+    awards = {a.entry_id: a for a in db.scalars(select(Award).where(Award.event_id == event.id))}
+    top = ranking.rows()[:6]
+    assert [awards[r.entry.id].rank for r in top] == [1, 2, 2, 3, 3, 3]
+    assert top[0].entry.organisation.name_zh == "新硅联合半导体有限公司"
+    assert awards[top[0].entry.id].prize_zh == "百万奖金"
+    assert all(r.advances for r in top) and not any(r.advances for r in ranking.rows()[6:])
+    assert ranking.complete
+    assert {r.entry.state for r in top} == {"awarded"}
+    assert set(awards[top[0].entry.id].support) == {"场景需求对接", "投融资", "空间落地", "创业辅导"}
+
+
+def test_field_top10_rounds_send_22_entries_to_the_final(db: Session) -> None:
+    event = _event(db)
+    top10 = queries.field_top10(db, event=event)
+    assert len(top10) == 10
+    assert all(len(rows) == 10 for _rnd, rows in top10)
+    assert sum(1 for _rnd, rows in top10 for r in rows if r.advances) == 22
+
+
+def test_set_entry_state_refuses_a_transition_outside_the_table(db: Session) -> None:
+    entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "eliminated").limit(1)).one()
+    with pytest.raises(InvalidTransition) as err:
+        contest_service.set_entry_state(db, actor=ORGANISER, entry=entry, to="advanced")
+    assert err.value.field == "state"
+    assert entry.state == "eliminated"
+
+
+def test_set_entry_state_records_the_change_in_the_audit_history(db: Session) -> None:
+    entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "in_review").limit(1)).one()
+    contest_service.set_entry_state(db, actor=ORGANISER, entry=entry, to="eliminated", note="withdrawn")
+    db.flush()
+    row = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "contest_entry", AuditEntry.entity_id == entry.id)
+    ).all()[-1]
+    assert (row.before, row.after, row.note) == ({"state": "in_review"}, {"state": "eliminated"}, "withdrawn")
+
+
+def test_only_the_organiser_changes_states(db: Session) -> None:
+    entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "in_review").limit(1)).one()
+    with pytest.raises(PermissionDenied):
+        contest_service.set_entry_state(db, actor=_actor(db, "judge"), entry=entry, to="eliminated")
+
+
+def test_run_assignment_gives_every_entry_k_judges_and_no_conflicted_pair(db: Session) -> None:
+    rnd = _open_round(db)
+    entry_ids = {e.id for e in contest_service.round_entries(db, rnd)}
+    # A declared conflict on the best-fitting pair must move that entry to another judge.
+    entry_id, judge_id = next(iter(_pairs(db, rnd)))
+    conflict = Conflict(entry_id=entry_id, judge_id=judge_id, reason="declared: advisor", source="declared")
+    db.add(conflict)
+    db.flush()
+    summary = contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd, objective="fair")
+    pairs = _pairs(db, rnd)
+    assert (entry_id, judge_id) not in pairs
+    assert summary.pairs == len(pairs) == 5 * len(entry_ids) == 280
+    per_entry = {e: sum(1 for p in pairs if p[0] == e) for e in entry_ids}
+    assert set(per_entry.values()) == {5}
+    assert summary.load_max <= rnd.max_per_judge
+    assert summary.objective == "fair" and summary.upper_bound >= summary.value
+    stored = db.scalars(select(ReviewAssignment).where(ReviewAssignment.round_id == rnd.id)).all()
+    assert all(
+        r.explanation and r.explanation.startswith("匹配度") and "\nAffinity" in r.explanation for r in stored
+    )
+    run = contest_service.last_run(db, rnd)
+    assert run is not None and run.after["pairs"] == 280 and run.note == "fair"
+
+
+def test_run_assignment_total_objective_is_certified_optimal(db: Session) -> None:
+    summary = contest_service.run_assignment(db, actor=ORGANISER, rnd=_open_round(db))
+    assert summary.exact is True
+    assert summary.value == summary.upper_bound
+    assert 0 < summary.min_affinity <= summary.mean_affinity <= 1
+
+
+def test_run_assignment_is_refused_once_scores_are_submitted(db: Session) -> None:
+    with pytest.raises(DomainError) as err:
+        contest_service.run_assignment(db, actor=ORGANISER, rnd=_round(db, "人工智能领域TOP10"))
+    assert err.value.field == "round"
+
+
+def test_infeasible_assignment_names_the_entries(db: Session) -> None:
+    rnd = _open_round(db)
+    rnd.judges_per_entry = 302
+    with pytest.raises(DomainError) as err:
+        contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+    assert err.value.message == "56 entries cannot get enough judges"
+    assert len(err.value.details) == 56
+    assert err.value.details[0].message.startswith("needs 302 judges but only ")
+
+
+def test_drop_judge_moves_only_that_judges_reviews(db: Session) -> None:
+    rnd = _open_round(db)
+    before = _pairs(db, rnd)
+    judge_id = sorted(j for _e, j in before)[0]
+    mine = {p for p in before if p[1] == judge_id}
+    result = contest_service.drop_judge(db, actor=ORGANISER, rnd=rnd, judge=db.get(Judge, judge_id))
+    after = _pairs(db, rnd)
+    assert before - mine <= after
+    assert not {p for p in after if p[1] == judge_id}
+    assert result.removed == len(mine) == len(result.added)
+    assert sorted(e for e, _j, _a in result.added) == sorted(e for e, _j in mine)
+    assert db.get(Judge, judge_id).active is False
+
+
+def test_judge_submits_a_locked_score_and_the_organiser_reopens_it(db: Session) -> None:
+    event = _event(db)
+    judge_actor = _actor(db, "judge")
+    judge = contest_service.judge_for_actor(db, event=event, actor=judge_actor)
+    row = db.scalars(
+        select(ReviewAssignment).where(
+            ReviewAssignment.round_id == _open_round(db).id, ReviewAssignment.judge_id == judge.id
+        )
+    ).first()
+    score = contest_service.save_score(
+        db, actor=judge_actor, row=row, marks=MARKS, comment=" 很好 ", submit=True
+    )
+    assert (float(score.total), score.locked, score.comment) == (7.45, True, "很好")
+    with pytest.raises(DomainError) as err:
+        contest_service.save_score(db, actor=judge_actor, row=row, marks=MARKS, comment=None, submit=True)
+    assert err.value.field == "score"
+    contest_service.reopen_score(db, actor=_actor(db, "organiser"), score=score, reason="typo in team mark")
+    reopened = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "score", AuditEntry.action == "reopen")
+    ).one()
+    assert (reopened.entity_id, reopened.note) == (score.id, "typo in team mark")
+    again = contest_service.save_score(
+        db, actor=judge_actor, row=row, marks={**MARKS, "team": 8.0}, comment=None, submit=True
+    )
+    assert float(again.total) == 7.75
+
+
+def test_another_judge_may_not_score_the_review(db: Session) -> None:
+    event = _event(db)
+    judge = contest_service.judge_for_actor(db, event=event, actor=_actor(db, "judge"))
+    row = db.scalars(
+        select(ReviewAssignment).where(
+            ReviewAssignment.round_id == _open_round(db).id, ReviewAssignment.judge_id != judge.id
+        )
+    ).first()
+    with pytest.raises(PermissionDenied):
+        contest_service.save_score(
+            db, actor=_actor(db, "judge"), row=row, marks=MARKS, comment=None, submit=False
+        )
+
+
+def test_a_mark_out_of_range_names_its_criterion(db: Session) -> None:
+    row = db.scalars(select(ReviewAssignment).where(ReviewAssignment.round_id == _open_round(db).id)).first()
+    with pytest.raises(DomainError) as err:
+        contest_service.save_score(
+            db, actor=ORGANISER, row=row, marks={**MARKS, "tech": 11}, comment=None, submit=False
+        )
+    assert err.value.field == "tech"
+    assert "技术先进性" in err.value.message
+
+
+def test_closing_the_round_advances_the_best_by_its_rule(db: Session) -> None:
+    rnd = _open_round(db)
+    with pytest.raises(DomainError):
+        contest_service.close_round(db, actor=ORGANISER, rnd=rnd)
+    rows = db.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.round_id == rnd.id).order_by(ReviewAssignment.id)
+    )
+    for k, row in enumerate(rows):
+        mark = float(row.entry_id % 11 * 0.5 + 4 + (k % 2) * 0.5)
+        marks = dict.fromkeys(MARKS, min(mark, 10.0))
+        contest_service.save_score(db, actor=ORGANISER, row=row, marks=marks, comment=None, submit=True)
+    advanced = contest_service.close_round(db, actor=ORGANISER, rnd=rnd)
+    ranking = contest_service.ranking(db, rnd=rnd)
+    assert advanced == [r.entry.id for r in ranking.rows()[:3]]
+    states = db.execute(
+        select(ContestEntry.state, func.count())
+        .where(ContestEntry.id.in_([r.entry.id for r in ranking.rows()]))
+        .group_by(ContestEntry.state)
+    ).all()
+    assert dict(states) == {"advanced": 3, "eliminated": 53}
+    assert ranking.rows()[0].separated_by is None
+
+
+def test_detected_conflicts_carry_their_reason(db: Session) -> None:
+    event = _event(db)
+    stored = db.scalars(select(Conflict).where(Conflict.source == "detected").limit(1)).one()
+    assert stored.reason.startswith("same organisation (")
+    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 0
+
+
+def test_declare_conflict_refuses_an_empty_reason_and_a_duplicate(db: Session) -> None:
+    event = _event(db)
+    entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "eliminated").limit(1)).one()
+    judge = db.scalars(select(Judge).limit(1)).one()
+    with pytest.raises(DomainError) as err:
+        contest_service.declare_conflict(
+            db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason=" "
+        )
+    assert err.value.field == "reason"
+    contest_service.declare_conflict(
+        db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="former colleague"
+    )
+    with pytest.raises(DomainError):
+        contest_service.declare_conflict(
+            db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="again"
+        )
+
+
+def test_another_edition_sees_nothing_of_this_one(db: Session) -> None:
+    other = Event(
+        slug="frontier-contest-8",
+        kind="contest",
+        name_zh="第八届",
+        starts_on=dt.date(2025, 3, 1),
+        ends_on=dt.date(2025, 4, 1),
+    )
+    db.add(other)
+    db.flush()
+    rnd = ContestRound(event_id=other.id, kind="final", name_zh="总决赛", criteria=[], advance_count=1)
+    db.add(rnd)
+    db.flush()
+    assert contest_service.round_entries(db, rnd) == []
+    assert queries.awards(db, event=other) == []
+    assert queries.overview(db, event=other).figures[0].computed == "0"
+    with pytest.raises(NotFound):
+        contest_service.get_round(db, event=other, id=_open_round(db).id)
+    with pytest.raises(DomainError):
+        contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+
+
+def test_award_support_keeps_the_four_kinds_in_order(db: Session) -> None:
+    award = db.scalars(select(Award).order_by(Award.rank).limit(1)).one()
+    contest_service.set_award_support(db, actor=ORGANISER, award=award, support=["创业辅导", "投融资"])
+    assert award.support == ["投融资", "创业辅导"]
+    with pytest.raises(DomainError) as err:
+        contest_service.set_award_support(db, actor=ORGANISER, award=award, support=["免费午餐"])
+    assert err.value.field == "support"
+
+
+def test_criteria_lines_are_parsed_and_bad_ones_named(db: Session) -> None:
+    assert contest_service.parse_criteria("tech | 技术 | Tech | 60\nteam | 团队 | | 40") == [
+        {"code": "tech", "name_zh": "技术", "name_en": "Tech", "weight": 60.0},
+        {"code": "team", "name_zh": "团队", "name_en": None, "weight": 40.0},
+    ]
+    with pytest.raises(DomainError) as err:
+        contest_service.parse_criteria("tech | 技术 | Tech | zero")
+    assert "line 1" in err.value.message or "第 1 行" in err.value.message
+
+
+def test_scores_are_stored_once_per_review(db: Session) -> None:
+    total = db.scalar(select(func.count(Score.id)))
+    distinct = db.scalar(select(func.count(func.distinct(Score.assignment_id))))
+    assert total == distinct == 1698
+
+
+def test_an_investment_by_the_judges_organisation_is_a_conflict(db: Session) -> None:
+    event = _event(db)
+    entry = db.scalars(
+        select(ContestEntry).where(ContestEntry.code.like("FC7-W%")).order_by(ContestEntry.code)
+    ).first()
+    judge = db.scalars(select(Judge).where(Judge.organisation_id.is_(None)).order_by(Judge.id)).first()
+    fund = Organisation(slug="test-fund", kind="investor", name_zh="测试创投基金")
+    db.add(fund)
+    db.flush()
+    judge.organisation_id = fund.id
+    deal = Deal(title_zh="测试投资", stage="signed", signed_on=dt.date(2022, 9, 1))
+    deal.parties = [
+        DealParty(organisation_id=entry.organisation_id, role="enterprise"),
+        DealParty(organisation_id=fund.id, role="investor"),
+    ]
+    db.add(deal)
+    db.flush()
+    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
+    found = db.scalars(
+        select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
+    ).one()
+    assert found.reason == "the judge's organisation 测试创投基金 invested in the entrant"
