@@ -34,6 +34,17 @@ def latest_contest(db: Session = Depends(get_db)) -> Response:
     return RedirectResponse(f"/contests/{slug}" if slug else "/", status_code=307)
 
 
+@router.get("/meetings")
+def latest_meetings(db: Session = Depends(get_db)) -> Response:
+    """The navigation's "meetings" entry: the most recent event with a meeting grid."""
+    from duijie.meetings.models import MeetingSlot
+
+    slug = db.scalar(
+        select(Event.slug).join(MeetingSlot, MeetingSlot.event_id == Event.id).order_by(Event.starts_on.desc()).limit(1)
+    )
+    return RedirectResponse(f"/events/{slug}/meetings" if slug else "/", status_code=307)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": next, "error": None, "username": ""})

@@ -149,14 +149,19 @@ class DemoBuilder:
         )
 
     def company_name(self, industry: str) -> tuple[str, str]:
-        """A plausible, unused synthetic company name for the industry, with its English form."""
+        """A plausible, unused synthetic company name for the industry, with its English form.
+
+        Picks among the stems not yet used with this trade; when all are taken, joins two stems, so the demo
+        never runs out of names however many companies a module asks for.
+        """
         trade_zh, trade_en = N.INDUSTRY_TRADE.get(industry, ("科技", "Technology"))
-        for _ in range(200):
-            k = self.rng.randrange(len(N.NAME_STEMS))
-            zh = f"{N.NAME_STEMS[k]}{trade_zh}有限公司"
-            if zh not in self._used_names:
-                self._used_names.add(zh)
-                return zh, f"{N.NAME_STEMS_EN[k]} {trade_en} Co., Ltd."
+        stems = list(zip(N.NAME_STEMS, N.NAME_STEMS_EN, strict=True))
+        for pool in (stems, [(a + b, f"{ae}{be.lower()}") for a, ae in stems for b, be in stems if a != b]):
+            free = [(zh, en) for zh, en in pool if f"{zh}{trade_zh}有限公司" not in self._used_names]
+            if free:
+                zh, en = free[self.rng.randrange(len(free))]
+                self._used_names.add(f"{zh}{trade_zh}有限公司")
+                return f"{zh}{trade_zh}有限公司", f"{en} {trade_en} Co., Ltd."
         raise RuntimeError("ran out of synthetic company names")
 
     # -- the parts ---------------------------------------------------------------------------------------
@@ -588,7 +593,6 @@ class DemoBuilder:
                     "ticket_max": str(lo * 10),
                 },
             )
-        self.orgs["investor-02"].name_zh = "京华创新投资（示例）"  # the demo investor account's firm
 
     def released_projects(self, slug: str, source: str, *, negotiating: int) -> None:
         spec = next(s for s in self.facts["events"] if s["id"] == slug)
@@ -1114,7 +1118,7 @@ class DemoBuilder:
             "organiser": (o["bipsc"], None, None),
             "district": (o["gov-haidian"], "海淀区", None),
             "enterprise": (o["demo-xinghe"], None, None),
-            "investor": (o["investor-02"], None, None),
+            "investor": (o["investor-01"], None, None),
             "judge": (None, None, self.events["frontier-contest-7"]),
         }
         self.db.flush()

@@ -1,0 +1,427 @@
+"""Meeting pages: a participant's requests, availability and agenda (web, print, iCalendar), and the organiser's
+grid with the scheduler, the unscheduled requests and why, publication, placements and the check-in desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor
+from duijie.core.db import utcnow
+from duijie.core.errors import DomainError
+from duijie.core.i18n import bilingual, is_zh
+from duijie.core.i18n import gettext as _
+from duijie.core.models import Notification
+from duijie.core.web import check_csrf, get_actor, get_db, render
+from duijie.events.models import Event
+from duijie.meetings import ics, queries
+from duijie.meetings import service as meeting_service
+from duijie.meetings.enums import MeetingState, RequestState
+from duijie.meetings.models import MeetingSlot
+from duijie.meetings.permissions import can_run_grid
+
+router = APIRouter(include_in_schema=False)
+
+
+def _slot_time(slot: MeetingSlot | None) -> str:
+    if slot is None:
+        return ""
+    return f"{meeting_service.local(slot.starts_at):%m-%d %H:%M}–{meeting_service.local(slot.ends_at):%H:%M}"
+
+
+def _reason_text(row: queries.Left) -> str:
+    """Why an accepted request is not on the grid, in words."""
+    if row.reason == "no_common_slot":
+        return _("No common free slot: the two are never free at the same time.")
+    if row.reason == "participant_full":
+        names = "、".join(w.name for w in row.detail.get("who", []))
+        return _("Participant full: %(who)s reached the maximum number of meetings.") % {"who": names}
+    if row.reason == "no_table":
+        return _("No table: every table is taken whenever both are free.")
+    if row.reason == "participants_busy":
+        return _("Both busy: whenever both are free, one of them already meets someone else.")
+    return _("Not planned yet: accepted since the last run; re-plan to place it.")
+
+
+def _note_text(note: Notification) -> str:
+    """An in-app notification as a sentence."""
+    p = note.payload or {}
+    where = {"slot": p.get("slot") or "", "table": p.get("table") or ""}
+    texts = {
+        "meeting_request_new": _("%(who)s asked you for a meeting.") % {"who": p.get("requester") or ""},
+        "meeting_request_accepted": _("Meeting request accepted: %(a)s → %(b)s.")
+        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
+        "meeting_request_declined": _("Meeting request declined: %(a)s → %(b)s.")
+        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
+        "meeting_request_cancelled": _("Meeting request cancelled: %(a)s → %(b)s.")
+        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
+        "meeting_scheduled": _("Meeting scheduled: %(slot)s, table %(table)s.") % where,
+        "meeting_moved": _("Meeting moved to %(slot)s, table %(table)s.") % where,
+        "meeting_confirmed": _("Meeting confirmed: %(slot)s, table %(table)s.") % where,
+        "meeting_held": _("Meeting held: %(slot)s, table %(table)s.") % where,
+        "meeting_no_show": _("Meeting recorded as a no-show: %(slot)s, table %(table)s.") % where,
+        "meeting_cancelled": _("Meeting cancelled: %(slot)s, table %(table)s.") % where,
+    }
+    return texts.get(note.kind, note.kind)
+
+
+# What every meeting template uses besides the shared globals: state labels, local times, sessions and areas.
+TEMPLATE_FUNCTIONS: dict[str, Any] = {
+    "RS": RequestState,
+    "MS": MeetingState,
+    "slot_time": _slot_time,
+    "local_time": lambda moment: f"{meeting_service.local(moment):%m-%d %H:%M}",
+    "session_label": lambda s: queries.session_label(s, is_zh()),
+    "area_label": lambda a: queries.area_label(a, is_zh()),
+    "reason_text": _reason_text,
+    "note_text": _note_text,
+}
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return render(request, template, {**TEMPLATE_FUNCTIONS, **context}, status_code=status_code)
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DomainError(_("Choose a value."), field=field) from None
+
+
+def _login(slug: str, rest: str = "") -> Response:
+    return RedirectResponse(f"/login?next=/events/{slug}/meetings{rest}", status_code=303)
+
+
+def _back(slug: str, rest: str = "") -> Response:
+    return RedirectResponse(f"/events/{slug}/meetings{rest}", status_code=303)
+
+
+def _home_context(
+    db: Session, event: Event, actor: Actor, errors: dict[str, str], values: dict[str, Any]
+) -> dict[str, Any]:
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    context: dict[str, Any] = {
+        "event": event,
+        "me": me,
+        "errors": errors,
+        "values": values,
+        "organiser": can_run_grid(actor, event),
+        "summary": meeting_service.summary(db, event=event),
+    }
+    if me is None:
+        return context
+    rows = queries.requests_of(db, event=event, participant=me)
+    free = meeting_service.availability_of(db, participant=me)
+    context.update(
+        {
+            "who": queries.people(db, [me.id])[me.id],
+            "incoming": [r for r in rows if r.incoming],
+            "outgoing": [r for r in rows if not r.incoming],
+            "sessions": queries.sessions_of(meeting_service.slots_of(db, event=event), free),
+            "agenda": queries.agenda(db, event=event, participant=me),
+            "candidates": queries.candidates(db, event=event, exclude=me.id),
+            "projects": queries.projects(db, event=event),
+            "notifications": queries.notifications(db, event=event, account_id=actor.account_id),
+        }
+    )
+    return context
+
+
+@router.get("/events/{slug}/meetings")
+def meetings_home(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    event = meeting_service.get_event(db, slug=slug)
+    if not actor.is_authenticated:
+        return _login(slug)
+    return _render(request, "meetings/home.html", _home_context(db, event, actor, {}, {}))
+
+
+@router.post("/events/{slug}/meetings/requests")
+async def create_request(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    event = meeting_service.get_event(db, slug=slug)
+    values = {k: str(form.get(k, "")).strip() for k in ("recipient", "message", "opportunity", "session")}
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    try:
+        meeting_service.request_meeting(
+            db,
+            event=event,
+            actor=actor,
+            requester=me,
+            recipient_id=_int(values["recipient"], "recipient"),
+            message=values["message"],
+            opportunity_id=_int(values["opportunity"], "opportunity") if values["opportunity"] else None,
+            sessions=[values["session"]] if values["session"] else None,
+        )
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        context = _home_context(db, event, actor, {exc.field or "form": exc.message}, values)
+        return _render(request, "meetings/home.html", context, status_code=422)
+    return _back(slug, "#outgoing")
+
+
+@router.post("/events/{slug}/meetings/requests/{request_id}/{action}")
+async def act_on_request(
+    slug: str,
+    request_id: int,
+    action: str,
+    request: Request,
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    event = meeting_service.get_event(db, slug=slug)
+    req = meeting_service.get_request(db, event=event, id=request_id)
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    if action in ("accept", "decline"):
+        meeting_service.answer(
+            db, event=event, actor=actor, request=req, participant=me, accept=action == "accept"
+        )
+    elif action == "cancel":
+        meeting_service.cancel(db, event=event, actor=actor, request=req, participant=me)
+    elif action == "priority":
+        meeting_service.set_priority(
+            db, event=event, actor=actor, request=req, priority=_int(form.get("priority"), "priority")
+        )
+    else:
+        raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
+    target = str(form.get("next", ""))
+    if target.startswith(f"/events/{slug}/meetings") and not target.startswith("//"):
+        return RedirectResponse(target, status_code=303)
+    return _back(slug, "#incoming" if action in ("accept", "decline") else "#outgoing")
+
+
+@router.post("/events/{slug}/meetings/availability")
+async def save_availability(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    event = meeting_service.get_event(db, slug=slug)
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    if me is None:
+        raise DomainError(_("Only participants of this event have availability to set."), field="slots")
+    try:
+        meeting_service.set_availability(
+            db,
+            event=event,
+            actor=actor,
+            participant=me,
+            slot_ids=[_int(v, "slots") for v in form.getlist("slot")],
+            own=me,
+        )
+    except DomainError as exc:
+        context = _home_context(db, event, actor, {exc.field or "slots": exc.message}, {})
+        return _render(request, "meetings/home.html", context, status_code=422)
+    return _back(slug, "?saved=availability#availability")
+
+
+@router.get("/events/{slug}/meetings/schedule")
+def my_schedule(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    event = meeting_service.get_event(db, slug=slug)
+    if not actor.is_authenticated:
+        return _login(slug, "/schedule")
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    if me is None:
+        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+    context = {
+        "event": event,
+        "who": queries.people(db, [me.id])[me.id],
+        "agenda": queries.agenda(db, event=event, participant=me),
+        "printed_at": meeting_service.local(utcnow()).strftime("%Y-%m-%d %H:%M"),
+    }
+    printable = request.query_params.get("print") == "1"
+    return _render(request, "meetings/print.html" if printable else "meetings/schedule.html", context)
+
+
+@router.get("/events/{slug}/meetings/me.ics")
+def my_calendar(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> Response:
+    event = meeting_service.get_event(db, slug=slug)
+    if not actor.is_authenticated:
+        return _login(slug, "/me.ics")
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    if me is None:
+        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+    zh = is_zh()
+    venue = event.venue or bilingual(event.name_zh, event.name_en)
+    entries = []
+    for item in queries.agenda(db, event=event, participant=me):
+        place = _("Table %(n)s") % {"n": item.table.number}
+        area = queries.area_label(item.table.area, zh)
+        lines = [f"{item.other.name} · {item.other.title or ''}".rstrip(" ·")]
+        if item.request.state == "accepted" and (item.other.phone or item.other.email):
+            lines.append(" / ".join(x for x in (item.other.phone, item.other.email) if x))
+        if item.opportunity:
+            lines.append(bilingual(item.opportunity.title_zh, item.opportunity.title_en))
+        entries.append(
+            ics.CalendarEvent(
+                uid=f"meeting-{item.request.id}@{event.slug}.duijie",
+                starts_at=item.slot.starts_at,
+                ends_at=item.slot.ends_at,
+                summary=_("Meeting: %(who)s") % {"who": item.other.org or item.other.name},
+                location=" · ".join(x for x in (venue, area, place) if x),
+                description="\n".join(lines),
+                status="TENTATIVE" if item.meeting.state == "planned" else "CONFIRMED",
+            )
+        )
+    body = ics.calendar(entries, name=bilingual(event.name_zh, event.name_en), stamp=utcnow())
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-meetings.ics"'},
+    )
+
+
+# -- the organiser ---------------------------------------------------------------------------------------
+
+
+def _grid_context(db: Session, event: Event, error: str | None = None) -> dict[str, Any]:
+    slots = meeting_service.slots_of(db, event=event)
+    return {
+        "event": event,
+        "summary": meeting_service.summary(db, event=event),
+        "grid": queries.grid(db, event=event),
+        "left": queries.unscheduled(db, event=event),
+        "run": meeting_service.last_run(db, event=event),
+        "published_at": meeting_service.setting(db, event=event, key=meeting_service.PUBLISHED_KEY),
+        "slots": slots,
+        "participants": queries.candidates(db, event=event, exclude=None),
+        "error": error,
+    }
+
+
+def _organiser(actor: Actor, event: Event) -> None:
+    if not can_run_grid(actor, event):
+        from duijie.core.errors import PermissionDenied
+
+        raise PermissionDenied(_("Only the organiser can see the meeting grid."))
+
+
+@router.get("/events/{slug}/meetings/grid")
+def meeting_grid(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    event = meeting_service.get_event(db, slug=slug)
+    if not actor.is_authenticated:
+        return _login(slug, "/grid")
+    _organiser(actor, event)
+    return _render(request, "meetings/grid.html", _grid_context(db, event))
+
+
+@router.post("/events/{slug}/meetings/grid/{action}")
+async def grid_action(
+    slug: str, action: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    event = meeting_service.get_event(db, slug=slug)
+    _organiser(actor, event)
+    try:
+        if action == "run":
+            try:
+                limit = float(str(form.get("time_limit", "10")))
+            except ValueError:
+                raise DomainError(
+                    _("The time limit must be a number of seconds."), field="time_limit"
+                ) from None
+            meeting_service.schedule_event(
+                db, event=event, actor=actor, time_limit=limit, allow_moves=form.get("allow_moves") == "1"
+            )
+        elif action == "publish":
+            meeting_service.publish(db, event=event, actor=actor)
+        elif action == "pin":
+            req = meeting_service.get_request(db, event=event, id=_int(form.get("request"), "request"))
+            meeting_service.pin_meeting(
+                db,
+                event=event,
+                actor=actor,
+                request=req,
+                slot_id=_int(form.get("slot"), "slot"),
+                table_number=_int(form.get("table"), "table"),
+            )
+        elif action == "arrange":
+            meeting_service.create_meeting(
+                db,
+                event=event,
+                actor=actor,
+                requester_id=_int(form.get("a"), "a"),
+                recipient_id=_int(form.get("b"), "b"),
+                slot_id=_int(form.get("slot"), "slot"),
+                table_number=_int(form.get("table"), "table"),
+            )
+        else:
+            raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        # The failed write is rolled back with the request; the grid shows the refusal at the top.
+        db.rollback()
+        return _render(request, "meetings/grid.html", _grid_context(db, event, exc.message), status_code=422)
+    return _back(slug, f"/grid?done={action}")
+
+
+@router.get("/events/{slug}/meetings/desk")
+def checkin_desk(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    event = meeting_service.get_event(db, slug=slug)
+    if not actor.is_authenticated:
+        return _login(slug, "/desk")
+    _organiser(actor, event)
+    slots = meeting_service.slots_of(db, event=event)
+    if not slots:
+        raise DomainError(_("This event has no time slots or tables for meetings yet."), field="grid")
+    wanted = request.query_params.get("slot")
+    slot = next((s for s in slots if str(s.id) == wanted), slots[0])
+    return _render(
+        request,
+        "meetings/desk.html",
+        {
+            "event": event,
+            "slots": queries.sessions_of(slots),
+            "slot": slot,
+            "rows": queries.desk(db, event=event, slot=slot),
+            "summary": meeting_service.summary(db, event=event),
+        },
+    )
+
+
+@router.post("/events/{slug}/meetings/m/{meeting_id}/{action}")
+async def meeting_action(
+    slug: str,
+    meeting_id: int,
+    action: str,
+    request: Request,
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    event = meeting_service.get_event(db, slug=slug)
+    meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
+    slot_id = meeting.slot_id
+    if action == "checkin":
+        who = str(form.get("participant", "")).strip()
+        meeting_service.check_in(
+            db, event=event, actor=actor, meeting=meeting, participant_id=int(who) if who.isdigit() else None
+        )
+    elif action == "noshow":
+        meeting_service.record_no_show(db, event=event, actor=actor, meeting=meeting)
+    elif action == "unpin":
+        meeting_service.unpin(db, event=event, actor=actor, meeting=meeting)
+        return _back(slug, "/grid")
+    else:
+        raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
+    return _back(slug, f"/desk?slot={slot_id}")

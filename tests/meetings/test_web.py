@@ -1,0 +1,211 @@
+"""Meeting pages and API through the real app: who sees what, forms with CSRF, print and iCalendar outputs,
+the organiser's grid and scheduler, and a bound on the queries each list page makes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from duijie.events.models import Event
+from duijie.meetings.models import Meeting, MeetingRequest
+from tests.conftest import csrf_of, login
+
+BASE = "/events/invest-beijing-2024/meetings"
+
+
+def _summit_id(db: Session) -> int:
+    return db.scalar(select(Event.id).where(Event.slug == "invest-beijing-2024"))  # type: ignore[return-value]
+
+
+@contextmanager
+def _counting(connection: Connection) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa_event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(connection, "before_cursor_execute", count)
+
+
+def test_meeting_pages_ask_anonymous_visitors_to_log_in(client: TestClient) -> None:
+    for path in ("", "/schedule", "/me.ics", "/grid", "/desk"):
+        response = client.get(BASE + path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/login?next={BASE}{path}"
+
+
+def test_participant_page_lists_requests_and_hides_contacts_until_accepted(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    page = client.get(BASE)
+    assert page.status_code == 200
+    assert "一对一洽谈" in page.text and "收到的申请" in page.text and "我的空闲时段" in page.text
+    incoming = page.text.split('data-testid="incoming"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-request="\d+" data-state="(\w+)">(.*?)</tr>', incoming, re.S)
+    assert {state for state, _ in rows} >= {"requested"}
+    for state, html in rows:
+        assert ("接受后可见" in html) == (state != "accepted")
+    english = client.get(BASE + "?lang=en")
+    assert "Requests to me" in english.text and "Shared once accepted" in english.text
+
+
+def test_request_accept_and_availability_forms_work_end_to_end(client: TestClient, db: Session) -> None:
+    login(client, "investor", "investor-demo")
+    page = client.get(BASE).text
+    recipients = re.findall(
+        r'<option value="(\d+)"', page.split('name="recipient"', 1)[1].split("</select>", 1)[0]
+    )
+    token = csrf_of(client, BASE)
+    sent = None
+    for candidate in recipients:
+        response = client.post(
+            BASE + "/requests",
+            data={"csrf": token, "recipient": candidate, "message": "想了解贵方项目", "opportunity": ""},
+            follow_redirects=False,
+        )
+        if response.status_code == 303:
+            sent = candidate
+            break
+        assert response.status_code == 422
+    assert sent is not None
+    outgoing = client.get(BASE).text.split('data-testid="outgoing"', 1)[1]
+    assert "想了解贵方项目" in outgoing
+    refused = client.post(BASE + "/requests", data={"csrf": token, "recipient": sent, "message": ""})
+    assert refused.status_code == 422
+    assert "您已向" in refused.text
+    forged = client.post(
+        BASE + "/requests", data={"csrf": "forged", "recipient": sent}, follow_redirects=False
+    )
+    assert forged.status_code == 422
+    pending = re.search(
+        r'<tr data-request="(\d+)" data-state="requested">',
+        client.get(BASE).text.split('data-testid="incoming"', 1)[1].split("</table>", 1)[0],
+    )
+    assert pending is not None
+    accepted = client.post(
+        f"{BASE}/requests/{pending.group(1)}/accept", data={"csrf": token}, follow_redirects=False
+    )
+    assert accepted.status_code == 303
+    assert db.get(MeetingRequest, int(pending.group(1))).state == "accepted"  # type: ignore[union-attr]
+    slots = re.findall(r'name="slot" value="(\d+)"', client.get(BASE).text)
+    saved = client.post(BASE + "/availability", data={"csrf": token, "slot": slots}, follow_redirects=False)
+    assert saved.status_code == 303
+    empty = client.post(BASE + "/availability", data={"csrf": token})
+    assert empty.status_code == 422
+    assert "请至少选择一个可洽谈的时段" in empty.text
+
+
+def test_schedule_print_and_ics_show_the_same_meetings(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    web = client.get(BASE + "/schedule")
+    printed = client.get(BASE + "/schedule?print=1")
+    ics = client.get(BASE + "/me.ics")
+    assert web.status_code == printed.status_code == ics.status_code == 200
+    meetings = re.findall(r'<tr data-meeting="(\d+)"', web.text)
+    assert meetings and re.findall(r'<tr data-meeting="(\d+)"', printed.text) == meetings
+    assert 'class="site-header"' not in printed.text and 'class="print"' in printed.text
+    assert ics.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in ics.headers["content-disposition"]
+    body = ics.content.decode("utf-8")
+    assert body.count("BEGIN:VEVENT") == len(meetings)
+    assert all(len(line.encode("utf-8")) <= 75 for line in body.split("\r\n"))
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+
+
+def test_grid_is_the_organisers_and_the_scheduler_runs_from_its_form(client: TestClient, db: Session) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    assert client.get(BASE + "/grid").status_code == 403
+    assert client.get("/api/v1/events/invest-beijing-2024/meetings/grid").status_code == 403
+    client.post("/logout", data={"csrf": csrf_of(client, BASE)})
+    login(client, "organiser", "organiser-demo")
+    grid = client.get(BASE + "/grid")
+    assert grid.status_code == 200
+    assert 'data-testid="run-report"' in grid.text and "先到先得" in grid.text
+    assert 'data-reason="not_planned"' in grid.text
+    cells = len(re.findall(r'<td class="cell m-', grid.text))
+    assert cells == db.query(Meeting).filter(Meeting.event_id == _summit_id(db)).count()
+    token = csrf_of(client, BASE + "/grid")
+    bad = client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "0"})
+    assert bad.status_code == 422 and 'data-testid="grid-error"' in bad.text
+    ran = client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "2"}, follow_redirects=False)
+    assert ran.status_code == 303
+    after = client.get(ran.headers["location"])
+    assert 'data-testid="run-done"' in after.text
+    assert 'data-reason="not_planned"' not in after.text
+    api = client.get("/api/v1/events/invest-beijing-2024/meetings/summary").json()
+    assert api["scheduled"] == len(re.findall(r'<td class="cell m-', after.text))
+    desk = client.get(BASE + "/desk")
+    assert desk.status_code == 200 and 'data-testid="desk"' in desk.text
+
+
+def test_check_in_desk_records_arrivals_and_no_shows(client: TestClient, db: Session) -> None:
+    login(client, "organiser", "organiser-demo")
+    meeting = db.scalars(
+        select(Meeting).where(Meeting.event_id == _summit_id(db), Meeting.state == "confirmed")
+    ).first()
+    assert meeting is not None
+    token = csrf_of(client, BASE + "/desk")
+    response = client.post(f"{BASE}/m/{meeting.id}/checkin", data={"csrf": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{BASE}/desk?slot={meeting.slot_id}"
+    db.expire_all()
+    assert db.get(Meeting, meeting.id).state == "held"  # type: ignore[union-attr]
+    again = client.post(f"{BASE}/m/{meeting.id}/noshow", data={"csrf": token})
+    assert again.status_code == 409
+
+
+def test_api_requests_hide_contacts_until_accepted(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    items = client.get("/api/v1/events/invest-beijing-2024/meetings/me/requests").json()
+    assert items
+    for item in items:
+        assert (item["other"]["email"] is not None) == (
+            item["state"] == "accepted" and bool(item["other"]["email"])
+        )
+    schedule = client.get("/api/v1/events/invest-beijing-2024/meetings/me/schedule").json()
+    assert [m["starts_at"] for m in schedule] == sorted(m["starts_at"] for m in schedule)
+    missing = client.post("/api/v1/events/invest-beijing-2024/meetings/requests/999999/accept")
+    assert missing.status_code == 404 and missing.json()["error"]["details"][0]["field"] == "request"
+
+
+def test_list_pages_make_a_bounded_number_of_queries(client: TestClient, connection: Connection) -> None:
+    login(client, "organiser", "organiser-demo")
+    with _counting(connection) as grid:
+        assert client.get(BASE + "/grid").status_code == 200
+    with _counting(connection) as desk:
+        assert client.get(BASE + "/desk").status_code == 200
+    client.post("/logout", data={"csrf": csrf_of(client, BASE)})
+    login(client, "enterprise", "enterprise-demo")
+    with _counting(connection) as home:
+        assert client.get(BASE).status_code == 200
+    assert max(len(grid), len(desk), len(home)) <= 40, (len(grid), len(desk), len(home))
+
+
+def test_organiser_sets_a_priority_from_the_unscheduled_list(client: TestClient, db: Session) -> None:
+    login(client, "organiser", "organiser-demo")
+    grid = client.get(BASE + "/grid").text
+    request_id = re.search(r'<tr data-request="(\d+)" data-reason="', grid)
+    assert request_id is not None
+    token = csrf_of(client, BASE + "/grid")
+    response = client.post(
+        f"{BASE}/requests/{request_id.group(1)}/priority",
+        data={"csrf": token, "priority": "3", "next": f"{BASE}/grid#unscheduled"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{BASE}/grid#unscheduled"
+    assert db.get(MeetingRequest, int(request_id.group(1))).priority == 3  # type: ignore[union-attr]
+    refused = client.post(
+        f"{BASE}/requests/{request_id.group(1)}/priority", data={"csrf": token, "priority": "7"}
+    )
+    assert refused.status_code == 422
