@@ -53,6 +53,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Event": "活动",
     "Events": "活动",
     "Events within": "下设活动",
+    "Export": "导出",
     "Figure": "指标",
     "Figures are the sums of the records shown.": "页面所示数字均由平台记录汇总得出。",
     "Figures published for this event": "本活动公布的数字",

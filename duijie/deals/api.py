@@ -1,16 +1,34 @@
-"""`/api/v1/deals`."""
+"""`/api/v1/deals`: the list, a deal, opening a deal and moving it along the pipeline."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from duijie.core.auth import Actor
 from duijie.core.schemas import ErrorBody, Page
-from duijie.core.web import get_db
+from duijie.core.web import get_actor, get_db
 from duijie.deals import service as deal_service
-from duijie.deals.schemas import DealRead
+from duijie.deals.schemas import (
+    DealCreate,
+    DealPartyIn,
+    DealRead,
+    DealTaskRead,
+    DealUpdate,
+    StageMove,
+    TaskCreate,
+)
 
-router = APIRouter(prefix="/api/v1/deals", tags=["deals"], responses={404: {"model": ErrorBody}})
+router = APIRouter(
+    prefix="/api/v1/deals",
+    tags=["deals"],
+    responses={
+        403: {"model": ErrorBody},
+        404: {"model": ErrorBody},
+        409: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
+)
 
 
 @router.get("", response_model=Page[DealRead])
@@ -18,12 +36,23 @@ def list_deals(
     event: str | None = None,
     stage: str | None = None,
     district: str | None = None,
+    industry: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=200),
     db: Session = Depends(get_db),
 ) -> Page[DealRead]:
     items, total, page, pages = deal_service.list_deals(
-        db, event=event, stage=stage, district=district, page=page, page_size=page_size
+        db,
+        event=event,
+        stage=stage,
+        district=district,
+        industry=industry,
+        category=category,
+        q=q,
+        page=page,
+        page_size=page_size,
     )
     return Page[DealRead](
         items=[DealRead.model_validate(d) for d in items],
@@ -34,6 +63,56 @@ def list_deals(
     )
 
 
+@router.post("", response_model=DealRead, status_code=201)
+def create_deal(
+    body: DealCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> DealRead:
+    """Open a deal; the organiser anywhere, a district account in its own district."""
+    return DealRead.model_validate(deal_service.create(db, actor=actor, data=body))
+
+
 @router.get("/{deal_id}", response_model=DealRead)
 def get_deal(deal_id: int, db: Session = Depends(get_db)) -> DealRead:
     return DealRead.model_validate(deal_service.get(db, id=deal_id))
+
+
+@router.patch("/{deal_id}", response_model=DealRead)
+def update_deal(
+    deal_id: int, body: DealUpdate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> DealRead:
+    """Edit a deal's facts (title, category, industry, district, planned and invested amounts ...)."""
+    deal = deal_service.get(db, id=deal_id)
+    return DealRead.model_validate(deal_service.update(db, actor=actor, deal=deal, data=body))
+
+
+@router.post("/{deal_id}/stage", response_model=DealRead)
+def move_deal(
+    deal_id: int, body: StageMove, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> DealRead:
+    """Move the deal to another stage (409 if the pipeline does not allow it, 422 if a needed fact is missing)."""
+    deal = deal_service.get(db, id=deal_id)
+    return DealRead.model_validate(deal_service.apply_move(db, actor=actor, deal=deal, move=body))
+
+
+@router.get("/{deal_id}/tasks", response_model=list[DealTaskRead])
+def list_tasks(deal_id: int, db: Session = Depends(get_db)) -> list[DealTaskRead]:
+    deal = deal_service.get(db, id=deal_id)
+    return [DealTaskRead.model_validate(t) for t in deal_service.tasks_of(db, deal=deal)]
+
+
+@router.post("/{deal_id}/tasks", response_model=DealTaskRead, status_code=201)
+def add_task(
+    deal_id: int, body: TaskCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> DealTaskRead:
+    deal = deal_service.get(db, id=deal_id)
+    return DealTaskRead.model_validate(deal_service.add_task(db, actor=actor, deal=deal, data=body))
+
+
+@router.put("/{deal_id}/parties", response_model=DealRead)
+def set_parties(
+    deal_id: int, body: list[DealPartyIn], db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> DealRead:
+    """Replace the deal's parties (organisation id and role); the change is kept in the deal's history."""
+    deal = deal_service.get(db, id=deal_id)
+    parties = [(p.organisation_id, p.role.value) for p in body]
+    return DealRead.model_validate(deal_service.set_parties(db, actor=actor, deal=deal, parties=parties))

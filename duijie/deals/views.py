@@ -1,31 +1,103 @@
-"""Deal pages: the list of an event's deals and a deal with its parties and history."""
+"""Deal pages: the filtered list, the kanban board, a deal with its parties, tasks and history, and the
+forms that move a deal along the pipeline (organiser and the district in charge)."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.web import get_db, render
+from duijie.core import i18n
+from duijie.core.auth import Actor
+from duijie.core.errors import DomainError, PermissionDenied
+from duijie.core.i18n import gettext as _
+from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.deals import service as deal_service
+from duijie.deals import sheets as deal_sheets
 from duijie.deals.enums import DealStage
+from duijie.deals.schemas import DealCreate, StageMove, TaskCreate
+from duijie.directory.models import Account
+from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
+from duijie.marketplace.enums import ProjectCategory
 
 router = APIRouter(include_in_schema=False)
+
+LIST_FILTERS = ("event", "stage", "district", "industry", "category", "q")
+
+
+def _l(message: str) -> str:
+    """Marks a string for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+HISTORY_ACTIONS = {
+    "create": _l("Opened"),
+    "stage": _l("Stage changed"),
+    "amount": _l("Amount corrected"),
+    "update": _l("Details edited"),
+    "parties": _l("Parties changed"),
+    "task": _l("Task added"),
+    "task_done": _l("Task done"),
+}
+HISTORY_FIELDS = {
+    "stage": _l("Stage"),
+    "signed_amount": _l("Amount signed"),
+    "planned_amount": _l("Planned amount"),
+    "invested_amount": _l("Amount invested"),
+    "signed_on": _l("Signed on"),
+    "landed_on": _l("Landed on"),
+    "lost_reason": _l("Reason it was lost"),
+    "title_zh": _l("Title"),
+    "district": _l("District"),
+    "industry": _l("Industry"),
+    "category": _l("Category"),
+    "parties": _l("Parties"),
+    "task": _l("Task"),
+    "title": _l("Task"),
+    "due_on": _l("Due on"),
+}
+
+
+def _history_value(key: str, value: Any) -> str:
+    """A value of the history as a reader wants it: stage names, money, dates as written."""
+    if value is None:
+        return "—"
+    if key == "stage":
+        try:
+            return DealStage(value).label(i18n.get_locale())
+        except ValueError:
+            return str(value)
+    if key.endswith("_amount"):
+        return i18n.format_money(Decimal(str(value)))
+    return str(value)
+
+
+def _summits(db: Session) -> list[Event]:
+    return list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
+
+
+def _safe_next(value: object, default: str) -> str:
+    text = str(value or "")
+    return text if text.startswith("/") and not text.startswith("//") else default
 
 
 @router.get("/deals")
 def deal_list(request: Request, db: Session = Depends(get_db)) -> Response:
     qp = request.query_params
-    event, stage = qp.get("event") or None, qp.get("stage") or None
+    params = {k: qp.get(k) for k in LIST_FILTERS if qp.get(k)}
     try:
         page = max(1, int(qp.get("page", "1")))
     except ValueError:
         page = 1
-    items, total, page, pages = deal_service.list_deals(db, event=event, stage=stage, page=page)
-    summits = list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
-    params = {k: v for k, v in {"event": event, "stage": stage}.items() if v}
+    items, total, page, pages = deal_service.list_deals(db, **params, page=page)
     return render(
         request,
         "deals/list.html",
@@ -35,14 +107,258 @@ def deal_list(request: Request, db: Session = Depends(get_db)) -> Response:
             "page": page,
             "pages": pages,
             "params": params,
+            "f": params,
             "stages": list(DealStage),
-            "summits": summits,
-            "event": event,
-            "stage": stage,
+            "categories": list(ProjectCategory),
+            "industries": list(INDUSTRY_EN),
+            "districts": list(DISTRICT_EN),
+            "summits": _summits(db),
+            "event": params.get("event"),
+            "stage": params.get("stage"),
         },
     )
 
 
+@router.get("/deals/board")
+def deal_board(
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    qp = request.query_params
+    summits = _summits(db)
+    event = qp.get("event") or (summits[-1].slug if summits else None)
+    district = qp.get("district") or None
+    columns = deal_service.board(db, event=event, district=district)
+    return render(
+        request,
+        "deals/board.html",
+        {
+            "columns": columns,
+            "stages": list(DealStage),
+            "summits": summits,
+            "event": event,
+            "district": district,
+            "districts": list(DISTRICT_EN),
+            "can_manage": lambda d: deal_service.can_manage(actor, d),
+            "can_create": actor.has_role("organiser") or actor.has_role("district"),
+            "industries": list(INDUSTRY_EN),
+            "moves": deal_service.allowed_moves,
+            "today": dt.date.today().isoformat(),
+            "next": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        },
+    )
+
+
+@router.post("/deals/new")
+async def deal_create(
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Open a lead from the board's form; the new deal's page follows."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    values = {
+        k: (str(form.get(k, "")).strip() or None)
+        for k in ("title_zh", "district", "industry", "planned_amount")
+    }
+    event = db.scalar(select(Event).where(Event.slug == str(form.get("event", ""))))
+    try:
+        data = DealCreate(**values, event_id=event.id if event else None)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        message = "; ".join(f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors())
+        raise DomainError(message, field="title_zh") from None
+    deal = deal_service.create(db, actor=actor, data=data)
+    return RedirectResponse(f"/deals/{deal.id}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    deal_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    deal = deal_service.get(db, id=deal_id)
+    tasks = deal_service.tasks_of(db, deal=deal)
+    can_manage = deal_service.can_manage(actor, deal)
+    owners: list[Account] = []
+    if can_manage:
+        owners = list(
+            db.scalars(select(Account).where(Account.is_active.is_(True)).order_by(Account.username))
+        )
+    return render(
+        request,
+        "deals/detail.html",
+        {
+            "deal": deal,
+            "tasks": tasks,
+            "can_manage": can_manage,
+            "moves": deal_service.allowed_moves(deal),
+            "owners": owners,
+            "errors": errors or {},
+            "values": values or {},
+            "today": dt.date.today().isoformat(),
+            "history_actions": HISTORY_ACTIONS,
+            "history_fields": HISTORY_FIELDS,
+            "history_value": _history_value,
+        },
+        status_code=status_code,
+    )
+
+
 @router.get("/deals/{deal_id}")
-def deal_page(deal_id: int, request: Request, db: Session = Depends(get_db)) -> Response:
-    return render(request, "deals/detail.html", {"deal": deal_service.get(db, id=deal_id)})
+def deal_page(
+    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    return _detail(request, db, actor, deal_id)
+
+
+def _errors_of(exc: DomainError) -> dict[str, str]:
+    return {(d.field or "form"): d.message for d in exc.details}
+
+
+@router.post("/deals/{deal_id}/stage")
+async def deal_move(
+    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    deal = deal_service.get(db, id=deal_id)
+    deal_service.require_manage(actor, deal)
+    fields = ("to", "note", "lost_reason", "signed_amount", "signed_on", "invested_amount", "landed_on")
+    values = {k: (str(form.get(k, "")).strip() or None) for k in fields}
+    try:
+        move = StageMove(**values)  # type: ignore[arg-type]
+        deal_service.apply_move(db, actor=actor, deal=deal, move=move)
+    except ValidationError as exc:
+        errors = {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+        return _detail(request, db, actor, deal_id, errors=errors, values=values, status_code=422)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        return _detail(request, db, actor, deal_id, errors=_errors_of(exc), values=values, status_code=422)
+    return RedirectResponse(_safe_next(form.get("next"), f"/deals/{deal_id}"), status_code=303)
+
+
+@router.post("/deals/{deal_id}/tasks")
+async def deal_add_task(
+    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    deal = deal_service.get(db, id=deal_id)
+    values = {k: (str(form.get(k, "")).strip() or None) for k in ("title", "due_on", "owner_id")}
+    try:
+        data = TaskCreate(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        errors = {f"task_{e['loc'][0]}" if e["loc"] else "form": e["msg"] for e in exc.errors()}
+        return _detail(request, db, actor, deal_id, errors=errors, values=values, status_code=422)
+    deal_service.add_task(db, actor=actor, deal=deal, data=data)
+    return RedirectResponse(f"/deals/{deal_id}#tasks", status_code=303)
+
+
+@router.post("/deals/{deal_id}/tasks/{task_id}/done")
+async def deal_task_done(
+    deal_id: int,
+    task_id: int,
+    request: Request,
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    deal = deal_service.get(db, id=deal_id)
+    deal_service.complete_task(db, actor=actor, deal=deal, task_id=task_id)
+    return RedirectResponse(f"/deals/{deal_id}#tasks", status_code=303)
+
+
+# -- import ----------------------------------------------------------------------------------------------------
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _require_importer(actor: Actor) -> None:
+    if not (actor.has_role("organiser") or actor.has_role("district")):
+        raise PermissionDenied(_("Only the organiser and district accounts may import sheets."))
+
+
+@router.get("/import/template.xlsx")
+def import_template() -> Response:
+    return Response(
+        deal_sheets.template_workbook(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="duijie-import-template.xlsx"'},
+    )
+
+
+@router.get("/import")
+def import_form(request: Request, actor: Actor = Depends(get_actor)) -> Response:
+    if not actor.is_authenticated:
+        return RedirectResponse("/login?next=/import", status_code=303)
+    _require_importer(actor)
+    return render(request, "deals/import.html", {"report": None, "payload": None, "valid_only": False})
+
+
+async def _upload(request: Request) -> tuple[Any, str, bytes]:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    upload = form.get("file")
+    if upload is not None and hasattr(upload, "read"):
+        data = await upload.read()  # type: ignore[union-attr]
+        name = str(getattr(upload, "filename", "") or "upload.xlsx")
+    else:
+        name = str(form.get("filename", ""))
+        try:
+            data = base64.b64decode(str(form.get("payload", "")), validate=True)
+        except ValueError:
+            data = b""
+    if not data:
+        raise DomainError(_("Choose an .xlsx or .csv file to import."), field="file")
+    if len(data) > MAX_UPLOAD:
+        raise DomainError(_("The file is larger than 20 MB; import it with the command line."), field="file")
+    return form, name, data
+
+
+@router.post("/import")
+async def import_preview(
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Check the uploaded file and show what importing it would change; nothing is written yet."""
+    _require_importer(actor)
+    form, name, data = await _upload(request)
+    valid_only = bool(form.get("valid_only"))
+    report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=True, dry_run=True)
+    return render(
+        request,
+        "deals/import.html",
+        {
+            "report": report,
+            "payload": base64.b64encode(data).decode("ascii"),
+            "filename": name,
+            "valid_only": valid_only,
+        },
+    )
+
+
+@router.post("/import/confirm")
+async def import_confirm(
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Import the previewed file: all of it, or with `valid_only` its valid rows only."""
+    _require_importer(actor)
+    form, name, data = await _upload(request)
+    valid_only = bool(form.get("valid_only"))
+    report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=valid_only)
+    status = 422 if report.refused else 200
+    return render(
+        request,
+        "deals/import.html",
+        {
+            "report": report,
+            "payload": base64.b64encode(data).decode("ascii"),
+            "filename": name,
+            "valid_only": valid_only,
+            "done": not report.refused,
+        },
+        status_code=status,
+    )

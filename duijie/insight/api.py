@@ -1,4 +1,4 @@
-"""`/api/v1/stats`: the same figures the event pages and `duijie stats` show."""
+"""`/api/v1/stats`: the same figures the dashboard, the event pages and `duijie stats` show."""
 
 from __future__ import annotations
 
@@ -7,30 +7,25 @@ from sqlalchemy.orm import Session
 
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import get_db
-from duijie.events.schemas import FigureRead, StatsRead
-from duijie.insight.queries import event_stats, published_figures, resolve_event
+from duijie.insight.cache import cached
+from duijie.insight.queries import make_scope
+from duijie.insight.report import stats_report
+from duijie.insight.schemas import StatsReportRead
 
-router = APIRouter(prefix="/api/v1", tags=["statistics"], responses={404: {"model": ErrorBody}})
+router = APIRouter(
+    prefix="/api/v1", tags=["statistics"], responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+)
 
 
-@router.get("/stats", response_model=StatsRead)
+@router.get("/stats", response_model=StatsReportRead)
 def stats(
-    event: str = Query(..., description="event id, e.g. invest-beijing-2023"), db: Session = Depends(get_db)
-) -> StatsRead:
-    ev = resolve_event(db, event)
-    s = event_stats(db, ev)
-
-    def fig(f: object) -> FigureRead:
-        return FigureRead(**f.as_dict())  # type: ignore[attr-defined]
-
-    return StatsRead(
-        event=ev.slug,
-        released=fig(s.released),
-        negotiating=fig(s.negotiating),
-        signed=fig(s.signed),
-        landed=fig(s.landed),
-        by_category={k: fig(v) for k, v in s.by_category.items()},
-        by_industry={k: fig(v) for k, v in s.by_industry.items()},
-        by_district={k: fig(v) for k, v in s.by_district.items()},
-        published={k: f.value for k, f in published_figures(db, ev).items()},
-    )
+    event: str | None = Query(None, description="event id, e.g. invest-beijing-2023; all events if absent"),
+    period: str | None = Query(None, description="events held in 2024, 2024-05 or 2024-01-01..2024-06-30"),
+    district: str | None = Query(None, description="e.g. 海淀区"),
+    industry: str | None = Query(None, description="e.g. 人工智能"),
+    db: Session = Depends(get_db),
+) -> StatsReportRead:
+    """Released, negotiating, signed and landed figures, breakdowns, the funnel and the comparison."""
+    scope = make_scope(db, event=event, period=period, district=district, industry=industry)
+    key = ("report", tuple(sorted(scope.as_dict().items())))
+    return cached(db, key, lambda: StatsReportRead.model_validate(stats_report(db, scope)))

@@ -1,4 +1,5 @@
-"""`duijie stats`: the event's released and signed figures, computed from its records."""
+"""`duijie stats`: the released and signed figures of an event (or a period, district, industry), computed
+from its records."""
 
 from __future__ import annotations
 
@@ -11,32 +12,75 @@ from duijie.core.cli_support import open_db
 
 @click.command()
 @click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
-@click.option("--event", "event", required=True, help="Event id, e.g. invest-beijing-2023.")
+@click.option("--event", "event", default=None, help="Event id, e.g. invest-beijing-2023.")
+@click.option("--period", default=None, help="Events held in 2024, 2024-05 or 2024-01-01..2024-06-30.")
+@click.option("--district", default=None, help="Only this district, e.g. 海淀区.")
+@click.option("--industry", default=None, help="Only this industry, e.g. 人工智能.")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @click.option(
     "--breakdown", is_flag=True, help="Also break the released projects down by category, industry, district."
 )
-def stats(db_path: str, event: str, fmt: str, breakdown: bool) -> None:
-    """Released and signed project counts and amounts (亿元) of an event."""
-    from duijie.insight.queries import event_stats, resolve_event
+@click.option(
+    "--full", is_flag=True, help="Print the whole report: breakdowns of signed deals, funnel, comparison."
+)
+def stats(
+    db_path: str,
+    event: str | None,
+    period: str | None,
+    district: str | None,
+    industry: str | None,
+    fmt: str,
+    breakdown: bool,
+    full: bool,
+) -> None:
+    """Released and signed project counts and amounts (亿元) of an event, a period or everything."""
+    from duijie.insight.queries import compute_stats, make_scope
+    from duijie.insight.report import stats_report
 
+    if not (event or period):
+        raise click.UsageError("name an --event or a --period")
     with open_db(db_path) as db:
-        ev = resolve_event(db, event)
-        result = event_stats(db, ev)
+        scope = make_scope(db, event=event, period=period, district=district, industry=industry)
+        result = compute_stats(db, scope)
+        report = stats_report(db, scope) if full else None
         payload: dict[str, object] = result.headline()
         if breakdown:
             payload["negotiating"] = result.negotiating.as_dict()
             payload["landed"] = result.landed.as_dict()
             for name in ("by_category", "by_industry", "by_district"):
                 payload[name] = {k: v.as_dict() for k, v in getattr(result, name).items()}
+        title = f"{scope.event.name_zh} ({scope.event.slug})" if scope.event else f"{scope.slug}"
+    if report is not None:
+        payload = dict(report)
+        payload["published"] = {k: format(v, "f") for k, v in report["published"].items()}
     if fmt == "json":
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
-    click.echo(f"{ev.name_zh} ({ev.slug})")
+    filters = ", ".join(f"{k}={v}" for k, v in (("district", district), ("industry", industry)) if v)
+    click.echo(title + (f" [{filters}]" if filters else ""))
     click.echo(f"  发布项目 released: {result.released.count} 个, {result.released.amount_yi} 亿元")
     click.echo(f"  签约项目 signed:   {result.signed.count} 个, {result.signed.amount_yi} 亿元")
-    if breakdown:
+    if breakdown or full:
+        click.echo(
+            f"  洽谈中 negotiating: {result.negotiating.count} 个, {result.negotiating.amount_yi} 亿元"
+        )
+        click.echo(f"  已落地 landed:     {result.landed.count} 个, {result.landed.amount_yi} 亿元")
         for name in ("by_category", "by_industry", "by_district"):
             click.echo(f"  {name}:")
             for key, fig in getattr(result, name).items():
                 click.echo(f"    {key}: {fig.count} 个, {fig.amount_yi} 亿元")
+    if report is not None:
+        for name in ("signed_by_category", "signed_by_industry", "signed_by_district", "signed_by_country"):
+            click.echo(f"  {name}:")
+            for key, fig in report[name].items():
+                click.echo(f"    {key}: {fig['count']} 个, {fig['amount_yi']} 亿元")
+        click.echo("  funnel:")
+        for step in report["funnel"]:
+            rate = f" ({step['rate_previous_pct']}%)" if step["rate_previous_pct"] is not None else ""
+            click.echo(f"    {step['key']}: {step['count']}{rate}")
+        click.echo("  comparison:")
+        for row in report["comparison"]:
+            click.echo(
+                f"    {row['label_zh']}: released {row['released']['count']} 个 {row['released']['amount_yi']} 亿元,"
+                f" signed {row['signed']['count']} 个 {row['signed']['amount_yi']} 亿元"
+            )

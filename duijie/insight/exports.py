@@ -1,0 +1,289 @@
+"""Exports of filtered project and deal lists and of the statistics report, as formatted .xlsx (a summary
+sheet first, then the data) or .csv (UTF-8 with BOM, so Excel opens Chinese text correctly).
+
+The list exports use the import's own columns, so an exported workbook re-imports with no change.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duijie.core.db import utcnow
+from duijie.core.errors import DomainError
+from duijie.core.i18n import gettext as _
+from duijie.core.i18n import yi_str
+from duijie.deals import sheets as deal_sheets
+from duijie.deals.models import Deal
+from duijie.events.models import Event
+from duijie.insight.countries import country_name
+from duijie.insight.queries import StatsScope
+from duijie.insight.report import stats_report
+from duijie.marketplace import sheets as project_sheets
+from duijie.marketplace.models import Opportunity
+from duijie.marketplace.sheets import Column
+
+FORMATS = ("xlsx", "csv")
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+MONEY_FORMAT = "#,##0.00"
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise DomainError(_("Exports are .xlsx or .csv files."), field="format")
+    return fmt
+
+
+def response(data: bytes, fmt: str, stem: str) -> Response:
+    name = f"{stem}-{dt.date.today().isoformat()}.{fmt}"
+    return Response(
+        data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _event_slugs(items: Sequence[Any]) -> dict[int, str]:
+    slugs: dict[int, str] = {}
+    for item in items:
+        if item.event_id and item.event is not None:
+            slugs[item.event_id] = item.event.slug
+    return slugs
+
+
+def _table(columns: list[Column], rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    headers = [c.zh for c in columns]
+    return headers, [[row.get(c.key) for c in columns] for row in rows]
+
+
+def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else (format(v, "f") if isinstance(v, Decimal) else v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _workbook(summary: list[tuple[str, Any]], sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """A workbook: a summary sheet (label, value) and data sheets with a styled, frozen header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B3D91")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总 Summary"
+    ws.append(["duijie 对接", ""])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in summary:
+        ws.append([label, value])
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 48
+    for name, headers, rows in sheets:
+        sheet = wb.create_sheet(name[:31])
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font, cell.fill = head_font, head_fill
+            cell.alignment = Alignment(vertical="center")
+        money_cols = [k for k, h in enumerate(headers) if "金额" in h or "亿元" in h]
+        date_cols = [k for k, h in enumerate(headers) if "日期" in h]
+        for row in rows:
+            sheet.append(row)
+        for k in money_cols:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=k + 1, max_col=k + 1):
+                cell.number_format = MONEY_FORMAT if "亿元" not in headers[k] else "0.00##"
+        for k in date_cols:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=k + 1, max_col=k + 1):
+                cell.number_format = "yyyy-mm-dd"
+        for k, header in enumerate(headers):
+            sheet.column_dimensions[get_column_letter(k + 1)].width = max(10, min(40, len(header) * 2 + 4))
+        sheet.freeze_panes = "A2"
+        if headers:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _filters_text(filters: dict[str, Any]) -> str:
+    shown = {k: v for k, v in filters.items() if v not in (None, "") and k not in ("sort",)}
+    return "; ".join(f"{k}={v}" for k, v in shown.items()) or "—"
+
+
+def projects_file(
+    items: Sequence[Opportunity], *, fmt: str, with_contacts: bool, filters: dict[str, Any] | None = None
+) -> bytes:
+    """The projects of a filtered list, in the project sheet's columns (amounts in yuan)."""
+    columns = project_sheets.export_columns(with_contacts=with_contacts)
+    slugs = _event_slugs(items)
+    rows = [project_sheets.export_row(o, slugs, with_contacts=with_contacts) for o in items]
+    headers, table = _table(columns, rows)
+    if fmt == "csv":
+        return _csv(headers, table)
+    total = sum((o.amount or Decimal(0) for o in items), Decimal(0))
+    summary = [
+        ("导出时间 Exported at", utcnow().strftime("%Y-%m-%d %H:%M UTC")),
+        ("筛选条件 Filters", _filters_text(filters or {})),
+        ("项目数 Projects", len(items)),
+        ("金额合计（亿元）Total (100m yuan)", yi_str(total)),
+        (
+            "说明 Note",
+            "“项目”表可直接重新导入；金额单位为元。The Projects sheet re-imports as is; amounts in yuan.",
+        ),
+    ]
+    return _workbook(summary, [("项目 Projects", headers, table)])
+
+
+def deals_file(items: Sequence[Deal], *, fmt: str, filters: dict[str, Any] | None = None) -> bytes:
+    """The deals of a filtered list, in the deal sheet's columns (amounts in yuan, parties by id)."""
+    columns = deal_sheets.export_columns()
+    slugs = _event_slugs(items)
+    project_ids = {
+        d.opportunity_id: d.opportunity.external_id for d in items if d.opportunity_id and d.opportunity
+    }
+    rows = [deal_sheets.export_row(d, slugs, project_ids) for d in items]  # type: ignore[arg-type]
+    headers, table = _table(columns, rows)
+    if fmt == "csv":
+        return _csv(headers, table)
+    signed = [d for d in items if d.stage in ("signed", "landed")]
+    summary = [
+        ("导出时间 Exported at", utcnow().strftime("%Y-%m-%d %H:%M UTC")),
+        ("筛选条件 Filters", _filters_text(filters or {})),
+        ("项目数 Deals", len(items)),
+        ("签约项目 Signed deals", len(signed)),
+        (
+            "签约金额（亿元）Signed (100m yuan)",
+            yi_str(sum((d.signed_amount or Decimal(0) for d in signed), Decimal(0))),
+        ),
+        (
+            "说明 Note",
+            "“签约”表可直接重新导入；金额单位为元。The Deals sheet re-imports as is; amounts in yuan.",
+        ),
+    ]
+    return _workbook(summary, [("签约 Deals", headers, table)])
+
+
+GROUP_TITLES = {
+    "by_category": "发布项目·类别 Released by category",
+    "by_industry": "发布项目·产业 Released by industry",
+    "by_district": "发布项目·区域 Released by district",
+    "signed_by_category": "签约·类别 Signed by category",
+    "signed_by_industry": "签约·产业 Signed by industry",
+    "signed_by_district": "签约·区域 Signed by district",
+    "signed_by_country": "签约·投资方国别 Signed by country",
+    "pipeline": "洽谈阶段 Pipeline by stage",
+}
+
+
+def stats_file(db: Session, scope: StatsScope, *, fmt: str) -> bytes:
+    """The statistics report: headline figures, breakdowns, funnel and comparison."""
+    report = stats_report(db, scope)
+    if fmt == "csv":
+        rows: list[list[Any]] = []
+        for key in ("released", "negotiating", "signed", "landed"):
+            rows.append(["headline", key, report[key]["count"], report[key]["amount_yi"]])
+        for group in GROUP_TITLES:
+            for key, fig in report[group].items():
+                rows.append([group, key, fig["count"], fig["amount_yi"]])
+        for step in report["funnel"]:
+            rows.append(["funnel", step["key"], step["count"], step["amount_yi"]])
+        for row in report["comparison"]:
+            rows.append(
+                ["comparison_released", row["key"], row["released"]["count"], row["released"]["amount_yi"]]
+            )
+            rows.append(["comparison_signed", row["key"], row["signed"]["count"], row["signed"]["amount_yi"]])
+        return _csv(["section", "key", "count", "amount_yi"], rows)
+    s = report["scope"]
+    summary: list[tuple[str, Any]] = [
+        ("导出时间 Exported at", utcnow().strftime("%Y-%m-%d %H:%M UTC")),
+        ("活动 Event", s["event"] or "—"),
+        ("期间 Period", s["period"] or "—"),
+        ("区域 District", s["district"] or "—"),
+        ("产业 Industry", s["industry"] or "—"),
+        ("发布项目（个）Projects released", report["released"]["count"]),
+        ("招商总额（亿元）Released (100m yuan)", report["released"]["amount_yi"]),
+        ("洽谈中（个）In negotiation", report["negotiating"]["count"]),
+        ("签约项目（个）Projects signed", report["signed"]["count"]),
+        ("签约金额（亿元）Signed (100m yuan)", report["signed"]["amount_yi"]),
+        ("已落地（个）Landed", report["landed"]["count"]),
+        ("落地金额（亿元）Landed (100m yuan)", report["landed"]["amount_yi"]),
+    ]
+    for key, value in report["published"].items():
+        summary.append((f"公布数 Published: {key}", format(value, "f")))
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
+    for group, title in GROUP_TITLES.items():
+        label = country_name if group == "signed_by_country" else (lambda k: k)
+        sheets.append(
+            (
+                title.split(" ", 1)[0],
+                ["项目 Key", "数量 Count", "金额（亿元）"],
+                [[label(k), f["count"], Decimal(f["amount_yi"])] for k, f in report[group].items()],
+            )
+        )
+    sheets.append(
+        (
+            "漏斗 Funnel",
+            ["环节 Step", "数量 Count", "金额（亿元）", "较上一环节 % of previous", "较首环节 % of first"],
+            [
+                [
+                    st["key"],
+                    st["count"],
+                    Decimal(st["amount_yi"]),
+                    st["rate_previous_pct"],
+                    st["rate_first_pct"],
+                ]
+                for st in report["funnel"]
+            ],
+        )
+    )
+    sheets.append(
+        (
+            "对比 Comparison",
+            [
+                "届次 Edition",
+                "发布项目 Released",
+                "发布金额（亿元）",
+                "签约项目 Signed",
+                "签约金额（亿元）",
+                "发布金额变化% Released change",
+                "签约金额变化% Signed change",
+            ],
+            [
+                [
+                    r["label_zh"],
+                    r["released"]["count"],
+                    Decimal(r["released"]["amount_yi"]),
+                    r["signed"]["count"],
+                    Decimal(r["signed"]["amount_yi"]),
+                    r["released_amount_change_pct"],
+                    r["signed_amount_change_pct"],
+                ]
+                for r in report["comparison"]
+            ],
+        )
+    )
+    return _workbook(summary, sheets)
+
+
+def all_projects(db: Session, *, event: str | None) -> list[Opportunity]:
+    """Every investment project (of an event), for the command line's export."""
+    from sqlalchemy.orm import joinedload
+
+    stmt = (
+        select(Opportunity)
+        .where(Opportunity.kind == "investment_project")
+        .options(joinedload(Opportunity.event))
+    )
+    if event:
+        stmt = stmt.join(Event, Opportunity.event_id == Event.id).where(Event.slug == event)
+    return list(db.scalars(stmt.order_by(Opportunity.id)))
