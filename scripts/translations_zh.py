@@ -73,6 +73,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Log in to see the contact for this project.": "登录后可查看项目联系方式。",
     "Log out": "退出",
     "Main": "主导航",
+    "Matchmaking": "精准对接",
     "Meetings": "洽谈",
     "Name": "名称",
     "Name (Chinese)": "名称（中文）",

@@ -19,6 +19,7 @@ from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.enums import OpportunityStatus, ProjectCategory
 from duijie.marketplace.permissions import can_edit_opportunity
 from duijie.marketplace.schemas import OpportunityFilters, OpportunityUpdate
+from duijie.matching import service as match_service
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,6 +95,12 @@ def project_page(
 ) -> Response:
     opp = opportunity_service.get(db, id=project_id, actor=actor)
     deals = list(db.scalars(select(Deal).where(Deal.opportunity_id == opp.id).order_by(Deal.id)))
+    allowed = match_service.can_see_matches(actor, ("project", opp))
+    matches = (
+        match_service.recommendations(db, event=opp.event, kind="project", record_id=opp.id, want="investor", limit=5)
+        if allowed and opp.event is not None
+        else []
+    )
     return render(
         request,
         "marketplace/detail.html",
@@ -101,6 +108,8 @@ def project_page(
             "opp": opp,
             "deals": deals,
             "can_edit": can_edit_opportunity(actor, opp),
+            "items": matches,
+            "allowed": allowed,
         },
     )
 

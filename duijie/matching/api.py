@@ -1,0 +1,155 @@
+"""JSON API: recommendations with their explained parts, and "not interested" feedback."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor
+from duijie.core.errors import NotFound
+from duijie.core.i18n import gettext as _
+from duijie.core.permissions import is_authenticated, require
+from duijie.core.web import get_actor, get_db
+from duijie.matching import service as match_service
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
+
+Kind = Literal["investor", "enterprise", "project"]
+
+
+class PartRead(BaseModel):
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    reason_zh: str
+    reason_en: str
+
+
+class RecommendationRead(BaseModel):
+    kind: str
+    id: int
+    name_zh: str
+    name_en: str | None
+    score: float
+    reasons: list[str]
+    parts: list[PartRead]
+
+
+class RecommendationPage(BaseModel):
+    event: str
+    kind: str
+    id: int
+    want: str
+    items: list[RecommendationRead]
+
+
+class FeedbackCreate(BaseModel):
+    event: str
+    left_kind: Kind
+    left_id: int
+    right_kind: Kind
+    right_id: int
+    response: Literal["not_interested"] = "not_interested"
+
+
+class FeedbackRead(BaseModel):
+    id: int
+    left_kind: str
+    left_id: int
+    right_kind: str
+    right_id: int
+    response: str
+
+
+def _read(s: match_service.Suggestion) -> RecommendationRead:
+    record: Any = s.record
+    name_zh = getattr(record, "title_zh", None) or record.name_zh
+    name_en = getattr(record, "title_en", None) if s.kind == "project" else record.name_en
+    return RecommendationRead(
+        kind=s.kind,
+        id=record.id,
+        name_zh=name_zh,
+        name_en=name_en,
+        score=round(s.score, 4),
+        reasons=[r.text for r in s.reasons],
+        parts=[
+            PartRead(
+                name=p["name"],
+                value=p["value"],
+                weight=p["weight"],
+                contribution=p["contribution"],
+                reason_zh=p["zh"],
+                reason_en=p["en"],
+            )
+            for p in s.row.parts
+        ],
+    )
+
+
+@router.get("/recommendations", response_model=RecommendationPage)
+def list_recommendations(
+    kind: Kind,
+    id: int,
+    want: Kind,
+    event: str | None = None,
+    limit: int = Query(10, ge=1, le=50),
+    industry: str | None = None,
+    district: str | None = None,
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> RecommendationPage:
+    """Suggestions of kind `want` for the record `kind`/`id`, each with its score and explained parts."""
+    require(is_authenticated, actor, message=_("Log in to see recommendations."))
+    record = match_service.get_record(db, kind, id)
+    require(
+        match_service.can_see_matches,
+        actor,
+        (kind, record),
+        message=_("You can only see the recommendations of your own organisation."),
+    )
+    found = match_service.current_event(db, event)
+    if found is None:
+        raise NotFound(_("No matches have been computed yet."))
+    items = match_service.recommendations(
+        db,
+        event=found,
+        kind=kind,
+        record_id=id,
+        want=want,
+        account_id=actor.account_id,
+        limit=limit,
+        industry=industry,
+        district=district,
+    )
+    return RecommendationPage(event=found.slug, kind=kind, id=id, want=want, items=[_read(s) for s in items])
+
+
+@router.post("/recommendations/feedback", response_model=FeedbackRead, status_code=201)
+def give_feedback(
+    data: FeedbackCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> FeedbackRead:
+    """Mark a suggestion "not interested": it disappears for this account and weighs on similar ones."""
+    require(is_authenticated, actor, message=_("Log in to give feedback on suggestions."))
+    event = match_service.current_event(db, data.event)
+    assert event is not None
+    feedback = match_service.mark_not_interested(
+        db,
+        actor=actor,
+        event=event,
+        left_kind=data.left_kind,
+        left_id=data.left_id,
+        right_kind=data.right_kind,
+        right_id=data.right_id,
+    )
+    return FeedbackRead(
+        id=feedback.id,
+        left_kind=feedback.left_kind,
+        left_id=feedback.left_id,
+        right_kind=feedback.right_kind,
+        right_id=feedback.right_id,
+        response=feedback.response,
+    )

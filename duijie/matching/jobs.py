@@ -1,0 +1,339 @@
+"""Batch matching for a whole event: candidates, exact scores with explanations, stored incrementally.
+
+For each group of an event (investors ↔ projects, investors ↔ enterprises, enterprise partners) the engine
+generates candidates and scores them; the pairs worth showing (each investor's diverse top list, each
+project's and enterprise's best investors, reciprocal partner suggestions) are stored in `MatchScore` with
+their explained parts. A pair is re-explained and rewritten only when the hash of its inputs changed, and a
+group whose profiles and settings are all unchanged since the last run is not scored at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from duijie.core.db import (
+    make_engine,
+    make_sessionmaker,
+    on_commit,
+    sqlite_path,
+    unit_of_work,
+    url_for_path,
+    utcnow,
+)
+from duijie.core.errors import NotFound
+from duijie.events.models import Event, EventSetting
+from duijie.matching.affinity import AffinityEngine, Side
+from duijie.matching.models import MatchScore
+from duijie.matching.profiles import GROUPS, fingerprint, group_profiles
+from duijie.matching.recommend import reciprocal_top_k, recommend
+
+Progress = Callable[[int, int], None]
+
+ENGINE_VERSION = "1"
+STATE_KEY = "matching.inputs"
+LAST_RUN_KEY = "matching.last_run"
+WEIGHTS_KEY = "matching.weights"
+PER_LEFT = 10
+PER_RIGHT = 5
+PARTNERS = 5
+BLOCK = 256
+
+
+@dataclass
+class GroupResult:
+    """What one group's run did."""
+
+    group: str
+    left: int = 0
+    right: int = 0
+    scored: int = 0
+    kept: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: bool = False
+
+
+@dataclass
+class BatchResult:
+    """What a whole event's run did, for the command line and the organiser's page."""
+
+    event: str
+    semantic: bool
+    seconds: float = 0.0
+    groups: list[GroupResult] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": utcnow().isoformat(timespec="seconds"),
+            "semantic": self.semantic,
+            "seconds": round(self.seconds, 2),
+            "groups": [g.__dict__ for g in self.groups],
+        }
+
+
+def _setting(db: Session, event: Event, key: str) -> EventSetting | None:
+    return db.scalar(select(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == key))
+
+
+def _save_setting(db: Session, event: Event, key: str, value: Any) -> None:
+    row = _setting(db, event, key)
+    if row is None:
+        db.add(EventSetting(event_id=event.id, key=key, value=value))
+    else:
+        row.value = value
+
+
+def _hash(*items: Any) -> str:
+    return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def explain_pairs(
+    engine: AffinityEngine, lside: Side, rside: Side, pairs: list[tuple[int, int]]
+) -> list[tuple[float, list[dict[str, Any]]]]:
+    """Exact scores and named, worded parts of many pairs, in the form they are stored."""
+    if not pairs:
+        return []
+    li = np.array([i for i, _ in pairs], dtype=np.int64)
+    ri = np.array([j for _, j in pairs], dtype=np.int64)
+    return [
+        (
+            a.score,
+            [
+                {
+                    "name": p.name,
+                    "value": round(p.value, 4),
+                    "weight": round(p.weight, 4),
+                    "contribution": round(p.contribution, 4),
+                    "zh": p.reason_zh,
+                    "en": p.reason_en,
+                    "known": p.known,
+                }
+                for p in a.parts
+            ],
+        )
+        for a in engine.affinities(lside, rside, li, ri)
+    ]
+
+
+def _selected_pairs(group: str, engine: AffinityEngine, lside: Side, rside: Side) -> set[tuple[int, int]]:
+    """Positions of the pairs to store: each left's diverse top list and each right's best lefts."""
+    left, right = lside.profiles, rside.profiles
+    if not left or not right:
+        return set()
+    pairs: set[tuple[int, int]] = set()
+    if group == "enterprise_enterprise":
+        for i, items in enumerate(reciprocal_top_k(engine, lside, PARTNERS)):
+            pairs.update((i, rside.position[rid]) for rid, score in items if score > 0)
+        return pairs
+    for i, items in enumerate(recommend(engine, lside, rside, PER_LEFT)):
+        pairs.update((i, rside.position[r.id]) for r in items)
+    matrix = engine.score_matrix(lside, rside)
+    for j in range(len(right)):
+        column = matrix[:, j]
+        for i in np.lexsort((np.arange(len(left)), -column))[:PER_RIGHT]:
+            if column[i] > 0:
+                pairs.add((int(i), j))
+    return pairs
+
+
+def _run_group(
+    db: Session,
+    event: Event,
+    group: str,
+    *,
+    semantic: bool,
+    state: dict[str, Any],
+    embedding_cache: Any,
+    progress: Callable[[str], Progress | None] | None,
+) -> GroupResult:
+    left_kind, right_kind, pair_kind = GROUPS[group]
+    left, right = group_profiles(db, event, group)
+    result = GroupResult(group, left=len(left), right=len(right))
+    overrides = dict(
+        ((_setting(db, event, WEIGHTS_KEY) or EventSetting(value={})).value or {}).get(pair_kind, {})
+    )
+    if not semantic:
+        overrides["semantic"] = 0.0
+    config = _hash(ENGINE_VERSION, pair_kind, overrides, PER_LEFT, PER_RIGHT, PARTNERS)
+    lfp = {p.id: fingerprint(p) for p in left}
+    rfp = {p.id: fingerprint(p) for p in right}
+    inputs = {"config": config, "left": _hash(lfp), "right": _hash(rfp)}
+    if state.get(group) == inputs:
+        result.skipped = True
+        return result
+    engine = AffinityEngine(pair_kind, weights=overrides, embedding_cache=embedding_cache)
+    engine.fit(left, right, progress(f"{group}: embedding") if progress and semantic else None)
+    bar = progress(f"{group}: scoring") if progress else None
+    lside, rside = engine.as_side(left), engine.as_side(right)
+    pairs = _selected_pairs(group, engine, lside, rside)
+    result.scored = len(left) * len(right)
+    existing = {
+        (row.left_id, row.right_id): row
+        for row in db.scalars(
+            select(MatchScore).where(
+                MatchScore.event_id == event.id,
+                MatchScore.left_kind == left_kind,
+                MatchScore.right_kind == right_kind,
+            )
+        )
+    }
+    keep: set[tuple[int, int]] = set()
+    todo: list[tuple[int, int]] = []
+    digests: dict[tuple[int, int], str] = {}
+    for i, j in sorted(pairs):
+        key = (int(left[i].id), int(right[j].id))
+        keep.add(key)
+        digests[key] = _hash(config, lfp[left[i].id], rfp[right[j].id])
+        row = existing.get(key)
+        if row is not None and row.input_hash == digests[key]:
+            result.unchanged += 1
+        else:
+            todo.append((i, j))
+    for start in range(0, len(todo), BLOCK):
+        block = todo[start : start + BLOCK]
+        for (i, j), (score, parts) in zip(block, explain_pairs(engine, lside, rside, block), strict=True):
+            key = (int(left[i].id), int(right[j].id))
+            row = existing.get(key)
+            if row is None:
+                row = MatchScore(
+                    event_id=event.id,
+                    left_kind=left_kind,
+                    left_id=key[0],
+                    right_kind=right_kind,
+                    right_id=key[1],
+                )
+                db.add(row)
+            row.score, row.parts, row.input_hash, row.computed_at = score, parts, digests[key], utcnow()
+        result.written += len(block)
+        if bar is not None:
+            bar(start + len(block), len(todo))
+    stale = [row.id for k, row in existing.items() if k not in keep]
+    for start in range(0, len(stale), 500):
+        db.execute(delete(MatchScore).where(MatchScore.id.in_(stale[start : start + 500])))
+    result.removed = len(stale)
+    result.kept = len(keep)
+    state[group] = inputs
+    return result
+
+
+def recompute_event(
+    db: Session,
+    event: Event,
+    *,
+    semantic: bool = False,
+    progress: Callable[[str], Progress | None] | None = None,
+    embedding_cache: Any = None,
+) -> BatchResult:
+    """Recompute an event's stored matches in the caller's unit of work; `progress(label)` gives a bar."""
+    started = time.perf_counter()
+    setting = _setting(db, event, STATE_KEY)
+    state: dict[str, Any] = dict(setting.value) if setting is not None and setting.value else {}
+    result = BatchResult(event.slug, semantic)
+    for group in GROUPS:
+        result.groups.append(
+            _run_group(
+                db,
+                event,
+                group,
+                semantic=semantic,
+                state=state,
+                embedding_cache=embedding_cache,
+                progress=progress,
+            )
+        )
+    db.flush()
+    result.seconds = time.perf_counter() - started
+    _save_setting(db, event, STATE_KEY, state)
+    _save_setting(db, event, LAST_RUN_KEY, result.as_dict())
+    db.flush()
+    return result
+
+
+def find_event(db: Session, ref: str) -> Event:
+    """An event by slug or numeric id, as given on the command line."""
+    event = db.scalar(select(Event).where(Event.slug == ref))
+    if event is None and ref.isdigit():
+        event = db.get(Event, int(ref))
+    if event is None:
+        raise NotFound(f"event {ref!r}: no event with this slug or id")
+    return event
+
+
+def _file_cache(db_url: str) -> Any:
+    """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts."""
+    from duijie.text.embed import EmbeddingCache, get_embedder
+
+    dim = get_embedder().dim
+    path = sqlite_path(db_url)
+    if path is None:
+        return EmbeddingCache(dim), None
+    cache_path = f"{path}.match-vectors.npz"
+    try:
+        return EmbeddingCache.load(cache_path, dim), cache_path
+    except (OSError, ValueError, KeyError):
+        return EmbeddingCache(dim), cache_path
+
+
+def recompute_like_last_run(db: Session, event: Event, database_url: str) -> BatchResult:
+    """Recompute in a web request the way the last run did: with the semantic part if it had it.
+
+    Vectors come from the cache kept next to the database, so only changed texts are embedded; the cache is
+    written back once the request's transaction has committed.
+    """
+    last = _setting(db, event, LAST_RUN_KEY)
+    semantic = bool(last is not None and isinstance(last.value, dict) and last.value.get("semantic"))
+    cache, cache_path = _file_cache(database_url) if semantic else (None, None)
+    result = recompute_event(db, event, semantic=semantic, embedding_cache=cache)
+    if cache is not None and cache_path is not None:
+        on_commit(db, lambda: cache.save(cache_path))
+    return result
+
+
+def run_event_batch(
+    db: str,
+    event: str,
+    progress: Callable[[str], Progress | None] | None = None,
+    *,
+    semantic: bool = True,
+) -> BatchResult:
+    """Recompute one event's matches in its own unit of work (the command line and background workers)."""
+    import sys
+
+    from duijie.matching.cli import progress_bar
+
+    url = url_for_path(db)
+    engine = make_engine(url)
+    cache, cache_path = _file_cache(url) if semantic else (None, None)
+    if progress is None:
+
+        def progress(label: str) -> Progress:
+            return progress_bar(f"{event} {label}")
+
+    try:
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            result = recompute_event(
+                session,
+                find_event(session, event),
+                semantic=semantic,
+                progress=progress,
+                embedding_cache=cache,
+            )
+    finally:
+        engine.dispose()
+    if cache is not None and cache_path is not None:
+        cache.save(cache_path)
+    for g in result.groups:
+        state = "unchanged" if g.skipped else f"{g.kept} kept, {g.written} written, {g.removed} removed"
+        print(f"{g.group}: {g.left} × {g.right}: {state}", file=sys.stderr)
+    print(f"{result.event}: {result.seconds:.1f} s", file=sys.stderr)
+    return result
