@@ -107,6 +107,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Released projects by category": "发布项目分类统计",
     "Save": "保存",
     "Search projects": "搜索项目",
+    "Search projects, organisations, policies": "搜索项目、机构、政策",
     "Signed deals": "签约项目",
     "Signed on": "签约日期",
     "Something needs fixing": "请修改后重试",

@@ -25,6 +25,8 @@ from duijie.core.migrate import upgrade
 from duijie.demo.builder import build_demo
 
 POSTGRES_URL = os.environ.get("DUIJIE_TEST_POSTGRES_URL")
+# Tests that need vectors embed what they need themselves; no background embedding thread behind their back.
+os.environ.setdefault("DUIJIE_SEARCH_EMBED", "off")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 

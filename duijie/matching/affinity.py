@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from duijie.directory.reference import DISTRICT_EN
 from duijie.matching import taxonomy
 
 Progress = Callable[[int, int], None]
@@ -115,25 +116,7 @@ DEFAULT_SEMANTIC_RANGE = SEMANTIC_RANGES["multilingual-e5-small-q4+lc1"]
 DEFAULT_LEXICAL_HIGH = 0.30
 AGGREGATIONS = ("max", "mean", "topm", "centroid", "blend")
 
-DISTRICTS: dict[str, str] = {
-    "东城区": "Dongcheng District",
-    "西城区": "Xicheng District",
-    "朝阳区": "Chaoyang District",
-    "海淀区": "Haidian District",
-    "丰台区": "Fengtai District",
-    "石景山区": "Shijingshan District",
-    "门头沟区": "Mentougou District",
-    "房山区": "Fangshan District",
-    "通州区": "Tongzhou District",
-    "顺义区": "Shunyi District",
-    "昌平区": "Changping District",
-    "大兴区": "Daxing District",
-    "怀柔区": "Huairou District",
-    "平谷区": "Pinggu District",
-    "密云区": "Miyun District",
-    "延庆区": "Yanqing District",
-    "北京经济技术开发区": "Beijing Economic-Technological Development Area",
-}
+DISTRICTS: dict[str, str] = DISTRICT_EN
 
 CATEGORIES: dict[str, str] = {
     "企业融资": "enterprise financing",

@@ -22,7 +22,7 @@ def _login(page: Page, base: str, username: str, password: str) -> None:
 def test_participant_accepts_a_request_and_the_contact_appears(page: Page, live_server: str) -> None:
     _login(page, live_server, "enterprise", "enterprise-demo")
     page.goto(live_server + BASE)
-    waiting = page.locator("[data-testid=incoming] tr[data-state=requested]").first
+    waiting = page.locator("[data-testid=incoming] tr[data-state=requested][data-has-meeting='0']").first
     request_id = waiting.get_attribute("data-request")
     expect(waiting).to_contain_text("接受后可见")
     waiting.locator("[data-action=accept]").click()

@@ -51,7 +51,7 @@ def test_participant_page_lists_requests_and_hides_contacts_until_accepted(clien
     assert page.status_code == 200
     assert "一对一洽谈" in page.text and "收到的申请" in page.text and "我的空闲时段" in page.text
     incoming = page.text.split('data-testid="incoming"', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r'<tr data-request="\d+" data-state="(\w+)">(.*?)</tr>', incoming, re.S)
+    rows = re.findall(r'<tr data-request="\d+" data-state="(\w+)"[^>]*>(.*?)</tr>', incoming, re.S)
     assert {state for state, _ in rows} >= {"requested"}
     for state, html in rows:
         assert ("接受后可见" in html) == (state != "accepted")
@@ -88,7 +88,7 @@ def test_request_accept_and_availability_forms_work_end_to_end(client: TestClien
     )
     assert forged.status_code == 422
     pending = re.search(
-        r'<tr data-request="(\d+)" data-state="requested">',
+        r'<tr data-request="(\d+)" data-state="requested"[^>]*>',
         client.get(BASE).text.split('data-testid="incoming"', 1)[1].split("</table>", 1)[0],
     )
     assert pending is not None
