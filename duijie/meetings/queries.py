@@ -147,6 +147,8 @@ class RequestRow:
     meeting: Meeting | None
     slot: MeetingSlot | None
     table: MeetingTable | None
+    # The two participants already meet through another request (e.g. the reverse one).
+    pair_meets: bool = False
 
     @property
     def show_contact(self) -> bool:
@@ -222,6 +224,7 @@ def requests_of(db: Session, *, event: Event, participant: MeetingParticipant) -
                 meeting=meeting,
                 slot=slots.get(meeting.slot_id) if meeting else None,
                 table=tables.get(meeting.table_id) if meeting else None,
+                pair_meets=frozenset((r.requester_id, r.recipient_id)) in meetings,
             )
         )
     return rows
