@@ -36,6 +36,7 @@ FACTS_FILE = Path(__file__).with_name("seed_facts.yaml")
 SRC_2023 = "000_41e0bd28c136a3b5.txt"
 SRC_2024 = "001_6293e60d3791e49e.txt"
 SRC_FORUM_2023 = "002_0d3dc82d5ef89841.txt"
+PHASES_ZH = ("一期", "二期", "三期", "四期", "五期", "六期")
 UNIT = Decimal(1_000_000)  # 0.01 亿元 in yuan: the resolution of every generated amount
 YI = Decimal(100_000_000)
 DEMO_SEED = 20230526
@@ -619,6 +620,7 @@ class DemoBuilder:
         amounts = allocate(total, [None] * count, self.rng)
         negotiating_idx = set(self.rng.sample(range(count), negotiating))
         year = event.starts_on.year
+        used_titles: dict[str, int] = {}
         for i in range(count):
             category = categories[i % 4] if i < 8 else self.rng.choices(categories, weights=[4, 3, 2, 2])[0]
             industry = self.rng.choice(industries)
@@ -679,6 +681,11 @@ class DemoBuilder:
                     )
                     summary_zh = f"{short}规划工业用地，适宜{industry}项目落地，可按“标准地”方式出让。"
                     summary_en = f"Zoned industrial land in {dist_en} suited to {ind_en.lower()} projects, offered as ready-to-build plots."
+            # A district offering a second park or building of the same kind calls it a later phase (二期).
+            phase = used_titles[title_zh] = used_titles.get(title_zh, 0) + 1
+            if phase > 1:
+                title_zh = f"{title_zh}（{PHASES_ZH[min(phase, len(PHASES_ZH)) - 1]}）"
+                title_en = f"{title_en} (phase {phase})"
             opp = Opportunity(
                 external_id=f"{slug}-P{i + 1:03d}",
                 event=event,
