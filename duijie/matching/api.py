@@ -1,19 +1,20 @@
-"""JSON API: recommendations with their explained parts, and "not interested" feedback."""
+"""JSON API: recommendations with their explained parts, "not interested" feedback, the batch job's state."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
-from duijie.core.permissions import is_authenticated, require
+from duijie.core.permissions import is_authenticated, is_organiser, require
 from duijie.core.web import get_actor, get_db
 from duijie.matching import service as match_service
+from duijie.matching.jobs import job_status
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
@@ -63,6 +64,22 @@ class FeedbackRead(BaseModel):
     right_kind: str
     right_id: int
     response: str
+
+
+class JobRead(BaseModel):
+    event: str
+    state: str | None
+    running: bool
+    semantic: bool | None = None
+    queued: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    step: str | None = None
+    done: int = 0
+    total: int = 0
+    written: int | None = None
+    kept: int | None = None
+    error: str | None = None
 
 
 def _read(s: match_service.Suggestion) -> RecommendationRead:
@@ -153,3 +170,18 @@ def give_feedback(
         right_id=feedback.right_id,
         response=feedback.response,
     )
+
+
+@router.get("/events/{slug}/matching/job", response_model=JobRead)
+def matching_job(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> JobRead:
+    """The event's background matching job: state, step, progress, times and the error if it failed."""
+    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
+    event = match_service.current_event(db, slug)
+    if event is None:
+        raise NotFound(_("No event with this name."))
+    job = job_status(db, event, request.app.state.sessionmaker)
+    if job is None:
+        return JobRead(event=event.slug, state=None, running=False)
+    return JobRead(event=event.slug, **{k: v for k, v in job.items() if k in JobRead.model_fields})

@@ -9,16 +9,19 @@ group whose profiles and settings are all unchanged since the last run is not sc
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.db import (
     make_engine,
@@ -29,7 +32,8 @@ from duijie.core.db import (
     url_for_path,
     utcnow,
 )
-from duijie.core.errors import NotFound
+from duijie.core.errors import InvalidTransition, NotFound
+from duijie.core.i18n import gettext as _
 from duijie.events.models import Event, EventSetting
 from duijie.matching.affinity import AffinityEngine, Side
 from duijie.matching.models import MatchScore
@@ -42,6 +46,9 @@ ENGINE_VERSION = "1"
 STATE_KEY = "matching.inputs"
 LAST_RUN_KEY = "matching.last_run"
 WEIGHTS_KEY = "matching.weights"
+JOB_KEY = "matching.job"
+ACTIVE = ("queued", "running")
+STALE_AFTER = dt.timedelta(hours=1)
 PER_LEFT = 10
 PER_RIGHT = 5
 PARTNERS = 5
@@ -284,21 +291,6 @@ def _file_cache(db_url: str) -> Any:
         return EmbeddingCache(dim), cache_path
 
 
-def recompute_like_last_run(db: Session, event: Event, database_url: str) -> BatchResult:
-    """Recompute in a web request the way the last run did: with the semantic part if it had it.
-
-    Vectors come from the cache kept next to the database, so only changed texts are embedded; the cache is
-    written back once the request's transaction has committed.
-    """
-    last = _setting(db, event, LAST_RUN_KEY)
-    semantic = bool(last is not None and isinstance(last.value, dict) and last.value.get("semantic"))
-    cache, cache_path = _file_cache(database_url) if semantic else (None, None)
-    result = recompute_event(db, event, semantic=semantic, embedding_cache=cache)
-    if cache is not None and cache_path is not None:
-        on_commit(db, lambda: cache.save(cache_path))
-    return result
-
-
 def run_event_batch(
     db: str,
     event: str,
@@ -337,3 +329,152 @@ def run_event_batch(
         print(f"{g.group}: {g.left} × {g.right}: {state}", file=sys.stderr)
     print(f"{result.event}: {result.seconds:.1f} s", file=sys.stderr)
     return result
+
+
+# Background runs of the web's "recompute": one job per event, its state kept in the event setting
+# `matching.job` (queued → running → done | failed, with times and the error message) so that every web
+# process shows it; the step being computed and its progress live in memory while the job runs, because the
+# batch's own transaction is not visible to others until it commits.
+
+Launch = Callable[[Callable[[], None]], None]
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_live: dict[tuple[str, int], dict[str, Any]] = {}
+
+
+def _job_key(factory: sessionmaker[Session], event_id: int) -> tuple[str, int]:
+    bind: Any = factory.kw.get("bind")
+    return (str(bind.engine.url) if bind is not None else "", event_id)
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _is_running(job: dict[str, Any] | None, live: bool) -> bool:
+    """Whether a stored job still runs: a job whose process died is taken as over after STALE_AFTER."""
+    if live:
+        return True
+    if job is None or job.get("state") not in ACTIVE:
+        return False
+    since = job.get("started") or job.get("queued")
+    return since is not None and utcnow() - dt.datetime.fromisoformat(since) < STALE_AFTER
+
+
+def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> dict[str, Any] | None:
+    """The event's last or current background job, with the live step and progress while it runs."""
+    row = _setting(db, event, JOB_KEY)
+    if row is None or not isinstance(row.value, dict):
+        return None
+    job = dict(row.value)
+    live = _live.get(_job_key(factory, event.id))
+    if live is not None:
+        job.update(live)
+    job["running"] = _is_running(job, live is not None)
+    return job
+
+
+def start_thread(job: Callable[[], None]) -> None:
+    """Run a job in a daemon thread of this process, so that the request that started it returns at once."""
+    threading.Thread(target=job, name="matching-job", daemon=True).start()
+
+
+def start_job(
+    db: Session,
+    event: Event,
+    factory: sessionmaker[Session],
+    database_url: str,
+    launch: Launch = start_thread,
+) -> dict[str, Any]:
+    """Queue a recompute of the event's matches; it starts once the caller's transaction has committed."""
+    current = job_status(db, event, factory)
+    if current is not None and current["running"]:
+        raise InvalidTransition(
+            _("Matching is already running for this event (since %(at)s UTC); wait until it has finished.")
+            % {"at": (current.get("started") or current.get("queued") or "")[:16].replace("T", " ")}
+        )
+    last = _setting(db, event, LAST_RUN_KEY)
+    semantic = bool(last is not None and isinstance(last.value, dict) and last.value.get("semantic"))
+    job: dict[str, Any] = {
+        "state": "queued",
+        "semantic": semantic,
+        "queued": _iso(utcnow()),
+        "started": None,
+        "finished": None,
+        "step": "",
+        "done": 0,
+        "total": 0,
+        "error": None,
+    }
+    _save_setting(db, event, JOB_KEY, job)
+    event_id = event.id
+    on_commit(db, lambda: launch(lambda: run_job(factory, event_id, database_url, semantic=semantic)))
+    return job
+
+
+def _update_job(factory: sessionmaker[Session], event_id: int, **changes: Any) -> None:
+    """Write the job's state in a transaction of its own, so that the pages see it at once."""
+    with unit_of_work(factory) as session:
+        event = session.get(Event, event_id)
+        if event is None:
+            return
+        row = _setting(session, event, JOB_KEY)
+        job = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+        job.update(changes)
+        _save_setting(session, event, JOB_KEY, job)
+
+
+def run_job(
+    factory: sessionmaker[Session], event_id: int, database_url: str, *, semantic: bool = False
+) -> dict[str, Any]:
+    """Run one event's batch in its own units of work and record how it went; the entry point of every job.
+
+    A second call for the same event while one runs in this process does nothing; the batch itself is
+    incremental, so running it again after it finished rewrites only what changed.
+    """
+    key = _job_key(factory, event_id)
+    with _lock:
+        if key in _live:
+            return {"state": "running"}
+        live: dict[str, Any] = {"step": "", "done": 0, "total": 0}
+        _live[key] = live
+    try:
+        _update_job(factory, event_id, state="running", started=_iso(utcnow()), error=None)
+
+        def progress(label: str) -> Progress:
+            def bar(done: int, total: int) -> None:
+                live.update(step=label, done=done, total=total)
+
+            return bar
+
+        try:
+            cache, cache_path = _file_cache(database_url) if semantic else (None, None)
+            with unit_of_work(factory) as session:
+                event = session.get(Event, event_id)
+                if event is None:
+                    raise NotFound(f"event {event_id}: no such event")
+                result = recompute_event(
+                    session, event, semantic=semantic, progress=progress, embedding_cache=cache
+                )
+                stored = session.scalar(
+                    select(func.count()).select_from(MatchScore).where(MatchScore.event_id == event_id)
+                )
+            if cache is not None and cache_path is not None:
+                cache.save(cache_path)
+        except Exception as exc:
+            log.exception("matching job for event %s failed", event_id)
+            outcome = {"state": "failed", "finished": _iso(utcnow()), "error": str(exc) or type(exc).__name__}
+            _update_job(factory, event_id, **outcome, **live)
+            return outcome
+        outcome = {
+            "state": "done",
+            "finished": _iso(utcnow()),
+            "written": sum(g.written for g in result.groups),
+            "kept": stored or 0,
+        }
+        _update_job(factory, event_id, **outcome, **live)
+        return outcome
+    finally:
+        with _lock:
+            _live.pop(key, None)

@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 ZH: dict[str, str | tuple[str, ...]] = {
+    "%(n)s rewritten": "其中重新计算 %(n)s 对",
+    "Background run": "后台计算",
+    "Done": "完成",
+    "Error": "错误信息",
+    "Failed": "失败",
+    "Finished": "结束时间",
+    "Matching is already running for this event (since %(at)s UTC); wait until it has finished.": (
+        "该活动的匹配计算正在进行中（开始于 UTC %(at)s），请待其完成后再试。"
+    ),
+    "Queued": "已排队",
+    "Queued at": "提交时间",
+    "Running": "计算中",
+    "Started": "开始时间",
+    "State": "状态",
+    "Step": "当前步骤",
+    "This page refreshes itself every 2 seconds until the run has finished.": "计算完成前，本页每 2 秒自动刷新一次。",
+    "scoring and explaining": "评分并生成匹配理由",
+    "semantic vectors": "计算语义向量",
     "%(s)s s": "%(s)s 秒",
     "Affinity": "匹配度",
     "Bar": "门槛",

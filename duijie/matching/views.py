@@ -18,7 +18,7 @@ from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.directory.models import Organisation
 from duijie.marketplace.models import Opportunity
 from duijie.matching import service as match_service
-from duijie.matching.jobs import recompute_like_last_run
+from duijie.matching.jobs import job_status, start_job, start_thread
 
 router = APIRouter(include_in_schema=False)
 
@@ -163,6 +163,7 @@ def event_matching(
         "matching/event.html",
         {
             "event": event,
+            "job": job_status(db, event, request.app.state.sessionmaker),
             "run": match_service.last_run(db, event),
             "lonely": match_service.no_good_match_yet(db, event=event),
             "pairs": match_service.best_pairs(db, event=event),
@@ -179,11 +180,17 @@ def event_matching(
 async def recompute(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """Recompute the event's matches now, the way the last run did (only changed inputs are re-explained)."""
+    """Queue a background recompute, the way the last run did; the page then follows its progress."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
     event = match_service.current_event(db, slug)
     assert event is not None
-    recompute_like_last_run(db, event, request.app.state.settings.database_url)
+    start_job(
+        db,
+        event,
+        request.app.state.sessionmaker,
+        request.app.state.settings.database_url,
+        launch=getattr(request.app.state, "job_launcher", start_thread),
+    )
     return RedirectResponse(f"/events/{slug}/matching", status_code=303)

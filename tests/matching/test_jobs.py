@@ -1,17 +1,34 @@
-"""Batch matching of an event: stored pairs with explained parts, incremental re-runs, event scoping."""
+"""Batch matching of an event: stored pairs with explained parts, incremental re-runs, event scoping, jobs."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.events.models import Event
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
+from duijie.core.errors import InvalidTransition
+from duijie.core.migrate import upgrade
+from duijie.demo.builder import build_demo
+from duijie.events.models import Event, EventSetting
 from duijie.marketplace.models import Opportunity
 from duijie.matching.affinity import AffinityEngine
-from duijie.matching.jobs import PER_LEFT, find_event, recompute_event
+from duijie.matching.jobs import (
+    JOB_KEY,
+    PER_LEFT,
+    STATE_KEY,
+    WEIGHTS_KEY,
+    find_event,
+    job_status,
+    recompute_event,
+    start_job,
+)
 from duijie.matching.models import MatchScore
 from duijie.matching.profiles import group_profiles
 
@@ -121,3 +138,114 @@ def test_find_event_takes_a_slug_or_an_id(db: Session) -> None:
     event = _event(db, "invest-beijing-2024")
     assert find_event(db, "invest-beijing-2024") is event
     assert find_event(db, str(event.id)) is event
+
+
+def _forget_matches(db: Session, event: Event) -> None:
+    """Drop the event's stored pairs and input hashes, so that the next run computes everything."""
+    db.execute(delete(MatchScore).where(MatchScore.event_id == event.id))
+    db.execute(delete(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == STATE_KEY))
+
+
+def _count(db: Session, event: Event) -> int:
+    return db.scalar(select(func.count()).select_from(MatchScore).where(MatchScore.event_id == event.id)) or 0
+
+
+def test_job_starts_after_commit_and_stores_scores(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    event = _event(db, "invest-beijing-2024")
+    _forget_matches(db, event)
+    launched: list[Callable[[], None]] = []
+    job = start_job(db, event, session_factory, "sqlite://", launch=launched.append)
+    assert job["state"] == "queued" and launched == []
+    db.commit()
+    assert len(launched) == 1
+    launched[0]()
+    db.expire_all()
+    status = job_status(db, event, session_factory)
+    assert status is not None
+    assert (status["state"], status["running"], status["error"]) == ("done", False, None)
+    assert status["started"] is not None and status["finished"] >= status["started"]
+    assert status["kept"] == status["written"] == _count(db, event) > 0
+    assert status["step"] == "enterprise_enterprise: scoring" and status["done"] == status["total"] > 0
+
+
+def test_second_start_while_running_is_refused(db: Session, session_factory: sessionmaker[Session]) -> None:
+    event = _event(db, "invest-beijing-2024")
+    job = start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)
+    with pytest.raises(InvalidTransition) as refused:
+        start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)
+    assert refused.value.status_code == 409
+    assert job["queued"][:16].replace("T", " ") in refused.value.message
+
+
+def test_a_job_left_running_by_a_dead_process_does_not_block_forever(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    event = _event(db, "invest-beijing-2024")
+    long_ago = (utcnow() - dt.timedelta(hours=2)).isoformat(timespec="seconds")
+    db.add(EventSetting(event_id=event.id, key=JOB_KEY, value={"state": "running", "started": long_ago}))
+    db.flush()
+    assert job_status(db, event, session_factory)["running"] is False  # type: ignore[index]
+    assert start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)["state"] == "queued"
+
+
+def test_failed_job_records_its_message_and_keeps_the_old_scores(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    event = _event(db, "invest-beijing-2024")
+    before = _count(db, event)
+    db.add(EventSetting(event_id=event.id, key=WEIGHTS_KEY, value={"investor_project": {"charm": 1.0}}))
+    launched: list[Callable[[], None]] = []
+    start_job(db, event, session_factory, "sqlite://", launch=launched.append)
+    db.commit()
+    launched[0]()
+    db.expire_all()
+    status = job_status(db, event, session_factory)
+    assert status is not None
+    assert (status["state"], status["running"]) == ("failed", False)
+    assert status["error"].startswith("weight 'charm': unknown part")
+    assert _count(db, event) == before
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committed demo database of its own, for the job's real thread and connections."""
+    path = tmp_path_factory.mktemp("jobs") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        build_demo(session)
+    engine.dispose()
+    return path
+
+
+def test_threaded_job_returns_at_once_and_completes(demo_file: Path) -> None:
+    url = f"sqlite:///{demo_file}"
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    try:
+        with unit_of_work(factory) as session:
+            _forget_matches(session, _event(session, "invest-beijing-2024"))
+        started = time.perf_counter()
+        with unit_of_work(factory) as session:
+            start_job(session, _event(session, "invest-beijing-2024"), factory, url)
+        assert time.perf_counter() - started < 1.0
+        deadline = time.monotonic() + 60
+        while True:
+            with factory() as session:
+                event = _event(session, "invest-beijing-2024")
+                status = job_status(session, event, factory)
+                assert status is not None
+                if not status["running"] or time.monotonic() > deadline:
+                    break
+                with pytest.raises(InvalidTransition):
+                    start_job(session, event, factory, url, launch=lambda job: None)
+            time.sleep(0.1)
+        with factory() as session:
+            event = _event(session, "invest-beijing-2024")
+            status = job_status(session, event, factory)
+            assert status is not None and status["state"] == "done", status
+            assert status["kept"] == _count(session, event) > 0
+    finally:
+        engine.dispose()

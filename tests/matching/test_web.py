@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.directory.models import Account, Organisation
-from duijie.events.models import Event
+from duijie.events.models import Event, EventSetting
 from duijie.matching.models import MatchFeedback, MatchScore
 from tests.conftest import csrf_of, login
 
@@ -94,18 +95,70 @@ def test_project_fragment_shows_investors_to_the_organiser_only(client: TestClie
     assert fragment.count('class="suggestion"') == 5
 
 
-def test_organiser_sees_matching_page_and_recomputes(client: TestClient) -> None:
+def test_organiser_sees_matching_page_and_recomputes_in_the_background(client: TestClient) -> None:
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
     login(client, "organiser", "organiser-demo")
     page = client.get(f"/events/{EVENT}/matching")
     assert page.status_code == 200
     assert "尚无理想匹配的参与方" in page.text and "匹配度最高的推荐" in page.text
+    assert 'data-testid="job"' not in page.text
     response = client.post(
         f"/events/{EVENT}/matching/recompute",
         data={"csrf": csrf_of(client, f"/events/{EVENT}/matching")},
         follow_redirects=False,
     )
-    assert response.status_code == 303
-    assert "自上次计算以来无变化" in client.get(f"/events/{EVENT}/matching").text
+    assert response.status_code == 303 and len(launched) == 1
+    queued = client.get(f"/events/{EVENT}/matching").text
+    assert '<meta http-equiv="refresh" content="2">' in queued
+    assert re.search(r'data-testid="job-state">已排队<', queued)
+    again = client.post(
+        f"/events/{EVENT}/matching/recompute",
+        data={"csrf": csrf_of(client, f"/events/{EVENT}/matching")},
+        follow_redirects=False,
+    )
+    assert again.status_code == 409 and "该活动的匹配计算正在进行中" in again.text
+    assert client.get(f"/api/v1/events/{EVENT}/matching/job").json()["state"] == "queued"
+    launched[0]()
+    done = client.get(f"/events/{EVENT}/matching").text
+    assert 'http-equiv="refresh"' not in done
+    assert re.search(r'data-testid="job-state">完成<', done)
+    assert "自上次计算以来无变化" in done
+    status = client.get(f"/api/v1/events/{EVENT}/matching/job").json()
+    assert (status["event"], status["state"], status["running"], status["error"]) == (
+        EVENT,
+        "done",
+        False,
+        None,
+    )
+    assert status["written"] == 0 and status["kept"] > 0
+
+
+def test_failed_job_shows_its_message(client: TestClient, db: Session) -> None:
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
+    event = db.scalars(select(Event).where(Event.slug == EVENT)).one()
+    db.add(EventSetting(event_id=event.id, key="matching.weights", value={"investor_project": {"charm": 1}}))
+    db.commit()
+    login(client, "organiser", "organiser-demo")
+    client.post(
+        f"/events/{EVENT}/matching/recompute",
+        data={"csrf": csrf_of(client, f"/events/{EVENT}/matching")},
+        follow_redirects=False,
+    )
+    launched[0]()
+    client.cookies.set("lang", "en")
+    page = client.get(f"/events/{EVENT}/matching").text
+    assert re.search(r'data-testid="job-state">Failed<', page)
+    assert "weight &#39;charm&#39;: unknown part" in page
+    status = client.get(f"/api/v1/events/{EVENT}/matching/job").json()
+    assert status["state"] == "failed" and status["error"].startswith("weight 'charm': unknown part")
+
+
+def test_job_status_api_is_for_the_organiser(client: TestClient) -> None:
+    login(client, "investor", "investor-demo")
+    response = client.get(f"/api/v1/events/{EVENT}/matching/job")
+    assert response.status_code == 403
 
 
 def test_matching_page_is_refused_to_an_investor(client: TestClient) -> None:
