@@ -745,11 +745,24 @@ def extend_demo(builder: DemoBuilder) -> None:
             "provenance": SYNTHETIC,
         }
     )
+    # Employment and investment history: two recent employments at entrants, a recent investment in one, and
+    # an employment that ended before the look-back window (so it does not count).
+    history = {
+        1: ("employment", org_rows[0]["name_zh"], "2019-03-01", "2022-08-31"),
+        2: ("employment", org_rows[1]["name_zh"], "2021-07-01", None),
+        4: ("investment", org_rows[2]["name_zh"], "2022-01-15", None),
+        7: ("employment", org_rows[3]["name_zh"], "2012-09-01", "2016-06-30"),
+    }
+    for k, row in enumerate(judge_rows):
+        tie = history.get(k)
+        row["ties"] = (
+            [{"kind": tie[0], "organisation": tie[1], "start": tie[2], "end": tie[3]}] if tie else []
+        )
     db.execute(insert(Judge), judge_rows)
     judges = {j.id: j for j in db.scalars(select(Judge).where(Judge.event_id == event.id))}
     bias = {jid: rng.gauss(0.0, 0.6) for jid in sorted(judges)}
 
-    # -- conflicts: detected (same organisation) and a few declared -----------------------------------------
+    # -- conflicts: detected (same organisation, employment, investment) and a few declared -----------------------------------------
     contest_service.detect_conflicts(db, actor=SYSTEM, event=event, as_of=dt.date(2023, 6, 1))
     some_judges = sorted(judges)[:3]
     for jid, code in zip(

@@ -103,6 +103,9 @@ class Judge(ProvenanceMixin, Base):
     country: Mapped[str] = mapped_column(String(2), default="CN")
     languages: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # Dated employment and investment history checked for conflicts:
+    # [{"kind": "employment"|"investment", "organisation", "start": "YYYY-MM-DD", "end": "YYYY-MM-DD"|None}]
+    ties: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class Conflict(Base):

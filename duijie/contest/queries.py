@@ -324,3 +324,12 @@ def judge_count(db: Session, *, event: Event) -> tuple[int, int]:
         )
     ).one()
     return int(active or 0), int(total or 0)
+
+
+def judges_with_ties(db: Session, *, event: Event) -> list[tuple[Judge, Any]]:
+    """The edition's judges who have an employment or investment history recorded, with their people."""
+    judges = [
+        j for j in db.scalars(select(Judge).where(Judge.event_id == event.id).order_by(Judge.id)) if j.ties
+    ]
+    people = contest_service.person_names(db, judges)
+    return [(j, people.get(j.id)) for j in judges]

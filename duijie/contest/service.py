@@ -320,6 +320,228 @@ def update_round(db: Session, *, actor: Actor, rnd: ContestRound, changes: dict[
     return rnd
 
 
+# ------------------------------------------------------------------------------------------ structure
+
+CODE_MAX = 40
+NAME_MAX = 120
+
+
+def _names(code: str, name_zh: str, name_en: str | None) -> tuple[str, str, str | None]:
+    """The trimmed code and names, refusing an empty or over-long code or Chinese name."""
+    code, name_zh, name_en = code.strip(), name_zh.strip(), (name_en or "").strip() or None
+    if not code:
+        raise DomainError(_("Enter a code."), field="code")
+    if len(code) > CODE_MAX or any(ch.isspace() for ch in code):
+        raise DomainError(
+            _("A code has at most %(n)s characters and no spaces.") % {"n": CODE_MAX}, field="code"
+        )
+    if not name_zh:
+        raise DomainError(_("Enter the Chinese name."), field="name_zh")
+    if len(name_zh) > NAME_MAX or (name_en and len(name_en) > NAME_MAX):
+        raise DomainError(_("A name has at most %(n)s characters.") % {"n": NAME_MAX}, field="name_zh")
+    return code, name_zh, name_en
+
+
+def _record_structure(
+    db: Session, actor: Actor, kind: str, obj: Any, before: dict[str, Any], after: dict[str, Any], new: bool
+) -> None:
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        entity_type=kind,
+        entity_id=obj.id,
+        action="create" if new else "update",
+        before=before or None,
+        after=after,
+        event_id=obj.event_id,
+    )
+
+
+def save_field(
+    db: Session,
+    *,
+    actor: Actor,
+    event: Event,
+    code: str,
+    name_zh: str,
+    name_en: str | None,
+    parent_id: int | None = None,
+    field_obj: ContestField | None = None,
+) -> ContestField:
+    """Create a field, or a sub-track when it has a parent field, or change one; codes are unique per edition."""
+    _manage(actor)
+    code, name_zh, name_en = _names(code, name_zh, name_en)
+    clash = db.scalar(
+        select(ContestField.id).where(ContestField.event_id == event.id, ContestField.code == code)
+    )
+    if clash is not None and (field_obj is None or clash != field_obj.id):
+        raise DomainError(_("Another field already has the code %(code)s.") % {"code": code}, field="code")
+    if parent_id is not None:
+        parent = db.get(ContestField, parent_id)
+        if parent is None or parent.event_id != event.id:
+            raise DomainError(_("Choose a field of this contest."), field="parent_id")
+        if parent.parent_id is not None or (field_obj is not None and parent.id == field_obj.id):
+            raise DomainError(_("A sub-track belongs to a top-level field."), field="parent_id")
+        if field_obj is not None and db.scalar(
+            select(ContestField.id).where(ContestField.parent_id == field_obj.id).limit(1)
+        ):
+            raise DomainError(_("A field with sub-tracks cannot become a sub-track."), field="parent_id")
+    values = {"code": code, "name_zh": name_zh, "name_en": name_en, "parent_id": parent_id}
+    if field_obj is None:
+        field_obj = ContestField(event_id=event.id, **values)
+        db.add(field_obj)
+        _record_structure(db, actor, "contest_field", field_obj, {}, values, True)
+        return field_obj
+    before, after = audit.diff(field_obj, values)
+    if after:
+        for key, value in after.items():
+            setattr(field_obj, key, value)
+        _record_structure(db, actor, "contest_field", field_obj, before, after, False)
+    return field_obj
+
+
+def save_region(
+    db: Session,
+    *,
+    actor: Actor,
+    event: Event,
+    code: str,
+    name_zh: str,
+    name_en: str | None,
+    region: ContestRegion | None = None,
+) -> ContestRegion:
+    """Create or change a region (赛区); codes are unique per edition."""
+    _manage(actor)
+    code, name_zh, name_en = _names(code, name_zh, name_en)
+    clash = db.scalar(
+        select(ContestRegion.id).where(ContestRegion.event_id == event.id, ContestRegion.code == code)
+    )
+    if clash is not None and (region is None or clash != region.id):
+        raise DomainError(_("Another region already has the code %(code)s.") % {"code": code}, field="code")
+    values = {"code": code, "name_zh": name_zh, "name_en": name_en}
+    if region is None:
+        region = ContestRegion(event_id=event.id, **values)
+        db.add(region)
+        _record_structure(db, actor, "contest_region", region, {}, values, True)
+        return region
+    before, after = audit.diff(region, values)
+    if after:
+        for key, value in after.items():
+            setattr(region, key, value)
+        _record_structure(db, actor, "contest_region", region, before, after, False)
+    return region
+
+
+def criteria_from_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Criteria from form rows of code/name_zh/name_en/weight; empty rows are skipped, weights must be positive."""
+    criteria: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=1):
+        name_zh = str(row.get("name_zh") or "").strip()
+        name_en = str(row.get("name_en") or "").strip() or None
+        weight_text = str(row.get("weight") or "").strip()
+        if not (name_zh or name_en or weight_text):
+            continue
+        if not name_zh:
+            raise DomainError(_("Criterion %(n)s: enter the Chinese name.") % {"n": number}, field="criteria")
+        try:
+            weight = float(weight_text)
+        except ValueError:
+            weight = -1.0
+        if not weight > 0:
+            raise DomainError(
+                _("Criterion %(n)s: the weight must be a positive number.") % {"n": number}, field="criteria"
+            )
+        code = str(row.get("code") or "").strip() or f"c{number}"
+        while any(c["code"] == code for c in criteria):
+            code = f"{code}_{number}"
+        criteria.append({"code": code, "name_zh": name_zh, "name_en": name_en, "weight": weight})
+    if not criteria:
+        raise DomainError(_("A round needs at least one criterion."), field="criteria")
+    return criteria
+
+
+def save_round(
+    db: Session, *, actor: Actor, event: Event, values: dict[str, Any], rnd: ContestRound | None = None
+) -> ContestRound:
+    """Create a round or change one: its stage, names, scope, order, dates, review rules and criteria.
+
+    A preliminary contest belongs to a field or a region, a field's TOP10 round to a field, the final to
+    neither; the Chinese name is unique per edition.
+    """
+    _manage(actor)
+    kind = str(values.get("kind") or "")
+    if kind not in {k.value for k in RoundKind}:
+        raise DomainError(_("Choose the stage of the round."), field="kind")
+    name_zh = str(values.get("name_zh") or "").strip()
+    name_en = str(values.get("name_en") or "").strip() or None
+    if not name_zh:
+        raise DomainError(_("Enter the Chinese name."), field="name_zh")
+    if len(name_zh) > NAME_MAX or (name_en and len(name_en) > NAME_MAX):
+        raise DomainError(_("A name has at most %(n)s characters.") % {"n": NAME_MAX}, field="name_zh")
+    clash = db.scalar(
+        select(ContestRound.id).where(ContestRound.event_id == event.id, ContestRound.name_zh == name_zh)
+    )
+    if clash is not None and (rnd is None or clash != rnd.id):
+        raise DomainError(_("Another round already has this name."), field="name_zh")
+    field_id, region_id = values.get("field_id"), values.get("region_id")
+    if field_id is not None:
+        f = db.get(ContestField, field_id)
+        if f is None or f.event_id != event.id:
+            raise DomainError(_("Choose a field of this contest."), field="field_id")
+    if region_id is not None:
+        r = db.get(ContestRegion, region_id)
+        if r is None or r.event_id != event.id:
+            raise DomainError(_("Choose a region of this contest."), field="region_id")
+    if kind == RoundKind.PRELIMINARY.value and field_id is None and region_id is None:
+        raise DomainError(_("A preliminary contest belongs to a field or a region."), field="field_id")
+    if kind == RoundKind.FIELD_TOP10.value and (field_id is None or region_id is not None):
+        raise DomainError(_("A field's TOP10 round belongs to one field and no region."), field="field_id")
+    if kind == RoundKind.FINAL.value and (field_id is not None or region_id is not None):
+        raise DomainError(_("The final belongs to no field or region."), field="field_id")
+    sequence = values.get("sequence")
+    if sequence is None or sequence < 1:
+        raise DomainError(_("Must be a whole number of at least 1."), field="sequence")
+    starts_on, ends_on = values.get("starts_on"), values.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("The round ends before it starts."), field="ends_on")
+    changes = {
+        "judges_per_entry": values.get("judges_per_entry"),
+        "max_per_judge": values.get("max_per_judge"),
+        "advance_count": values.get("advance_count"),
+        "same_country_rule": bool(values.get("same_country_rule")),
+        "criteria": criteria_from_rows(values.get("criteria") or []),
+    }
+    main = {
+        "kind": kind,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "field_id": field_id,
+        "region_id": region_id,
+        "sequence": sequence,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    if rnd is None:
+        for name in ("judges_per_entry", "max_per_judge"):
+            if changes[name] is None or changes[name] < 1:
+                raise DomainError(_("Must be a whole number of at least 1."), field=name)
+        if changes["advance_count"] is not None and changes["advance_count"] < 0:
+            raise DomainError(_("Must be a whole number of at least 0."), field="advance_count")
+        rnd = ContestRound(event_id=event.id, **main, **changes)
+        db.add(rnd)
+        _record_structure(db, actor, "contest_round", rnd, {}, {**main, **changes}, True)
+        return rnd
+    if (kind != rnd.kind or field_id != rnd.field_id or region_id != rnd.region_id) and round_has_assignments(
+        db, rnd
+    ):
+        raise DomainError(
+            _("Judges are assigned in this round; its stage, field and region can no longer change."),
+            field="kind",
+        )
+    return update_round(db, actor=actor, rnd=rnd, changes={**main, **changes})
+
+
 def scored_count(db: Session, rnd: ContestRound) -> int:
     """How many scores of the round are submitted; once any is, the assignment is frozen."""
     return (
@@ -362,11 +584,130 @@ def _investors_by_enterprise(db: Session, org_ids: set[int]) -> dict[int, tuple[
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _portfolio_by_investor(db: Session, org_ids: set[int]) -> dict[int, tuple[coi.Tie, ...]]:
+    """Which companies each organisation invested in, from the signed deals it is an investor in."""
+    if not org_ids:
+        return {}
+    enterprise = aliased(DealParty)
+    investor = aliased(DealParty)
+    rows = db.execute(
+        select(investor.organisation_id, Organisation.name_zh, Deal.signed_on)
+        .join(Deal, Deal.id == investor.deal_id)
+        .join(enterprise, (enterprise.deal_id == Deal.id) & (enterprise.role == "enterprise"))
+        .join(Organisation, Organisation.id == enterprise.organisation_id)
+        .where(
+            investor.role == "investor", investor.organisation_id.in_(org_ids), Deal.signed_on.is_not(None)
+        )
+    ).all()
+    out: dict[int, list[coi.Tie]] = defaultdict(list)
+    for org_id, name, signed_on in rows:
+        out[org_id].append(coi.Tie(organisation=name, start=signed_on))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+TIE_KINDS = ("employment", "investment")
+
+
+def _tie_date(value: Any, number: int) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(_("Tie %(n)s: write dates as YYYY-MM-DD.") % {"n": number}, field="ties") from None
+
+
+def check_ties(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A judge's ties in stored form, refusing an unknown kind, a missing organisation or inverted dates."""
+    out: list[dict[str, Any]] = []
+    for number, item in enumerate(items, start=1):
+        kind = str(item.get("kind") or "").strip()
+        kind = {"任职": "employment", "投资": "investment"}.get(kind, kind.casefold())
+        if kind not in TIE_KINDS:
+            raise DomainError(
+                _("Tie %(n)s: the kind must be employment or investment.") % {"n": number}, field="ties"
+            )
+        organisation = str(item.get("organisation") or "").strip()
+        if not organisation:
+            raise DomainError(_("Tie %(n)s: name the organisation.") % {"n": number}, field="ties")
+        start = _tie_date(item.get("start"), number)
+        end = _tie_date(item.get("end"), number)
+        if start and end and end < start:
+            raise DomainError(_("Tie %(n)s: it ends before it starts.") % {"n": number}, field="ties")
+        out.append(
+            {
+                "kind": kind,
+                "organisation": organisation[:200],
+                "start": start.isoformat() if start else None,
+                "end": end.isoformat() if end else None,
+            }
+        )
+    return out
+
+
+def parse_ties(text: str) -> list[dict[str, Any]]:
+    """Ties from one line each, `employment|investment | organisation | start | end` (end may be empty)."""
+    items: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+        items.append({"kind": parts[0], "organisation": parts[1], "start": parts[2], "end": parts[3]})
+    return check_ties(items)
+
+
+def ties_text(judge: Judge) -> str:
+    """A judge's ties as the lines the edit form takes."""
+    return "\n".join(
+        f"{t['kind']} | {t['organisation']} | {t.get('start') or ''} | {t.get('end') or ''}"
+        for t in judge.ties
+    )
+
+
+def judge_ties(judge: Judge) -> tuple[tuple[coi.Tie, ...], tuple[coi.Tie, ...]]:
+    """A judge's stored ties as conflict detection takes them: employments, then investments."""
+    out: dict[str, list[coi.Tie]] = {k: [] for k in TIE_KINDS}
+    for t in judge.ties or ():
+        start, end = t.get("start"), t.get("end")
+        out.setdefault(t.get("kind", ""), []).append(
+            coi.Tie(
+                organisation=t["organisation"],
+                start=dt.date.fromisoformat(start) if start else None,
+                end=dt.date.fromisoformat(end) if end else None,
+            )
+        )
+    return tuple(out["employment"]), tuple(out["investment"])
+
+
+def set_judge_ties(db: Session, *, actor: Actor, judge: Judge, ties: Iterable[dict[str, Any]]) -> Judge:
+    """Replace a judge's employment and investment history, which the next conflict detection reads."""
+    _manage(actor)
+    checked = check_ties(ties)
+    before, after = audit.diff(judge, {"ties": checked})
+    if not after:
+        return judge
+    judge.ties = checked
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        entity_type="judge",
+        entity_id=judge.id,
+        action="ties",
+        before=before,
+        after=after,
+        event_id=judge.event_id,
+    )
+    return judge
+
+
 def detect_conflicts(db: Session, *, actor: Actor, event: Event, as_of: dt.date | None = None) -> int:
     """Find conflicts of interest for every judge and entry of the edition and store the new ones with reasons.
 
     Same organisation, an investment by the judge's organisation in the entrant within the look-back window
-    (from signed deals) and declared conflicts always count; the same-country rule is a round's choice and is
+    (from signed deals), the judge's own recent employment at or investment in the entrant, a recent
+    co-investment of judge and entrant in the same company (from the judge's ties and the entrant's signed
+    deals) and declared conflicts always count; the same-country rule is a round's choice and is
     applied when that round is assigned. Returns how many conflicts were added.
     """
     _manage(actor)
@@ -381,20 +722,31 @@ def detect_conflicts(db: Session, *, actor: Actor, event: Event, as_of: dt.date 
     judges = list(db.scalars(select(Judge).where(Judge.event_id == event.id).order_by(Judge.id)))
     org_ids = {j.organisation_id for j in judges if j.organisation_id}
     orgs = {o.id: o for o in db.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
-    backers = _investors_by_enterprise(db, {e.organisation_id for e in entries if e.organisation_id})
+    entrant_ids = {e.organisation_id for e in entries if e.organisation_id}
+    backers = _investors_by_enterprise(db, entrant_ids)
+    portfolio = _portfolio_by_investor(db, entrant_ids)
     records_e = [
         coi.EntryRecord(
             id=str(e.id),
             organisation=_org_name(e.organisation) or f"entry:{e.code}",
             country=e.country,
             investors=backers.get(e.organisation_id or -1, ()),
+            investments=portfolio.get(e.organisation_id or -1, ()),
         )
         for e in entries
     ]
-    records_j = [
-        coi.JudgeRecord(id=str(j.id), organisation=_org_name(orgs.get(j.organisation_id)), country=j.country)
-        for j in judges
-    ]
+    records_j = []
+    for j in judges:
+        employments, investments = judge_ties(j)
+        records_j.append(
+            coi.JudgeRecord(
+                id=str(j.id),
+                organisation=_org_name(orgs.get(j.organisation_id)),
+                country=j.country,
+                employments=employments,
+                investments=investments,
+            )
+        )
     found = coi.detect_conflicts(records_e, records_j, coi.ConflictRules(as_of=as_of or event.starts_on))
     existing = set(
         db.execute(

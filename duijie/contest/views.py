@@ -3,6 +3,7 @@ and rankings; a judge's queue and scoring form."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from duijie.contest import queries
 from duijie.contest import service as contest_service
 from duijie.contest.enums import EntryState, RoundKind
-from duijie.contest.models import Award, ContestRound, Score
+from duijie.contest.models import Award, ContestField, ContestRegion, ContestRound, Score
 from duijie.contest.permissions import can_judge, can_manage_contest
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
@@ -149,13 +150,80 @@ def manage_page(
         return _login(request)
     _organiser(actor)
     event = contest_service.get_event(db, slug=slug)
+    forms: dict[str, dict[str, Any]] = {}
+    q = request.query_params
+    if q.get("field", "").isdigit():
+        f = _structure_obj(db, event, ContestField, int(q["field"]))
+        forms["field"] = {"id": f.id, "code": f.code, "name_zh": f.name_zh, "name_en": f.name_en or ""}
+        forms["field"]["parent_id"] = str(f.parent_id or "")
+    if q.get("region", "").isdigit():
+        r = _structure_obj(db, event, ContestRegion, int(q["region"]))
+        forms["region"] = {"id": r.id, "code": r.code, "name_zh": r.name_zh, "name_en": r.name_en or ""}
+    if q.get("round", "").isdigit():
+        forms["round"] = _round_values(contest_service.get_round(db, event=event, id=int(q["round"])))
+    return _manage_page(request, db, event, forms, {}, 200)
+
+
+def _structure_obj(db: Session, event: Event, model: Any, id: int) -> Any:
+    """A field or region of this edition, or NotFound."""
+    obj = db.get(model, id)
+    if obj is None or obj.event_id != event.id:
+        raise NotFound(_("Not found."))
+    return obj
+
+
+def _round_values(rnd: ContestRound) -> dict[str, Any]:
+    """A round as the structure form shows it."""
+    return {
+        "id": rnd.id,
+        "kind": rnd.kind,
+        "name_zh": rnd.name_zh,
+        "name_en": rnd.name_en or "",
+        "field_id": str(rnd.field_id or ""),
+        "region_id": str(rnd.region_id or ""),
+        "sequence": str(rnd.sequence),
+        "starts_on": rnd.starts_on.isoformat() if rnd.starts_on else "",
+        "ends_on": rnd.ends_on.isoformat() if rnd.ends_on else "",
+        "advance_count": "" if rnd.advance_count is None else str(rnd.advance_count),
+        "judges_per_entry": str(rnd.judges_per_entry),
+        "max_per_judge": str(rnd.max_per_judge),
+        "same_country_rule": rnd.same_country_rule,
+        "criteria": [
+            {
+                "code": c["code"],
+                "name_zh": c["name_zh"],
+                "name_en": c.get("name_en") or "",
+                "weight": c["weight"],
+            }
+            for c in rnd.criteria
+        ],
+    }
+
+
+CRITERIA_ROWS = 6
+
+
+def _manage_page(
+    request: Request,
+    db: Session,
+    event: Event,
+    forms: dict[str, dict[str, Any]],
+    errors: dict[str, dict[str, str]],
+    status: int,
+) -> Response:
     active, total = queries.judge_count(db, event=event)
+    round_form = forms.get("round") or {"kind": "preliminary", "sequence": "1", "judges_per_entry": "5"}
+    round_form.setdefault("max_per_judge", "30")
+    rows = list(round_form.get("criteria") or [])
+    round_form["criteria"] = rows + [{}] * max(0, CRITERIA_ROWS - len(rows))
+    fields = contest_service.list_fields(db, event=event)
     return render(
         request,
         "contest/manage.html",
         {
             "event": event,
-            "fields": contest_service.list_fields(db, event=event),
+            "fields": fields,
+            "top_fields": [f for f in fields if f.parent_id is None],
             "regions": contest_service.list_regions(db, event=event),
             "progress": queries.round_progress(db, event=event),
             "conflict_counts": queries.conflict_counts(db, event=event),
@@ -163,9 +231,142 @@ def manage_page(
             "judges_total": total,
             "synthetic": contest_service.synthetic_codes(db, event=event),
             "notice": request.query_params.get("notice"),
+            "forms": {
+                "field": forms.get("field", {}),
+                "region": forms.get("region", {}),
+                "round": round_form,
+            },
+            "errors": {k: errors.get(k, {}) for k in ("field", "region", "round")},
             **_labels(),
         },
+        status_code=status,
     )
+
+
+def _opt_id(value: Any, name: str, errors: dict[str, str]) -> int | None:
+    return _int(value, name, errors)
+
+
+def _date(value: Any, name: str, errors: dict[str, str]) -> dt.date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _domain(exc: DomainError, errors: dict[str, str]) -> None:
+    if exc.status_code == 403:
+        raise exc
+    errors[exc.field or "form"] = exc.message
+
+
+@router.post("/contests/{slug}/fields")
+async def save_field(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    _organiser(actor)
+    event = contest_service.get_event(db, slug=slug)
+    values = {k: str(form.get(k, "")) for k in ("id", "code", "name_zh", "name_en", "parent_id")}
+    errors: dict[str, str] = {}
+    obj_id = _int(values["id"], "form", errors)
+    parent_id = _opt_id(values["parent_id"], "parent_id", errors)
+    if not errors:
+        try:
+            obj = _structure_obj(db, event, ContestField, obj_id) if obj_id else None
+            contest_service.save_field(
+                db,
+                actor=actor,
+                event=event,
+                code=values["code"],
+                name_zh=values["name_zh"],
+                name_en=values["name_en"],
+                parent_id=parent_id,
+                field_obj=obj,
+            )
+            return RedirectResponse(f"/contests/{slug}/manage?notice=saved#structure", status_code=303)
+        except DomainError as exc:
+            _domain(exc, errors)
+    return _manage_page(request, db, event, {"field": values}, {"field": errors}, 422)
+
+
+@router.post("/contests/{slug}/regions")
+async def save_region(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    _organiser(actor)
+    event = contest_service.get_event(db, slug=slug)
+    values = {k: str(form.get(k, "")) for k in ("id", "code", "name_zh", "name_en")}
+    errors: dict[str, str] = {}
+    obj_id = _int(values["id"], "form", errors)
+    if not errors:
+        try:
+            obj = _structure_obj(db, event, ContestRegion, obj_id) if obj_id else None
+            contest_service.save_region(
+                db,
+                actor=actor,
+                event=event,
+                code=values["code"],
+                name_zh=values["name_zh"],
+                name_en=values["name_en"],
+                region=obj,
+            )
+            return RedirectResponse(f"/contests/{slug}/manage?notice=saved#structure", status_code=303)
+        except DomainError as exc:
+            _domain(exc, errors)
+    return _manage_page(request, db, event, {"region": values}, {"region": errors}, 422)
+
+
+@router.post("/contests/{slug}/rounds")
+async def save_round(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    _organiser(actor)
+    event = contest_service.get_event(db, slug=slug)
+    keys = (
+        "id", "kind", "name_zh", "name_en", "field_id", "region_id", "sequence", "starts_on", "ends_on",
+        "advance_count", "judges_per_entry", "max_per_judge",
+    )  # fmt: skip
+    shown: dict[str, Any] = {k: str(form.get(k, "")) for k in keys}
+    shown["same_country_rule"] = form.get("same_country_rule") == "on"
+    shown["criteria"] = [
+        {k: str(form.get(f"c{i}_{k}", "")) for k in ("code", "name_zh", "name_en", "weight")}
+        for i in range(CRITERIA_ROWS)
+    ]
+    errors: dict[str, str] = {}
+    obj_id = _int(shown["id"], "form", errors)
+    values: dict[str, Any] = {
+        "kind": shown["kind"],
+        "name_zh": shown["name_zh"],
+        "name_en": shown["name_en"],
+        "field_id": _opt_id(shown["field_id"], "field_id", errors),
+        "region_id": _opt_id(shown["region_id"], "region_id", errors),
+        "sequence": _int(shown["sequence"], "sequence", errors),
+        "starts_on": _date(shown["starts_on"], "starts_on", errors),
+        "ends_on": _date(shown["ends_on"], "ends_on", errors),
+        "advance_count": _int(shown["advance_count"], "advance_count", errors),
+        "judges_per_entry": _int(shown["judges_per_entry"], "judges_per_entry", errors),
+        "max_per_judge": _int(shown["max_per_judge"], "max_per_judge", errors),
+        "same_country_rule": shown["same_country_rule"],
+        "criteria": shown["criteria"],
+    }
+    if not errors:
+        try:
+            rnd = contest_service.get_round(db, event=event, id=obj_id) if obj_id else None
+            rnd = contest_service.save_round(db, actor=actor, event=event, values=values, rnd=rnd)
+            return RedirectResponse(f"/contests/{slug}/rounds/{rnd.id}?notice=saved", status_code=303)
+        except DomainError as exc:
+            _domain(exc, errors)
+    return _manage_page(request, db, event, {"round": shown}, {"round": errors}, 422)
 
 
 @router.post("/contests/{slug}/conflicts/detect")
@@ -469,13 +670,19 @@ def conflicts_page(
         return _login(request)
     _organiser(actor)
     event = contest_service.get_event(db, slug=slug)
-    return _conflicts(request, db, event, {}, {}, 200)
+    values: dict[str, Any] = {}
+    picked = request.query_params.get("judge", "").strip()
+    if picked.isdigit():
+        judge = contest_service.get_judge(db, event=event, id=int(picked))
+        values = {"tie_judge": str(judge.id), "ties": contest_service.ties_text(judge)}
+    return _conflicts(request, db, event, {}, values, 200)
 
 
 def _conflicts(
     request: Request, db: Session, event: Event, errors: dict[str, str], values: dict[str, Any], status: int
 ) -> Response:
     items, total, page, pages = queries.conflicts(db, event=event, page=_page(request), page_size=PAGE_SIZE)
+    tied = queries.judges_with_ties(db, event=event)
     return render(
         request,
         "contest/conflicts.html",
@@ -490,9 +697,38 @@ def _conflicts(
             "added": request.query_params.get("added"),
             "errors": errors,
             "values": values,
+            "tied": tied,
         },
         status_code=status,
     )
+
+
+@router.post("/contests/{slug}/judges/ties")
+async def judge_ties(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    _organiser(actor)
+    event = contest_service.get_event(db, slug=slug)
+    errors: dict[str, str] = {}
+    values = {"tie_judge": str(form.get("tie_judge", "")).strip(), "ties": str(form.get("ties", ""))}
+    judge_id = _int(values["tie_judge"], "tie_judge", errors)
+    if judge_id is None:
+        errors.setdefault("tie_judge", _("Enter the judge's number."))
+    if not errors:
+        try:
+            judge = contest_service.get_judge(db, event=event, id=judge_id)  # type: ignore[arg-type]
+            ties = contest_service.parse_ties(values["ties"])
+            contest_service.set_judge_ties(db, actor=actor, judge=judge, ties=ties)
+            return RedirectResponse(f"/contests/{slug}/conflicts?judge={judge.id}#ties", status_code=303)
+        except NotFound as exc:
+            errors["tie_judge"] = exc.message
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            errors[exc.field or "form"] = exc.message
+    return _conflicts(request, db, event, errors, values, 422)
 
 
 @router.post("/contests/{slug}/conflicts")

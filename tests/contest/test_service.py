@@ -263,8 +263,10 @@ def test_closing_the_round_advances_the_best_by_its_rule(db: Session) -> None:
 
 def test_detected_conflicts_carry_their_reason(db: Session) -> None:
     event = _event(db)
-    stored = db.scalars(select(Conflict).where(Conflict.source == "detected").limit(1)).one()
-    assert stored.reason.startswith("same organisation (")
+    reasons = db.scalars(select(Conflict.reason).where(Conflict.source == "detected")).all()
+    prefixes = ("same organisation (", "recent employment at ", "the judge invested in the entrant (")
+    assert reasons and all(r.startswith(prefixes) for r in reasons)
+    assert sum(r.startswith("same organisation (") for r in reasons) == len(reasons) - 3
     assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 0
 
 
@@ -355,3 +357,148 @@ def test_an_investment_by_the_judges_organisation_is_a_conflict(db: Session) -> 
         select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
     ).one()
     assert found.reason == "the judge's organisation 测试创投基金 invested in the entrant"
+
+
+def test_demo_ties_give_employment_and_investment_conflicts_with_reasons(db: Session) -> None:
+    reasons = {
+        reason
+        for (reason,) in db.execute(
+            select(Conflict.reason).where(
+                Conflict.reason.like("recent employment at %")
+                | Conflict.reason.like("the judge invested in %")
+            )
+        )
+    }
+    assert len(reasons) == 3
+    assert sum(r.startswith("recent employment at ") for r in reasons) == 2
+    old = db.scalars(select(Judge).where(Judge.ties.is_not(None))).all()
+    ended = next(j for j in old if j.ties and j.ties[0]["end"] == "2016-06-30")
+    assert db.scalar(select(func.count(Conflict.id)).where(Conflict.judge_id == ended.id)) == 0
+
+
+def test_a_co_investment_in_the_same_company_is_a_conflict(db: Session) -> None:
+    event = _event(db)
+    entry = db.scalars(
+        select(ContestEntry).where(ContestEntry.code.like("FC7-W%")).order_by(ContestEntry.code)
+    ).first()
+    judge = db.scalars(select(Judge).where(Judge.organisation_id.is_(None)).order_by(Judge.id)).first()
+    target = Organisation(slug="test-portfolio", kind="enterprise", name_zh="测试被投企业")
+    db.add(target)
+    db.flush()
+    deal = Deal(title_zh="测试跟投", stage="signed", signed_on=dt.date(2022, 3, 1))
+    deal.parties = [
+        DealParty(organisation_id=target.id, role="enterprise"),
+        DealParty(organisation_id=entry.organisation_id, role="investor"),
+    ]
+    db.add(deal)
+    contest_service.set_judge_ties(
+        db,
+        actor=ORGANISER,
+        judge=judge,
+        ties=[{"kind": "investment", "organisation": "测试被投企业", "start": "2021-05-01", "end": None}],
+    )
+    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
+    found = db.scalars(
+        select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
+    ).one()
+    assert found.reason == "recent co-investment in 测试被投企业"
+
+
+def test_ties_are_parsed_checked_and_audited(db: Session) -> None:
+    judge = db.scalars(select(Judge).order_by(Judge.id)).first()
+    assert contest_service.parse_ties(
+        "任职 | 清华大学 | 2020-01-01 |\ninvestment | 某基金 | | 2022-12-31"
+    ) == [
+        {"kind": "employment", "organisation": "清华大学", "start": "2020-01-01", "end": None},
+        {"kind": "investment", "organisation": "某基金", "start": None, "end": "2022-12-31"},
+    ]
+    for text in (
+        "advice | 清华大学 | 2020-01-01 |",
+        "employment |  | 2020-01-01 |",
+        "employment | 甲 | 2020-13-01 |",
+        "employment | 甲 | 2021-01-01 | 2020-01-01",
+    ):
+        with pytest.raises(DomainError) as err:
+            contest_service.parse_ties(text)
+        assert err.value.field == "ties"
+    contest_service.set_judge_ties(
+        db,
+        actor=ORGANISER,
+        judge=judge,
+        ties=contest_service.parse_ties("employment | 清华大学 | 2020-01-01 |"),
+    )
+    assert contest_service.ties_text(judge) == "employment | 清华大学 | 2020-01-01 | "
+    entry = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "judge", AuditEntry.entity_id == judge.id)
+    ).one()
+    assert entry.action == "ties"
+    with pytest.raises(PermissionDenied):
+        contest_service.set_judge_ties(db, actor=_actor(db, "judge"), judge=judge, ties=[])
+
+
+def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Session) -> None:
+    event = _event(db)
+    region = contest_service.save_region(
+        db, actor=ORGANISER, event=event, code="xa", name_zh="雄安赛区", name_en=""
+    )
+    assert region.name_en is None
+    with pytest.raises(DomainError) as err:
+        contest_service.save_region(
+            db, actor=ORGANISER, event=event, code="xa", name_zh="又一个", name_en=None
+        )
+    assert err.value.field == "code"
+    top = contest_service.save_field(
+        db, actor=ORGANISER, event=event, code="deep-sea", name_zh="深海", name_en="Space"
+    )
+    sub = contest_service.save_field(
+        db,
+        actor=ORGANISER,
+        event=event,
+        code="space-sat",
+        name_zh="卫星互联网",
+        name_en=None,
+        parent_id=top.id,
+    )
+    with pytest.raises(DomainError) as err:
+        contest_service.save_field(
+            db,
+            actor=ORGANISER,
+            event=event,
+            code="deep-sea-x",
+            name_zh="二级",
+            name_en=None,
+            parent_id=sub.id,
+        )
+    assert err.value.field == "parent_id"
+    values = {
+        "kind": "final", "name_zh": "总决赛（测试）", "field_id": top.id, "region_id": None, "sequence": 9,
+        "judges_per_entry": 5, "max_per_judge": 20, "advance_count": 3,
+        "criteria": [{"name_zh": "技术", "weight": "1"}],
+    }  # fmt: skip
+    with pytest.raises(DomainError) as err:
+        contest_service.save_round(db, actor=ORGANISER, event=event, values=values)
+    assert err.value.field == "field_id"
+    rnd = contest_service.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
+    assert (rnd.kind, rnd.criteria[0]["weight"]) == ("final", 1.0)
+    with pytest.raises(DomainError) as err:
+        contest_service.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
+    assert err.value.field == "name_zh"
+    opened = _open_round(db)
+    changed = {**_round_values(opened), "kind": "final", "field_id": None, "region_id": None}
+    with pytest.raises(DomainError) as err:
+        contest_service.save_round(db, actor=ORGANISER, event=event, values=changed, rnd=opened)
+    assert err.value.field == "kind"
+    with pytest.raises(PermissionDenied):
+        contest_service.save_region(
+            db, actor=_actor(db, "judge"), event=event, code="q", name_zh="q", name_en=None
+        )
+
+
+def _round_values(rnd: ContestRound) -> dict[str, object]:
+    """A round's current values in the form save_round takes."""
+    return {
+        "kind": rnd.kind, "name_zh": rnd.name_zh, "name_en": rnd.name_en, "field_id": rnd.field_id,
+        "region_id": rnd.region_id, "sequence": rnd.sequence, "starts_on": rnd.starts_on, "ends_on": rnd.ends_on,
+        "judges_per_entry": rnd.judges_per_entry, "max_per_judge": rnd.max_per_judge,
+        "advance_count": rnd.advance_count, "same_country_rule": rnd.same_country_rule, "criteria": rnd.criteria,
+    }  # fmt: skip

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from duijie.contest.models import Award, ContestRound, ReviewAssignment
+from duijie.contest.models import Award, ContestField, ContestRound, Judge, ReviewAssignment
 from duijie.core.models import AuditEntry
 from tests.conftest import csrf_of, login
 
@@ -253,3 +253,88 @@ def test_organiser_records_the_support_a_winner_received(client: TestClient, db:
     db.expire_all()
     assert db.get(Award, award.id).support == ["投融资", "创业辅导"]
     assert 'data-testid="support-form"' not in TestClient(client.app).get(f"{BASE}/winners").text
+
+
+def test_organiser_edits_a_judges_ties_and_a_bad_date_is_shown_next_to_the_field(
+    client: TestClient, db: Session
+) -> None:
+    login(client, "organiser", "organiser-demo")
+    page = client.get(f"{BASE}/conflicts")
+    assert "任职与投资经历" in page.text and page.text.count('href="?judge=') == 4
+    token = csrf_of(client, f"{BASE}/conflicts")
+    bad = client.post(
+        f"{BASE}/judges/ties",
+        data={"csrf": token, "tie_judge": "1", "ties": "employment | 甲公司 | 2020/01/01 |"},
+    )
+    assert bad.status_code == 422 and "第 1 条：日期请按 YYYY-MM-DD 格式填写。" in bad.text
+    assert "employment | 甲公司 | 2020/01/01 |" in bad.text
+    ok = client.post(
+        f"{BASE}/judges/ties",
+        data={"csrf": token, "tie_judge": "1", "ties": "投资 | 甲公司 | 2022-01-01 |"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303 and ok.headers["location"] == f"{BASE}/conflicts?judge=1#ties"
+    assert db.get(Judge, 1).ties == [
+        {"kind": "investment", "organisation": "甲公司", "start": "2022-01-01", "end": None}
+    ]
+    edit = client.get(f"{BASE}/conflicts?judge=1", cookies={"lang": "en"})
+    assert "investment | 甲公司 | 2022-01-01 | </textarea>" in edit.text
+    assert "Employment and investment history" in edit.text
+
+
+def test_organiser_adds_a_sub_track_a_region_and_a_round_from_the_manage_page(
+    client: TestClient, db: Session
+) -> None:
+    login(client, "organiser", "organiser-demo")
+    page = client.get(f"{BASE}/manage")
+    assert page.status_code == 200 and "新增领域或子赛道" in page.text and "新增轮次" in page.text
+    token = csrf_of(client, f"{BASE}/manage")
+    ai = db.scalars(select(ContestField).where(ContestField.code == "ai")).one()
+    dup = client.post(
+        f"{BASE}/fields",
+        data={"csrf": token, "code": "ai", "name_zh": "重复", "name_en": "", "parent_id": ""},
+    )
+    assert dup.status_code == 422 and "已有其他领域使用代码 ai。" in dup.text
+    ok = client.post(
+        f"{BASE}/fields",
+        data={
+            "csrf": token,
+            "code": "ai-agent",
+            "name_zh": "智能体",
+            "name_en": "Agents",
+            "parent_id": str(ai.id),
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    sub = db.scalars(select(ContestField).where(ContestField.code == "ai-agent")).one()
+    assert (sub.parent_id, sub.name_en) == (ai.id, "Agents")
+    region = client.post(
+        f"{BASE}/regions",
+        data={"csrf": token, "code": "xa", "name_zh": "雄安赛区", "name_en": "Xiong'an"},
+        follow_redirects=False,
+    )
+    assert region.status_code == 303
+    form = {
+        "csrf": token, "kind": "preliminary", "name_zh": "雄安赛区·智能体", "name_en": "", "field_id": str(sub.id),
+        "region_id": "", "sequence": "1", "starts_on": "2023-05-01", "ends_on": "2023-05-20",
+        "advance_count": "3", "judges_per_entry": "3", "max_per_judge": "10",
+        "c0_name_zh": "技术先进性", "c0_name_en": "Technology", "c0_weight": "60",
+        "c1_name_zh": "团队", "c1_name_en": "Team", "c1_weight": "0",
+    }  # fmt: skip
+    bad = client.post(f"{BASE}/rounds", data=form)
+    assert (
+        bad.status_code == 422
+        and "第 2 项指标：权重须为正数。" in bad.text
+        and 'value="技术先进性"' in bad.text
+    )
+    made = client.post(f"{BASE}/rounds", data={**form, "c1_weight": "40"}, follow_redirects=False)
+    assert made.status_code == 303
+    rnd = db.scalars(select(ContestRound).where(ContestRound.name_zh == "雄安赛区·智能体")).one()
+    assert rnd.criteria == [
+        {"code": "c1", "name_zh": "技术先进性", "name_en": "Technology", "weight": 60.0},
+        {"code": "c2", "name_zh": "团队", "name_en": "Team", "weight": 40.0},
+    ]
+    assert made.headers["location"] == f"{BASE}/rounds/{rnd.id}?notice=saved"
+    edit = client.get(f"{BASE}/manage?round={rnd.id}", cookies={"lang": "en"})
+    assert "Edit the round" in edit.text and 'value="Technology"' in edit.text
