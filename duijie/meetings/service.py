@@ -597,19 +597,18 @@ def _seat_conflict(
     return None
 
 
-def place(
-    db: Session,
-    *,
+def _new_meeting(
     event: Event,
     request: MeetingRequest,
     slot: MeetingSlot,
     table: MeetingTable,
-    state: str = "planned",
-    pinned: bool = False,
-    note: str | None = None,
+    *,
+    state: str,
+    pinned: bool,
+    note: str | None,
 ) -> Meeting:
-    """Write one meeting and its two seats; the unique constraints refuse a double booking."""
-    meeting = Meeting(
+    """A meeting with the seat of each side in its slot, the rows the unique constraints guard."""
+    return Meeting(
         event_id=event.id,
         request_id=request.id,
         slot_id=slot.id,
@@ -622,6 +621,21 @@ def place(
             MeetingSeat(participant_id=request.recipient_id, slot_id=slot.id),
         ],
     )
+
+
+def place(
+    db: Session,
+    *,
+    event: Event,
+    request: MeetingRequest,
+    slot: MeetingSlot,
+    table: MeetingTable,
+    state: str = "planned",
+    pinned: bool = False,
+    note: str | None = None,
+) -> Meeting:
+    """Write one meeting and its two seats; the unique constraints refuse a double booking."""
+    meeting = _new_meeting(event, request, slot, table, state=state, pinned=pinned, note=note)
     conflict = _("This place on the grid was just taken by another change; reload the grid and try again.")
     with _guarded(db, conflict):
         db.add(meeting)
@@ -1017,19 +1031,7 @@ def _write_schedule(
             slot = build.slots[m.slot]
             table = tables[m.table - 1]
             state, pinned, note = carry.get(m.request, ("planned", False, None))
-            meeting = Meeting(
-                event_id=event.id,
-                request_id=request.id,
-                slot_id=slot.id,
-                table_id=table.id,
-                state=state,
-                pinned=pinned,
-                note=note,
-                seats=[
-                    MeetingSeat(participant_id=request.requester_id, slot_id=slot.id),
-                    MeetingSeat(participant_id=request.recipient_id, slot_id=slot.id),
-                ],
-            )
+            meeting = _new_meeting(event, request, slot, table, state=state, pinned=pinned, note=note)
             db.add(meeting)
             was = before.get(m.request)
             kind = "meeting_moved" if was is not None else "meeting_scheduled"
