@@ -4,6 +4,7 @@ and rankings; a judge's queue and scoring form."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -264,74 +265,88 @@ def _domain(exc: DomainError, errors: dict[str, str]) -> None:
     errors[exc.field or "form"] = exc.message
 
 
+async def _structure_form(request: Request, db: Session, actor: Actor, slug: str) -> tuple[Event, Any]:
+    """The organiser's posted structure form with its CSRF token checked, and the edition it changes."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    _organiser(actor)
+    return contest_service.get_event(db, slug=slug), form
+
+
+def _saved_or_form(
+    request: Request,
+    db: Session,
+    event: Event,
+    name: str,
+    shown: dict[str, Any],
+    errors: dict[str, str],
+    save: Callable[[], str],
+) -> Response:
+    """Run `save` (which returns where to go next) unless the form already has errors; on any error show the
+    manage page again with the values as typed and each message beside its field."""
+    if not errors:
+        try:
+            return RedirectResponse(save(), status_code=303)
+        except DomainError as exc:
+            _domain(exc, errors)
+    return _manage_page(request, db, event, {name: shown}, {name: errors}, 422)
+
+
 @router.post("/contests/{slug}/fields")
 async def save_field(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    _organiser(actor)
-    event = contest_service.get_event(db, slug=slug)
+    event, form = await _structure_form(request, db, actor, slug)
     values = {k: str(form.get(k, "")) for k in ("id", "code", "name_zh", "name_en", "parent_id")}
     errors: dict[str, str] = {}
     obj_id = _int(values["id"], "form", errors)
     parent_id = _opt_id(values["parent_id"], "parent_id", errors)
-    if not errors:
-        try:
-            obj = _structure_obj(db, event, ContestField, obj_id) if obj_id else None
-            contest_service.save_field(
-                db,
-                actor=actor,
-                event=event,
-                code=values["code"],
-                name_zh=values["name_zh"],
-                name_en=values["name_en"],
-                parent_id=parent_id,
-                field_obj=obj,
-            )
-            return RedirectResponse(f"/contests/{slug}/manage?notice=saved#structure", status_code=303)
-        except DomainError as exc:
-            _domain(exc, errors)
-    return _manage_page(request, db, event, {"field": values}, {"field": errors}, 422)
+
+    def save() -> str:
+        contest_service.save_field(
+            db,
+            actor=actor,
+            event=event,
+            code=values["code"],
+            name_zh=values["name_zh"],
+            name_en=values["name_en"],
+            parent_id=parent_id,
+            field_obj=_structure_obj(db, event, ContestField, obj_id) if obj_id else None,
+        )
+        return f"/contests/{slug}/manage?notice=saved#structure"
+
+    return _saved_or_form(request, db, event, "field", values, errors, save)
 
 
 @router.post("/contests/{slug}/regions")
 async def save_region(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    _organiser(actor)
-    event = contest_service.get_event(db, slug=slug)
+    event, form = await _structure_form(request, db, actor, slug)
     values = {k: str(form.get(k, "")) for k in ("id", "code", "name_zh", "name_en")}
     errors: dict[str, str] = {}
     obj_id = _int(values["id"], "form", errors)
-    if not errors:
-        try:
-            obj = _structure_obj(db, event, ContestRegion, obj_id) if obj_id else None
-            contest_service.save_region(
-                db,
-                actor=actor,
-                event=event,
-                code=values["code"],
-                name_zh=values["name_zh"],
-                name_en=values["name_en"],
-                region=obj,
-            )
-            return RedirectResponse(f"/contests/{slug}/manage?notice=saved#structure", status_code=303)
-        except DomainError as exc:
-            _domain(exc, errors)
-    return _manage_page(request, db, event, {"region": values}, {"region": errors}, 422)
+
+    def save() -> str:
+        contest_service.save_region(
+            db,
+            actor=actor,
+            event=event,
+            code=values["code"],
+            name_zh=values["name_zh"],
+            name_en=values["name_en"],
+            region=_structure_obj(db, event, ContestRegion, obj_id) if obj_id else None,
+        )
+        return f"/contests/{slug}/manage?notice=saved#structure"
+
+    return _saved_or_form(request, db, event, "region", values, errors, save)
 
 
 @router.post("/contests/{slug}/rounds")
 async def save_round(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    _organiser(actor)
-    event = contest_service.get_event(db, slug=slug)
+    event, form = await _structure_form(request, db, actor, slug)
     keys = (
         "id", "kind", "name_zh", "name_en", "field_id", "region_id", "sequence", "starts_on", "ends_on",
         "advance_count", "judges_per_entry", "max_per_judge",
@@ -359,14 +374,13 @@ async def save_round(
         "same_country_rule": shown["same_country_rule"],
         "criteria": shown["criteria"],
     }
-    if not errors:
-        try:
-            rnd = contest_service.get_round(db, event=event, id=obj_id) if obj_id else None
-            rnd = contest_service.save_round(db, actor=actor, event=event, values=values, rnd=rnd)
-            return RedirectResponse(f"/contests/{slug}/rounds/{rnd.id}?notice=saved", status_code=303)
-        except DomainError as exc:
-            _domain(exc, errors)
-    return _manage_page(request, db, event, {"round": shown}, {"round": errors}, 422)
+
+    def save() -> str:
+        rnd = contest_service.get_round(db, event=event, id=obj_id) if obj_id else None
+        rnd = contest_service.save_round(db, actor=actor, event=event, values=values, rnd=rnd)
+        return f"/contests/{slug}/rounds/{rnd.id}?notice=saved"
+
+    return _saved_or_form(request, db, event, "round", shown, errors, save)
 
 
 @router.post("/contests/{slug}/conflicts/detect")
