@@ -41,7 +41,9 @@ UNIT = Decimal(1_000_000)  # 0.01 亿元 in yuan: the resolution of every genera
 YI = Decimal(100_000_000)
 DEMO_SEED = 20230526
 # Modules whose `demo.py` adds to the demo, in this order (later ones may use what earlier ones made).
-DEMO_EXTENSIONS = ("policies", "exhibition", "agenda", "deals", "meetings", "contest", "text", "matching")
+DEMO_EXTENSIONS = (
+    "policies", "exhibition", "agenda", "deals", "meetings", "contest", "marketplace", "text", "matching",
+)
 
 
 @dataclass(frozen=True)

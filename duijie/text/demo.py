@@ -9,18 +9,35 @@ later, in the background of the web process or by `duijie search --reindex --emb
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.orm import Session
 
-from duijie.demo.builder import DemoBuilder
+from duijie.demo.builder import DEMO_EXTENSIONS, DemoBuilder
 from duijie.text.indexing import DEMO_VECTORS_FILE, MODEL_NAME, demo_vectors, iter_extracts, reindex
 
 
 def extend_demo(builder: DemoBuilder) -> None:
     """Index every searchable record of the demo (lexical always; vectors where the shipped file has them)."""
     reindex(builder.db)
+
+
+def module_texts(db: Session) -> list[str]:
+    """Other texts the demo embeds while it is built, from each module's `demo.py: demo_texts(db)` if it has one
+    (the matching profiles, for instance), so that their vectors ship in the same file."""
+    texts: list[str] = []
+    for module in DEMO_EXTENSIONS:
+        name = f"duijie.{module}.demo"
+        if importlib.util.find_spec(name) is None:
+            continue
+        hook = getattr(importlib.import_module(name), "demo_texts", None)
+        if hook is not None:
+            texts.extend(hook(db))
+    return texts
 
 
 def build_vectors(db_path: str, out: Path) -> tuple[int, int]:
@@ -31,7 +48,7 @@ def build_vectors(db_path: str, out: Path) -> tuple[int, int]:
 
     engine = make_engine(url_for_path(db_path))
     with make_sessionmaker(engine)() as db:
-        texts = list(dict.fromkeys(item.text for item in iter_extracts(db)))
+        texts = list(dict.fromkeys([*(item.text for item in iter_extracts(db)), *module_texts(db)]))
     engine.dispose()
     cache = EmbeddingCache(E5Embedder.dim, dict(demo_vectors()))
     missing = sum(1 for t in texts if content_hash(t) not in cache)
