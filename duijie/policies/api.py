@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,15 @@ from duijie.core.i18n import gettext as _
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import get_actor, get_db
 from duijie.policies import service as policy_service
+from duijie.policies import suggest
 from duijie.policies.catalogue import PolicyError
 from duijie.policies.facts import FactError, normalise_facts
 from duijie.policies.models import Policy, PolicyVersion
 
+# Policy routes live under /api/v1/policies; an organisation's suggestions under /api/v1/organisations/{id},
+# next to the organisation they describe, so the router carries full paths rather than one prefix.
+PREFIX = "/api/v1/policies"
 router = APIRouter(
-    prefix="/api/v1/policies",
     tags=["policies"],
     responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
@@ -136,7 +139,7 @@ def _version(row: PolicyVersion) -> VersionRead:
     )
 
 
-@router.get("", response_model=PackageList)
+@router.get(PREFIX, response_model=PackageList)
 def list_policies(db: Session = Depends(get_db)) -> PackageList:
     """Every package with its policies (and the version in force today)."""
     today = dt.date.today()
@@ -170,14 +173,14 @@ def list_policies(db: Session = Depends(get_db)) -> PackageList:
     return PackageList(packages=packages)
 
 
-@router.get("/{slug}", response_model=PolicyRead)
+@router.get(PREFIX + "/{slug}", response_model=PolicyRead)
 def get_policy(slug: str, db: Session = Depends(get_db)) -> PolicyRead:
     """One policy with every dated version, its rule in words and its test cases."""
     row = policy_service.get_policy(db, slug=slug)
     return PolicyRead(**_summary(row, dt.date.today()), versions=[_version(v) for v in row.versions])
 
 
-@router.post("/evaluate")
+@router.post(PREFIX + "/evaluate")
 def evaluate(
     data: EvaluateIn, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> dict[str, Any]:
@@ -208,7 +211,7 @@ def evaluate(
     }
 
 
-@router.post("/validate")
+@router.post(PREFIX + "/validate")
 def validate(data: ValidateIn, db: Session = Depends(get_db)) -> dict[str, Any]:
     """Check a rule as it would be checked when saved, each error pointing at its path (e.g. `rule.all[2].value`);
     with a benefit and dates, the test cases are run too."""
@@ -228,3 +231,63 @@ def validate(data: ValidateIn, db: Session = Depends(get_db)) -> dict[str, Any]:
     except PolicyError as exc:
         raise DomainError(exc.message, field=exc.field) from exc
     return policy_service.check_draft(db, draft).to_dict()
+
+
+class PartOut(BaseModel):
+    """One named part of the affinity, in words."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    zh: str
+    en: str
+    good: bool
+
+
+class SuggestionOut(BaseModel):
+    """A policy that may apply: the rules' outcome on the enterprise's facts and the engine's affinity."""
+
+    policy: str
+    name_zh: str
+    name_en: str | None
+    package: str | None
+    tier: str = Field(..., description="`eligible` on the facts given, or `maybe` while facts are missing")
+    outcome: str
+    version: int | None
+    affinity: float
+    benefit: dict[str, Any] | None
+    missing_facts: list[str]
+    parts: list[PartOut]
+    rule_reasons: list[dict[str, Any]]
+
+
+class SuggestionList(BaseModel):
+    """An enterprise's policy suggestions on a date, eligible ones first."""
+
+    organisation: int
+    slug: str
+    on: dt.date
+    suggestions: list[SuggestionOut]
+
+
+@router.get("/api/v1/organisations/{ref}/policy-suggestions", response_model=SuggestionList)
+def policy_suggestions(
+    ref: str,
+    on: dt.date | None = None,
+    limit: int = Query(8, ge=1, le=100),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> SuggestionList:
+    """The policies that may apply to an enterprise (by id or slug): eligible on its facts first, by estimated
+    benefit, then those its facts cannot decide yet, closest first; each with the affinity's named parts in
+    words and the rules' reasons. For the organiser, the enterprise's district and the enterprise itself."""
+    org = policy_service.get_organisation(db, ref=ref)
+    day = on or dt.date.today()
+    items = suggest.suggestions_for(db, actor=actor, organisation=org, on=day, limit=limit)
+    return SuggestionList(
+        organisation=org.id,
+        slug=org.slug,
+        on=day,
+        suggestions=[SuggestionOut(**item.to_dict()) for item in items],
+    )

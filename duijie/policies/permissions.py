@@ -28,8 +28,20 @@ def is_the_enterprise(actor: Actor, organisation: Any) -> bool:
     return org_id is not None and org_id in actor.organisations("enterprise")
 
 
+@predicate
+def is_enterprise_district(actor: Actor, organisation: Any) -> bool:
+    """A district account looks after the enterprises registered in its district (by the directory, else
+    by the registered district the enterprise stated for the self-check)."""
+    district = getattr(organisation, "district", None) or (getattr(organisation, "facts", None) or {}).get(
+        "registered_district"
+    )
+    return district is not None and district in actor.districts()
+
+
 can_author_policies: Predicate = is_organiser | is_district_government
 can_edit_policy: Predicate = is_organiser | is_policy_district
 can_match_enterprises: Predicate = is_organiser
 # An organisation's stated facts and kept decisions are its own business and the organiser's.
 can_see_decisions: Predicate = is_organiser | is_the_enterprise
+# What may apply to an enterprise is its own business, its district's and the organiser's.
+can_see_suggestions: Predicate = is_organiser | is_enterprise_district | is_the_enterprise

@@ -529,6 +529,16 @@ class EnterpriseMatch:
     organisation: Organisation
     decision: Decision
     district: str | None = None
+    listed: str | None = None
+    affinity: float | None = None
+    parts: tuple[Any, ...] = ()
+
+    @property
+    def list_name(self) -> str:
+        """Which list the enterprise is in: `eligible`, or `outreach` (close to the policy, facts missing)."""
+        if self.listed is not None:
+            return self.listed
+        return "eligible" if self.decision.outcome == Outcome.ELIGIBLE else "outreach"
 
     @property
     def amount(self) -> Decimal | None:
@@ -558,8 +568,18 @@ def match_organisations(
     ]
 
 
+def list_label(name: str) -> str:
+    """Name an export list in the current language."""
+    labels = {
+        "eligible": _("Eligible on the facts given"),
+        "outreach": _("May fit, facts missing: reach out"),
+    }
+    return labels.get(name, name)
+
+
 def export_rows(matches: Sequence[EnterpriseMatch]) -> tuple[list[str], list[list[Any]]]:
-    """The export's header (in the current language) and one row per enterprise."""
+    """The export's header (in the current language) and one row per enterprise; the last columns say which
+    list it is in and, for enterprises to approach, how close they are to the policy and why."""
     zh = is_zh()
     header = [
         _("Enterprise"),
@@ -569,6 +589,9 @@ def export_rows(matches: Sequence[EnterpriseMatch]) -> tuple[list[str], list[lis
         _("Estimated benefit (yuan)"),
         _("Missing facts"),
         _("Reasons"),
+        _("List"),
+        _("Affinity"),
+        _("Why it may fit"),
     ]
     rows: list[list[Any]] = []
     for m in matches:
@@ -583,6 +606,9 @@ def export_rows(matches: Sequence[EnterpriseMatch]) -> tuple[list[str], list[lis
                 None if m.amount is None else m.amount,
                 ("、" if zh else ", ").join(FACTS[f].label("zh" if zh else "en") for f in d.missing_facts),
                 ("；" if zh else "; ").join(r.text_zh if zh else r.text_en for r in d.reasons),
+                list_label(m.list_name),
+                None if m.affinity is None else round(m.affinity, 2),
+                ("；" if zh else "; ").join(p.zh if zh else p.en for p in m.parts),
             ]
         )
     return header, rows
@@ -615,7 +641,7 @@ def export_xlsx(matches: Sequence[EnterpriseMatch], *, title: str) -> bytes:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
         sheet.cell(row=sheet.max_row, column=5).number_format = "#,##0.00"
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (34, 24, 16, 12, 18, 28, 80), strict=True):
+    for letter, width in zip("ABCDEFGHIJ", (34, 24, 16, 12, 18, 28, 80, 22, 10, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)

@@ -18,8 +18,10 @@ from duijie.core.permissions import require
 from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.directory.models import Organisation
 from duijie.policies import service as policy_service
+from duijie.policies import suggest
 from duijie.policies.catalogue import BENEFIT_KIND_LABELS, BenefitKind
 from duijie.policies.facts import DISTRICTS, FACTS, INDUSTRIES, PARKS, FactType, choice_label
+from duijie.policies.models import Policy
 from duijie.policies.permissions import (
     can_author_policies,
     can_edit_policy,
@@ -81,6 +83,9 @@ def package_list(
             "loose": policy_service.list_unpackaged(db),
             "policy_count": sum(len(p.policies) for p in packages),
             "can_author": can_author_policies(actor),
+            "can_suggest": actor.has_role("organiser")
+            or bool(actor.districts())
+            or bool(actor.organisations("enterprise")),
             **_labels(),
         },
     )
@@ -115,6 +120,7 @@ def _check_context(
     saved: bool = False,
 ) -> dict[str, Any]:
     orgs = policy_service.organisations_with_facts(db) if actor.has_role("organiser") else []
+    suggestions = suggest.suggest_policies(db, organisation=org, on=on) if org is not None else None
     stored = policy_service.stored_decisions(db, actor=actor, organisation=org) if org is not None else []
     latest = stored[0].row.evaluated_on if stored else None
     decisions = [d for r in results or [] for d in r.decisions]
@@ -137,6 +143,9 @@ def _check_context(
         "stored": [s for s in stored if s.row.evaluated_on == latest],
         "stored_on": latest,
         "can_save": org is not None and can_see_decisions(actor, org),
+        "policy_suggestions": suggestions,
+        "suggestions_org": org,
+        "suggestions_own": org is not None and org.id in actor.organisations("enterprise"),
         "groups": _fact_groups(),
         "districts": DISTRICTS,
         "parks": PARKS,
@@ -193,6 +202,48 @@ async def self_check_run(
         results = policy_service.evaluate_facts(db, facts=facts, on=on)
     context = _check_context(db, actor, org=org, facts=facts, on=on, results=results, saved=saved)
     return render(request, "policies/check.html", context)
+
+
+# ---------------------------------------------------------------- suggestions for one enterprise
+
+
+def _picker(db: Session, actor: Actor) -> list[Organisation]:
+    """Enterprises offered in the picker: the district's own, or for the organiser those with stated facts."""
+    if actor.has_role("organiser"):
+        return policy_service.organisations_with_facts(db)
+    return suggest.district_enterprises(db, districts=actor.districts())
+
+
+@router.get("/policies/suggest")
+def policy_suggestions(
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """The policies that may apply to an enterprise, for itself, its district or the organiser."""
+    if not actor.is_authenticated:
+        return _login_redirect(request)
+    ref = (request.query_params.get("org") or "").strip()
+    on = _day(request.query_params.get("on"))
+    org = policy_service.get_organisation(db, ref=ref) if ref else policy_service.own_organisation(db, actor)
+    if org is None and not (actor.has_role("organiser") or actor.districts()):
+        suggest.require_suggestions(actor, None)
+    items = (
+        suggest.suggestions_for(db, actor=actor, organisation=org, on=on, limit=None)
+        if org is not None
+        else None
+    )
+    return render(
+        request,
+        "policies/suggest.html",
+        {
+            "org": org,
+            "on": on,
+            "picker": _picker(db, actor),
+            "can_pick": actor.has_role("organiser") or bool(actor.districts()),
+            "policy_suggestions": items,
+            "suggestions_org": org,
+            "suggestions_own": org is not None and org.id in actor.organisations("enterprise"),
+        },
+    )
 
 
 # ---------------------------------------------------------------- authoring
@@ -330,36 +381,41 @@ async def policy_edit(
 # ---------------------------------------------------------------- 政策找企业
 
 
-def _matches(request: Request, db: Session, actor: Actor, slug: str) -> tuple[Any, list[Any], dt.date, bool]:
+def _reach(
+    request: Request, db: Session, actor: Actor, slug: str
+) -> tuple[Policy, suggest.PolicyReach, dt.date, bool]:
     policy = policy_service.get_policy(db, slug=slug)
     on = _day(request.query_params.get("on"))
-    include = request.query_params.get("all") == "1"
-    matches = policy_service.match_organisations(
-        db, actor=actor, policy=policy, on=on, include_undetermined=include
+    every = request.query_params.get("all") == "1"
+    found = suggest.reach(
+        db, actor=actor, policy=policy, on=on, limit=None if every else suggest.OUTREACH_LIMIT
     )
-    return policy, matches, on, include
+    return policy, found, on, every
 
 
 @router.get("/policies/{slug}/enterprises")
 def policy_enterprises(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
+    """政策找企业: the enterprises the policy fits, then those worth approaching because facts are missing."""
     if not actor.is_authenticated:
         return _login_redirect(request)
-    policy, matches, on, include = _matches(request, db, actor, slug)
-    eligible = [m for m in matches if m.decision.outcome.value == "eligible"]
-    total = sum((m.amount or 0 for m in eligible), start=0)
-    params = {"on": on.isoformat(), **({"all": "1"} if include else {})}
+    policy, found, on, every = _reach(request, db, actor, slug)
+    total = sum((m.amount or 0 for m in found.eligible), start=0)
+    params = {"on": on.isoformat(), **({"all": "1"} if every else {})}
     return render(
         request,
         "policies/enterprises.html",
         {
             "policy": policy,
-            "matches": matches,
-            "eligible": len(eligible),
+            "matches": found.eligible,
+            "outreach": found.outreach,
+            "outreach_total": found.outreach_total,
+            "outreach_limit": suggest.OUTREACH_LIMIT,
+            "eligible": len(found.eligible),
             "total": total,
             "on": on,
-            "include": include,
+            "include": every,
             "params": params,
             "fact_label": lambda name: FACTS[name],
             **_labels(),
@@ -381,8 +437,10 @@ def policy_enterprises_csv(
 ) -> Response:
     if not actor.is_authenticated:
         raise PermissionDenied(_("Only the organiser may search enterprises for a policy."))
-    policy, matches, on, _include = _matches(request, db, actor, slug)
-    return _download(policy_service.export_csv(matches), "text/csv; charset=utf-8", f"{policy.slug}-{on}.csv")
+    policy, found, on, _every = _reach(request, db, actor, slug)
+    return _download(
+        policy_service.export_csv(found.rows), "text/csv; charset=utf-8", f"{policy.slug}-{on}.csv"
+    )
 
 
 @router.get("/policies/{slug}/enterprises.xlsx")
@@ -391,8 +449,8 @@ def policy_enterprises_xlsx(
 ) -> Response:
     if not actor.is_authenticated:
         raise PermissionDenied(_("Only the organiser may search enterprises for a policy."))
-    policy, matches, on, _include = _matches(request, db, actor, slug)
-    content = policy_service.export_xlsx(matches, title=policy.slug)
+    policy, found, on, _every = _reach(request, db, actor, slug)
+    content = policy_service.export_xlsx(found.rows, title=policy.slug)
     return _download(
         content,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -86,3 +86,23 @@ def test_self_check_is_usable_on_a_phone_in_english(browser: Browser, live_serve
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     context.close()
+
+
+def test_district_sees_what_may_apply_to_one_of_its_enterprises_on_a_phone(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, live_server, "haidian", "district-demo")
+    page.goto(f"{live_server}/policies/suggest?on=2025-06-01")
+    page.fill("input[name=org]", "demo-xinghe")
+    page.click("button.primary[type=submit]")
+    rows = page.locator("[data-testid=policy-suggestions] tr[data-tier]")
+    expect(rows).to_have_count(12)
+    expect(rows.first).to_have_attribute("data-policy", "ai-compute-voucher")
+    expect(rows.first.locator(".tag[data-part=industry]")).to_have_text("同属人工智能")
+    expect(page.locator("tr[data-policy=icc-new-venues] [data-testid=missing]")).to_have_text(
+        "尚需补充：上年零售额"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import login
+from tests.conftest import csrf_of, login
 
 
 def test_list_gives_the_ten_packages_with_their_policies(client: TestClient) -> None:
@@ -126,3 +126,64 @@ def test_validate_runs_the_test_cases_when_a_benefit_is_given(client: TestClient
         }
     ]
     assert body["errors"][0]["field"] == "tests"
+
+
+def test_policy_suggestions_give_the_tier_the_parts_in_words_and_the_rule_reasons(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    body = client.get("/api/v1/organisations/demo-xinghe/policy-suggestions?on=2025-06-01").json()
+    assert (body["slug"], body["on"]) == ("demo-xinghe", "2025-06-01")
+    assert [(s["policy"], s["tier"]) for s in body["suggestions"]] == [
+        ("ai-compute-voucher", "eligible"),
+        ("iic-science-city-space", "eligible"),
+        ("iic-rd-post-funding", "eligible"),
+        ("de-data-enterprise", "eligible"),
+        ("ai-scenario-access", "eligible"),
+        ("ngit-software-tax", "eligible"),
+        ("icc-new-venues", "maybe"),
+        ("uni-growth-award", "maybe"),
+    ]
+    first = body["suggestions"][0]
+    assert (first["outcome"], first["version"], first["benefit"]["amount"]) == ("eligible", 2, "4500000")
+    assert [p["name"] for p in first["parts"]] == ["industry", "semantic", "lexical"]
+    assert first["parts"][0] | {"value": 0, "contribution": 0} == {
+        "name": "industry",
+        "value": 0,
+        "weight": 0.25,
+        "contribution": 0,
+        "zh": "同属人工智能",
+        "en": "Both in artificial intelligence",
+        "good": True,
+    }
+    assert [r["status"] for r in first["rule_reasons"]] == ["met", "met"]
+    venues = body["suggestions"][6]
+    assert (venues["missing_facts"], venues["parts"][0]["zh"]) == (["retail_sales"], "位于海淀区")
+    by_id = client.get(
+        f"/api/v1/organisations/{body['organisation']}/policy-suggestions?on=2025-06-01&limit=2"
+    )
+    assert [s["policy"] for s in by_id.json()["suggestions"]] == [
+        "ai-compute-voucher",
+        "iic-science-city-space",
+    ]
+
+
+def test_policy_suggestions_only_for_the_organiser_the_district_and_the_enterprise(
+    client: TestClient,
+) -> None:
+    path = "/api/v1/organisations/{}/policy-suggestions?on=2025-06-01&limit=1"
+    refused = client.get(path.format("demo-xinghe"))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "仅主办方、企业所在区及企业本身可查看该企业可能适用的政策。"
+    cases = [
+        ("organiser", "organiser-demo", {"demo-xinghe": 200, "ranli": 200}),
+        ("haidian", "district-demo", {"demo-xinghe": 200, "ranli": 403}),
+        ("enterprise", "enterprise-demo", {"demo-xinghe": 200, "ranli": 403}),
+        ("investor", "investor-demo", {"demo-xinghe": 403, "ranli": 403}),
+    ]
+    for user, password, expected in cases:
+        login(client, user, password)
+        got = {slug: client.get(path.format(slug)).status_code for slug in expected}
+        assert (user, got) == (user, expected)
+        client.post("/logout", data={"csrf": csrf_of(client, "/")})
+    login(client, "organiser", "organiser-demo")
+    missing = client.get(path.format("no-such-org"))
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "未找到机构：no-such-org"

@@ -195,14 +195,27 @@ def test_organiser_lists_the_enterprises_a_policy_fits_and_exports_them(client: 
         "demo-xinghe",
     ]
     assert "符合条件的企业 3 家" in page.text and "预计支持金额合计 2450万元" in page.text
-    with_missing = client.get("/policies/ai-compute-voucher/enterprises?on=2025-06-01&all=1")
-    assert _count(r'data-outcome="undetermined"', with_missing.text) > 3
+    outreach = re.findall(r'<tr data-list="outreach" data-org="([\w-]+)" data-outcome="(\w+)"', page.text)
+    assert len(outreach) == 20 and {o for _slug, o in outreach} == {"undetermined"}
+    assert "共 289 家，列出匹配度最高的 20 家" in page.text and "另有 289 家补充信息后可能符合" in page.text
+    assert "可能适用但尚未提供相关信息的企业" in page.text and "同属人工智能" in page.text
+    assert f'href="/policies/suggest?org={outreach[0][0]}&amp;on=2025-06-01"' in page.text
+    every = client.get("/policies/ai-compute-voucher/enterprises?on=2025-06-01&all=1")
+    assert _count(r'<tr data-list="outreach"', every.text) == 289
+    assert re.findall(r'<tr data-org="([\w-]+)"', every.text) == [
+        "contest7-winner-4",
+        "dp-technology",
+        "demo-xinghe",
+    ]
     csv_file = client.get("/policies/ai-compute-voucher/enterprises.csv?on=2025-06-01")
     assert csv_file.headers["content-type"].startswith("text/csv")
     lines = csv_file.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 4 and lines[1].startswith(
+    assert len(lines) == 1 + 3 + 20 and lines[1].startswith(
         "北京智谱华章科技有限公司,contest7-winner-4,海淀区,符合,10000000"
     )
+    assert lines[0].endswith(",名单,匹配度,推荐理由") and ",依已登记信息符合条件,," in lines[1]
+    assert lines[4].split(",")[1] == outreach[0][0]
+    assert ",可能适用，待补充信息（建议对接）,0." in lines[4]
     xlsx = client.get("/policies/ai-compute-voucher/enterprises.xlsx?on=2025-06-01")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [sheet.cell(row=r, column=2).value for r in range(2, 5)] == [
@@ -210,3 +223,107 @@ def test_organiser_lists_the_enterprises_a_policy_fits_and_exports_them(client: 
         "dp-technology",
         "demo-xinghe",
     ]
+    assert [sheet.cell(row=r, column=8).value for r in (4, 5)] == [
+        "依已登记信息符合条件",
+        "可能适用，待补充信息（建议对接）",
+    ]
+    assert sheet.max_row == 24
+
+
+def _tiers(text: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr data-policy="([\w-]+)" data-tier="(\w+)"', text)
+
+
+def test_the_self_check_suggests_the_policies_that_may_apply_eligible_first(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    page = client.get("/policies/check?on=2025-06-01")
+    assert page.status_code == 200
+    assert "您可能适用的政策" in page.text
+    assert _tiers(page.text) == [
+        ("ai-compute-voucher", "eligible"),
+        ("iic-science-city-space", "eligible"),
+        ("iic-rd-post-funding", "eligible"),
+        ("de-data-enterprise", "eligible"),
+        ("ai-scenario-access", "eligible"),
+        ("ngit-software-tax", "eligible"),
+        ("icc-new-venues", "maybe"),
+        ("uni-growth-award", "maybe"),
+    ]
+    assert '<span class="tag" data-part="industry">同属人工智能</span>' in page.text
+    assert '<span class="tag" data-part="district">位于海淀区</span>' in page.text
+    assert "尚需补充：上年零售额" in page.text
+    english = client.get("/policies/check?on=2025-06-01", cookies={"lang": "en"})
+    assert (
+        "Policies that may apply to you" in english.text
+        and "Still needed: last year&#39;s retail sales" in english.text
+    )
+    assert "Both in artificial intelligence" in english.text and "Located in Haidian District" in english.text
+
+
+def test_the_suggestions_page_is_for_the_organiser_the_district_and_the_enterprise(
+    client: TestClient,
+) -> None:
+    path = "/policies/suggest?org=demo-xinghe&on=2025-06-01"
+    assert client.get(path, follow_redirects=False).status_code == 303
+    refusal = "仅主办方、企业所在区及企业本身可查看该企业可能适用的政策。"
+    cases = [
+        ("organiser", "organiser-demo", {"demo-xinghe": 200, "ranli": 200}),
+        ("haidian", "district-demo", {"demo-xinghe": 200, "ranli": 403}),
+        ("enterprise", "enterprise-demo", {"demo-xinghe": 200, "ranli": 403}),
+        ("investor", "investor-demo", {"demo-xinghe": 403, "ranli": 403}),
+        ("judge", "judge-demo", {"demo-xinghe": 403, "ranli": 403}),
+    ]
+    for user, password, expected in cases:
+        login(client, user, password)
+        for slug, status in expected.items():
+            page = client.get(f"/policies/suggest?org={slug}&on=2025-06-01")
+            assert (user, slug, page.status_code) == (user, slug, status)
+            if status == 403:
+                assert refusal in page.text
+            else:
+                assert "该企业可能适用的政策" in page.text or "您可能适用的政策" in page.text
+                assert len(_tiers(page.text)) >= 8
+        client.post("/logout", data={"csrf": csrf_of(client, "/")})
+    login(client, "haidian", "district-demo")
+    picker = client.get("/policies/suggest")
+    assert picker.status_code == 200 and 'data-testid="choose"' in picker.text
+    assert '<option value="demo-xinghe">星河智能科技（示例）</option>' in picker.text
+    assert client.get("/policies/suggest?org=no-such-org").status_code == 404
+
+
+def test_the_enterprise_sees_its_own_suggestions_without_naming_itself(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    page = client.get("/policies/suggest?on=2025-06-01")
+    assert page.status_code == 200
+    assert "您可能适用的政策" in page.text and 'data-testid="org-line"' in page.text
+    assert len(_tiers(page.text)) == 12
+
+
+def test_the_suggestions_page_runs_a_fixed_number_of_queries(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    login(client, "organiser", "organiser-demo")
+    bind = app.state.sessionmaker.kw["bind"]
+
+    def queries(path: str) -> int:
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(bind, "before_cursor_execute", count)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(bind, "before_cursor_execute", count)
+        return len(statements)
+
+    few = queries("/policies/suggest?org=lvzhu-bio&on=2025-06-01")
+    many = queries("/policies/suggest?org=demo-xinghe&on=2025-06-01")
+    reach = queries("/policies/ai-compute-voucher/enterprises?on=2025-06-01&all=1")
+    # Eight suggestions or twelve, twenty enterprises or 289: the same queries.
+    assert few == many and max(few, reach) <= 16
+
+
+def test_the_policy_list_links_to_suggestions_for_those_who_may_see_them(client: TestClient) -> None:
+    assert 'data-testid="suggest-link"' not in client.get("/policies").text
+    login(client, "haidian", "district-demo")
+    assert 'data-testid="suggest-link"' in client.get("/policies").text
