@@ -4,19 +4,22 @@ grid, unscheduled requests, scheduling run, publication and check-in, for other 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.i18n import gettext as _
+from duijie.core.jobs import start_thread
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import get_actor, get_db
 from duijie.events.models import Event
 from duijie.meetings import queries
 from duijie.meetings import service as meeting_service
+from duijie.meetings.jobs import job_status, start_job
 from duijie.meetings.models import Meeting, MeetingParticipant, MeetingRequest, MeetingTable
 from duijie.meetings.permissions import can_run_grid
 
@@ -128,6 +131,60 @@ class UnscheduledRead(BaseModel):
 class RunWrite(BaseModel):
     time_limit: float = Field(default=10.0, gt=0, le=meeting_service.TIME_LIMIT_MAX)
     allow_moves: bool = False
+
+
+class RunRead(BaseModel):
+    """A scheduling run's figures next to the first-come baseline on the same instance."""
+
+    at: str
+    seconds: float
+    time_limit: float
+    allow_moves: bool
+    status: str
+    requests: int
+    meetings: int
+    objective: float
+    upper_bound: float
+    gap: float
+    idle_gaps: int
+    idle_gaps_bound: int | None = None
+    unscheduled: int
+    greedy_meetings: int
+    greedy_objective: float
+    greedy_idle_gaps: int
+    added: int
+    moved: int
+    removed: int
+    kept: int
+    attempts: int = 1
+
+
+class JobRead(BaseModel):
+    """The event's scheduling job: queued, running, done (with the run's report) or failed (with the error)."""
+
+    event: str
+    state: str | None
+    running: bool
+    queued: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    elapsed: int | None = None
+    step: str | None = None
+    time_limit: float | None = None
+    allow_moves: bool | None = None
+    by: str | None = None
+    attempts: int = 0
+    report: RunRead | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, event: Event, job: dict[str, Any] | None) -> JobRead:
+        """The API form of a stored job (a never-run event has state null)."""
+        if job is None:
+            return cls(event=event.slug, state=None, running=False)
+        return cls(
+            event=event.slug, **{k: v for k, v in job.items() if k in cls.model_fields and k != "event"}
+        )
 
 
 class CheckInWrite(BaseModel):
@@ -328,16 +385,37 @@ def unscheduled(
     ]
 
 
-@router.post("/schedule")
+@router.post("/schedule", response_model=JobRead, status_code=202)
 def run_schedule(
-    slug: str, body: RunWrite, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
-) -> dict[str, object]:
-    """Plan the event's meetings now; returns the run's figures next to the first-come baseline."""
+    slug: str,
+    body: RunWrite,
+    request: Request,
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> JobRead:
+    """Queue a scheduling run of the event's meetings (202); follow it at `GET .../meetings/job`. A second
+    run while one is queued or running is refused (409)."""
     event = meeting_service.get_event(db, slug=slug)
-    report = meeting_service.schedule_event(
-        db, event=event, actor=actor, time_limit=body.time_limit, allow_moves=body.allow_moves
+    job = start_job(
+        db,
+        event=event,
+        actor=actor,
+        factory=request.app.state.sessionmaker,
+        time_limit=body.time_limit,
+        allow_moves=body.allow_moves,
+        launch=getattr(request.app.state, "job_launcher", start_thread),
     )
-    return report.as_dict()
+    return JobRead.of(event, {**job, "running": True})
+
+
+@router.get("/job", response_model=JobRead)
+def scheduling_job(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> JobRead:
+    """The event's last or current scheduling job: state, step, times, the run's report or the error."""
+    event = meeting_service.get_event(db, slug=slug)
+    _organiser(actor, event)
+    return JobRead.of(event, job_status(db, event, request.app.state.sessionmaker))
 
 
 @router.post("/publish")

@@ -10,11 +10,13 @@ integrity (nobody double-booked, one meeting per table and slot) is the database
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -956,6 +958,10 @@ class RunReport:
     moved: int
     removed: int
     kept: int
+    # A proven lower bound on the idle gaps, when the solver gives one.
+    idle_gaps_bound: int | None = None
+    # How many times the run read the grid and solved: 2 when the inputs changed while it solved.
+    attempts: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form stored with the event and returned by the API."""
@@ -1047,20 +1053,8 @@ def _write_schedule(
     return len(schedule.meetings) - kept - len(moved), len(moved), len(removed), kept
 
 
-def schedule_event(
-    db: Session,
-    *,
-    event: Event,
-    actor: Actor,
-    time_limit: float = 10.0,
-    allow_moves: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> RunReport:
-    """Plan every accepted request at once, keeping pinned, confirmed and held meetings where they are (or
-    moving the fewest confirmed ones when allowed), and write the result to the grid in this transaction."""
-    from duijie.meetings.greedy import greedy
-    from duijie.meetings.solver import solve
-
+def check_run(db: Session, *, event: Event, actor: Actor, time_limit: float) -> None:
+    """Refuse a scheduling run that cannot start: not the organiser, a time limit out of range, no grid."""
     require(can_run_grid, actor, event, message=_("Only the organiser can run the scheduler."))
     if not 0 < time_limit <= TIME_LIMIT_MAX:
         raise DomainError(
@@ -1069,18 +1063,41 @@ def schedule_event(
         )
     if not slots_of(db, event=event) or not tables_of(db, event=event):
         raise DomainError(_("This event has no time slots or tables for meetings yet."), field="grid")
-    started = time.monotonic()
-    build = build_instance(db, event=event)
-    schedule = solve(
-        build.instance, time_limit=time_limit, fixed=build.fixed, allow_moves=allow_moves, progress=progress
-    )
-    baseline = greedy(build.instance)
+
+
+def fingerprint(build: InstanceBuild) -> str:
+    """A digest of everything the solver reads (the instance, the fixed meetings, the tables), so that a run
+    that solved outside a transaction can tell whether the grid changed under it before writing."""
+    inputs = {
+        "instance": asdict(build.instance),
+        "fixed": sorted(build.fixed.items()),
+        "tables": [t.id for t in build.tables],
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=list).encode()).hexdigest()
+
+
+def record_run(
+    db: Session,
+    *,
+    event: Event,
+    actor: Actor,
+    build: InstanceBuild,
+    schedule: Schedule,
+    baseline: Schedule,
+    seconds: float,
+    time_limit: float,
+    allow_moves: bool,
+    attempts: int = 1,
+) -> RunReport:
+    """Write a computed schedule to the grid and record the run (last-run report, audit entry) as `actor`;
+    `build` must be read in this transaction and be the instance the schedule was computed for."""
     added, moved, removed, kept = _write_schedule(
         db, event=event, actor=actor, build=build, schedule=schedule
     )
+    bound = getattr(schedule, "idle_gaps_bound", None)
     report = RunReport(
         at=utcnow().isoformat(timespec="seconds"),
-        seconds=round(time.monotonic() - started, 2),
+        seconds=round(seconds, 2),
         time_limit=time_limit,
         allow_moves=allow_moves,
         status=schedule.status,
@@ -1098,6 +1115,8 @@ def schedule_event(
         moved=moved,
         removed=removed,
         kept=kept,
+        idle_gaps_bound=int(bound) if bound is not None else None,
+        attempts=attempts,
     )
     _set_setting(db, event=event, key=LAST_RUN_KEY, value=report.as_dict())
     audit.record(
@@ -1111,6 +1130,43 @@ def schedule_event(
     )
     db.flush()
     return report
+
+
+def schedule_event(
+    db: Session,
+    *,
+    event: Event,
+    actor: Actor,
+    time_limit: float = 10.0,
+    allow_moves: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Plan every accepted request at once, keeping pinned, confirmed and held meetings where they are (or
+    moving the fewest confirmed ones when allowed), and write the result to the grid in this transaction.
+
+    The command line, the demo and tests call this; the web runs the same steps as a background job
+    (`duijie.meetings.jobs`) that solves outside any transaction."""
+    from duijie.meetings.greedy import greedy
+    from duijie.meetings.solver import solve
+
+    check_run(db, event=event, actor=actor, time_limit=time_limit)
+    started = time.monotonic()
+    build = build_instance(db, event=event)
+    schedule = solve(
+        build.instance, time_limit=time_limit, fixed=build.fixed, allow_moves=allow_moves, progress=progress
+    )
+    baseline = greedy(build.instance)
+    return record_run(
+        db,
+        event=event,
+        actor=actor,
+        build=build,
+        schedule=schedule,
+        baseline=baseline,
+        seconds=time.monotonic() - started,
+        time_limit=time_limit,
+        allow_moves=allow_moves,
+    )
 
 
 def _set_setting(db: Session, *, event: Event, key: str, value: Any) -> None:

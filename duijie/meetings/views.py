@@ -14,12 +14,14 @@ from duijie.core.db import utcnow
 from duijie.core.errors import DomainError
 from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
+from duijie.core.jobs import start_thread
 from duijie.core.models import Notification
 from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.events.models import Event
 from duijie.meetings import ics, queries
 from duijie.meetings import service as meeting_service
 from duijie.meetings.enums import MeetingState, RequestState
+from duijie.meetings.jobs import job_status, start_job
 from duijie.meetings.models import MeetingSlot
 from duijie.meetings.permissions import can_run_grid
 
@@ -287,10 +289,11 @@ def my_calendar(slug: str, db: Session = Depends(get_db), actor: Actor = Depends
 # -- the organiser ---------------------------------------------------------------------------------------
 
 
-def _grid_context(db: Session, event: Event, error: str | None = None) -> dict[str, Any]:
+def _grid_context(request: Request, db: Session, event: Event, error: str | None = None) -> dict[str, Any]:
     slots = meeting_service.slots_of(db, event=event)
     return {
         "event": event,
+        "job": job_status(db, event, request.app.state.sessionmaker),
         "summary": meeting_service.summary(db, event=event),
         "grid": queries.grid(db, event=event),
         "left": queries.unscheduled(db, event=event),
@@ -317,7 +320,7 @@ def meeting_grid(
     if not actor.is_authenticated:
         return _login(slug, "/grid")
     _organiser(actor, event)
-    return _render(request, "meetings/grid.html", _grid_context(db, event))
+    return _render(request, "meetings/grid.html", _grid_context(request, db, event))
 
 
 @router.post("/events/{slug}/meetings/grid/{action}")
@@ -336,8 +339,15 @@ async def grid_action(
                 raise DomainError(
                     _("The time limit must be a number of seconds."), field="time_limit"
                 ) from None
-            meeting_service.schedule_event(
-                db, event=event, actor=actor, time_limit=limit, allow_moves=form.get("allow_moves") == "1"
+            # The run goes to a background job once this request commits; the grid page follows it.
+            start_job(
+                db,
+                event=event,
+                actor=actor,
+                factory=request.app.state.sessionmaker,
+                time_limit=limit,
+                allow_moves=form.get("allow_moves") == "1",
+                launch=getattr(request.app.state, "job_launcher", start_thread),
             )
         elif action == "publish":
             meeting_service.publish(db, event=event, actor=actor)
@@ -368,7 +378,8 @@ async def grid_action(
             raise
         # The failed write is rolled back with the request; the grid shows the refusal at the top.
         db.rollback()
-        return _render(request, "meetings/grid.html", _grid_context(db, event, exc.message), status_code=422)
+        context = _grid_context(request, db, event, exc.message)
+        return _render(request, "meetings/grid.html", context, status_code=exc.status_code)
     return _back(slug, f"/grid?done={action}")
 
 

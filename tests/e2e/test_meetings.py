@@ -1,5 +1,6 @@
 """The meeting journey in a real browser: a participant answers a request and sees the contact appear, marks
-availability, and gets the agenda; the organiser re-plans the grid and records a check-in; on a phone too."""
+availability, and gets the agenda; the organiser re-plans the grid (a background job the page follows until it
+is done) and records a check-in; on a phone too."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ def test_organiser_replans_then_checks_in_a_meeting(page: Page, live_server: str
     expect(page.locator("[data-testid=run-report]")).to_contain_text("先到先得")
     page.fill("[data-testid=run-form] input[name=time_limit]", "2")
     page.click("[data-testid=run-form] button[type=submit]")
-    expect(page.locator("[data-testid=run-done]")).to_be_visible(timeout=20_000)
+    # The run is a background job: the page shows it queued or running and refreshes itself until it is done.
+    page.wait_for_url(f"**{BASE}/grid?done=run")
+    expect(page.locator("[data-testid=job]")).to_be_visible()
+    expect(page.locator("[data-testid=run-done]")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid=job-state]")).to_have_text("完成")
     expect(page.locator("[data-testid=run-gap]")).to_have_text("0.00 %")
     planned = page.locator("[data-testid=grid] td.m-planned").count()
     assert planned >= 1

@@ -167,6 +167,48 @@ def test_rescheduling_after_publication_places_new_requests_and_moves_no_confirm
     assert report.added >= 1
 
 
+def test_the_fingerprint_follows_the_solvers_inputs_and_nothing_else(db: Session, summit: Event) -> None:
+    def fingerprint() -> str:
+        db.flush()
+        db.expire_all()
+        return service.fingerprint(service.build_instance(db, event=summit))
+
+    first = fingerprint()
+    assert fingerprint() == first
+    confirmed = db.scalars(
+        select(Meeting)
+        .where(Meeting.event_id == summit.id, Meeting.state == "confirmed", Meeting.pinned.is_(False))
+        .order_by(Meeting.id)
+    ).first()
+    assert confirmed is not None
+    confirmed.note = "VIP"
+    assert fingerprint() == first
+    confirmed.pinned = True
+    pinned = fingerprint()
+    assert pinned != first
+    seats = {(s.participant_id, s.slot_id) for s in db.scalars(select(MeetingSeat))}
+    free = db.scalars(
+        select(Availability)
+        .join(MeetingParticipant, MeetingParticipant.id == Availability.participant_id)
+        .where(MeetingParticipant.event_id == summit.id)
+        .order_by(Availability.id)
+    ).all()
+    dropped = next(a for a in free if (a.participant_id, a.slot_id) not in seats)
+    db.delete(dropped)
+    assert fingerprint() not in (first, pinned)
+
+
+def test_a_run_reports_the_solvers_idle_gap_bound_when_it_gives_one(db: Session, summit: Event) -> None:
+    from duijie.meetings.solver import solve
+
+    report = service.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
+    build = service.build_instance(db, event=summit)
+    schedule = solve(build.instance, time_limit=2, fixed=build.fixed)
+    assert report.idle_gaps_bound == getattr(schedule, "idle_gaps_bound", None)
+    assert service.last_run(db, event=summit)["idle_gaps_bound"] == report.idle_gaps_bound
+    assert report.attempts == 1
+
+
 def test_a_double_booking_is_refused_by_the_database_with_a_clear_error(db: Session, summit: Event) -> None:
     meeting = db.scalar(select(Meeting).where(Meeting.event_id == summit.id).order_by(Meeting.id))
     assert meeting is not None

@@ -4,16 +4,19 @@ the organiser's grid and scheduler, and a bound on the queries each list page ma
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.events.models import Event
+from duijie.directory.models import Account
+from duijie.events.models import Event, EventSetting
+from duijie.meetings.instance import Schedule
+from duijie.meetings.jobs import run_job
 from duijie.meetings.models import Meeting, MeetingRequest
 from tests.conftest import csrf_of, login
 
@@ -122,7 +125,11 @@ def test_schedule_print_and_ics_show_the_same_meetings(client: TestClient) -> No
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
 
 
-def test_grid_is_the_organisers_and_the_scheduler_runs_from_its_form(client: TestClient, db: Session) -> None:
+def test_grid_is_the_organisers_and_the_scheduler_runs_from_its_form(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
     login(client, "enterprise", "enterprise-demo")
     assert client.get(BASE + "/grid").status_code == 403
     assert client.get("/api/v1/events/invest-beijing-2024/meetings/grid").status_code == 403
@@ -132,20 +139,118 @@ def test_grid_is_the_organisers_and_the_scheduler_runs_from_its_form(client: Tes
     assert grid.status_code == 200
     assert 'data-testid="run-report"' in grid.text and "先到先得" in grid.text
     assert 'data-reason="not_planned"' in grid.text
+    assert 'data-testid="job"' not in grid.text and 'http-equiv="refresh"' not in grid.text
     cells = len(re.findall(r'<td class="cell m-', grid.text))
     assert cells == db.query(Meeting).filter(Meeting.event_id == _summit_id(db)).count()
     token = csrf_of(client, BASE + "/grid")
     bad = client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "0"})
-    assert bad.status_code == 422 and 'data-testid="grid-error"' in bad.text
+    assert bad.status_code == 422 and 'data-testid="grid-error"' in bad.text and launched == []
     ran = client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "2"}, follow_redirects=False)
-    assert ran.status_code == 303
-    after = client.get(ran.headers["location"])
-    assert 'data-testid="run-done"' in after.text
-    assert 'data-reason="not_planned"' not in after.text
+    assert ran.status_code == 303 and ran.headers["location"] == BASE + "/grid?done=run"
+    assert len(launched) == 1
+    queued = client.get(ran.headers["location"]).text
+    assert '<meta http-equiv="refresh" content="2">' in queued
+    assert re.search(r'data-testid="job-state">已排队<', queued)
+    assert re.search(
+        r'<button class="primary" type="submit" disabled title="排期正在运行，请待其完成。">重新排期</button>',
+        queued,
+    )
+    assert 'data-testid="publish-form"' not in queued
+    assert 'data-testid="run-done"' not in queued and 'data-reason="not_planned"' in queued
+    again = client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "2"})
+    assert again.status_code == 409 and "本活动的排期正在运行" in again.text and len(launched) == 1
+
+    def look_while_running(attempt: int, schedule: Schedule) -> None:
+        page = client.get(ran.headers["location"]).text
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert re.search(r'data-testid="job-state">运行中…<', page)
+        assert re.search(r'data-testid="job-elapsed">已用 \d+ 秒 · 时限 2 秒<', page)
+        assert "发起人：" in page and 'data-testid="run-done"' not in page
+
+    run_job(session_factory, _summit_id(db), between=look_while_running)
+    after = client.get(ran.headers["location"]).text
+    assert 'http-equiv="refresh"' not in after
+    assert re.search(r'data-testid="job-state">完成<', after)
+    assert 'data-testid="run-done"' in after
+    assert 'data-reason="not_planned"' not in after
     api = client.get("/api/v1/events/invest-beijing-2024/meetings/summary").json()
-    assert api["scheduled"] == len(re.findall(r'<td class="cell m-', after.text))
+    assert api["scheduled"] == len(re.findall(r'<td class="cell m-', after))
+    english = client.get(ran.headers["location"], params={"lang": "en"}).text
+    assert re.search(r'data-testid="job-state">Done<', english)
     desk = client.get(BASE + "/desk")
     assert desk.status_code == 200 and 'data-testid="desk"' in desk.text
+
+
+def test_failed_run_shows_its_message_on_the_grid(client: TestClient, db: Session) -> None:
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
+    login(client, "organiser", "organiser-demo")
+    token = csrf_of(client, BASE + "/grid")
+    client.post(BASE + "/grid/run", data={"csrf": token, "time_limit": "2"}, follow_redirects=False)
+    organiser = db.scalars(select(Account).where(Account.username == "organiser")).one()
+    organiser.is_active = False
+    db.commit()
+    launched[0]()
+    organiser.is_active = True
+    db.commit()
+    page = client.get(BASE + "/grid?done=run").text
+    assert re.search(r'data-testid="job-state">失败<', page)
+    assert 'data-testid="run-failed"' in page
+    assert '<p class="error-banner" data-testid="job-error">只有主办方可以运行排期。</p>' in page
+
+
+def test_api_queues_the_run_refuses_a_second_and_reports_the_job(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
+    api = "/api/v1/events/invest-beijing-2024/meetings"
+    login(client, "enterprise", "enterprise-demo")
+    assert client.post(api + "/schedule", json={"time_limit": 2}).status_code == 403
+    assert client.get(api + "/job").status_code == 403
+    client.post("/logout", data={"csrf": csrf_of(client, BASE)})
+    login(client, "organiser", "organiser-demo")
+    assert client.get(api + "/job").json() == {
+        "event": "invest-beijing-2024",
+        "state": None,
+        "running": False,
+        "queued": None,
+        "started": None,
+        "finished": None,
+        "elapsed": None,
+        "step": None,
+        "time_limit": None,
+        "allow_moves": None,
+        "by": None,
+        "attempts": 0,
+        "report": None,
+        "error": None,
+    }
+    assert client.post(api + "/schedule", json={"time_limit": 0}).status_code == 422
+    queued = client.post(api + "/schedule", json={"time_limit": 2})
+    assert queued.status_code == 202 and len(launched) == 1
+    body = queued.json()
+    assert (body["state"], body["running"], body["time_limit"], body["allow_moves"], body["report"]) == (
+        "queued",
+        True,
+        2.0,
+        False,
+        None,
+    )
+    refused = client.post(api + "/schedule", json={"time_limit": 2})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"].startswith("本活动的排期正在运行（自 UTC ")
+    assert client.get(api + "/job").json()["state"] == "queued"
+    launched[0]()
+    done = client.get(api + "/job").json()
+    assert (done["state"], done["running"], done["error"], done["attempts"]) == ("done", False, None, 1)
+    assert done["started"] is not None and done["finished"] >= done["started"]
+    assert done["step"] == "正在将排期结果写入总表"
+    report = done["report"]
+    assert report["time_limit"] == 2.0 and report["attempts"] == 1
+    scheduled = db.query(Meeting).filter(Meeting.event_id == _summit_id(db)).count()
+    assert report["meetings"] == scheduled == client.get(api + "/summary").json()["scheduled"]
+    assert client.post(api + "/schedule", json={"time_limit": 2}).status_code == 202
 
 
 def test_check_in_desk_records_arrivals_and_no_shows(client: TestClient, db: Session) -> None:
@@ -209,3 +314,28 @@ def test_organiser_sets_a_priority_from_the_unscheduled_list(client: TestClient,
         f"{BASE}/requests/{request_id.group(1)}/priority", data={"csrf": token, "priority": "7"}
     )
     assert refused.status_code == 422
+
+
+def test_last_run_shows_the_idle_gap_bound_only_when_the_solver_gave_one(
+    client: TestClient, db: Session
+) -> None:
+    login(client, "organiser", "organiser-demo")
+    row = db.scalars(
+        select(EventSetting).where(
+            EventSetting.event_id == _summit_id(db), EventSetting.key == "meetings.last_run"
+        )
+    ).one()
+    row.value = {**row.value, "idle_gaps_bound": None}
+    db.commit()
+    assert 'data-testid="run-gaps-bound"' not in client.get(BASE + "/grid").text
+    row.value = {**row.value, "idle_gaps_bound": 3}
+    db.commit()
+    page = client.get(BASE + "/grid").text
+    assert re.search(
+        r'<td class="label">日程空档的可证明下界</td><td data-testid="run-gaps-bound">3</td>', page
+    )
+    english = client.get(BASE + "/grid", params={"lang": "en"}).text
+    assert re.search(
+        r'<td class="label">Proven lower bound on idle gaps</td><td data-testid="run-gaps-bound">3</td>',
+        english,
+    )
