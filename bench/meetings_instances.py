@@ -119,39 +119,42 @@ def tight_instance(
     seed: int = 1,
     extra_availability: float = 0.2,
     spare_tables: int = 1,
+    shape: str = "scattered",
 ) -> dict[str, Any]:
-    """A brokerage event whose every request fits (a planted compact schedule exists), tables nearly full.
+    """A brokerage event whose every request fits (a planted schedule exists), tables nearly full.
 
     Each participant is planted busy over one stretch of each session; in every slot the busy ones are
     paired at random (no pair twice), each pair becomes a request, and each slot has `spare_tables` more
-    tables than planted pairs. Availability is the planted slots plus a few others.
+    tables than planted pairs. `shape` says what availability looks like:
+
+    - "scattered" (the harder family): the planted slots plus random single slots (`extra_availability`),
+      so that holes in an agenda are often forced by where a partner happens to be free;
+    - "sessions" (as at real forums): each participant comes for whole sessions, or starts late or leaves
+      early, and is free throughout that window; the planted stretches are gap-free wherever the pairing
+      allows, so a schedule with (almost) no idle gaps exists.
     """
+    if shape not in ("scattered", "sessions"):
+        raise ValueError(f"shape must be 'scattered' or 'sessions', got {shape!r}")
     rng = np.random.default_rng(seed)
     slots = _slots(n_slots)
     slot_ids = [s["id"] for s in slots]
     sessions = [[i for i, s in enumerate(slots) if s["session"] == name] for name in ("am", "pm")]
     active = np.zeros((n_participants, n_slots), dtype=bool)
+    window = np.zeros((n_participants, n_slots), dtype=bool)
     for p in range(n_participants):
         for block in sessions:
+            if shape == "sessions":
+                block = _window(block, rng)
+                window[p, block] = True
+                if not block:
+                    continue
             length = int(rng.integers(max(1, len(block) // 4), max(2, 3 * len(block) // 4) + 1))
+            length = min(length, len(block))
             first = int(rng.integers(0, len(block) - length + 1))
             active[p, block[first : first + length]] = True
-    pairs: set[tuple[int, int]] = set()
-    planted: list[tuple[int, int, int]] = []
-    for s in range(n_slots):
-        people = np.flatnonzero(active[:, s])
-        best: list[tuple[int, int]] = []
-        for _ in range(50):
-            order = rng.permutation(people).tolist()
-            meetings = [(min(x, y), max(x, y)) for x, y in zip(order[::2], order[1::2], strict=False)]
-            fresh = [m for m in meetings if m not in pairs]
-            if len(fresh) > len(best):
-                best = fresh
-            if len(fresh) == len(meetings):
-                break
-        pairs.update(best)
-        planted.extend((x, y, s) for x, y in best)
-    available = rng.random((n_participants, n_slots)) < extra_availability
+    session_of = [0 if s["session"] == "am" else 1 for s in slots]
+    planted = _plant(active, session_of, rng, edges_last=shape == "sessions")
+    available = window if shape == "sessions" else rng.random((n_participants, n_slots)) < extra_availability
     for x, y, s in planted:
         available[x, s] = available[y, s] = True
     participants = [
@@ -171,6 +174,58 @@ def tight_instance(
     }
 
 
+def _window(block: list[int], rng: np.random.Generator) -> list[int]:
+    """The slots of one session a participant attends: none, all, a late start or an early end."""
+    draw = rng.random()
+    cut = int(rng.integers(1, max(2, len(block) // 2) + 1))
+    if draw < 0.1:
+        return []
+    if draw < 0.55:
+        return block
+    if draw < 0.8:
+        return block[cut:]
+    return block[: len(block) - cut]
+
+
+def _plant(
+    active: np.ndarray, session_of: list[int], rng: np.random.Generator, *, edges_last: bool
+) -> list[tuple[int, int, int]]:
+    """Pair the active participants of each slot at random into meetings (no pair twice).
+
+    With `edges_last`, someone at the start or end of their stretch is the one left over when a slot has
+    an odd number of people, so the leftover shortens a stretch instead of opening a hole in it.
+    """
+    n_slots = active.shape[1]
+
+    def at_edge(p: int, s: int) -> bool:
+        """Whether slot s starts or ends p's stretch in its session."""
+        return any(
+            not 0 <= t < n_slots or session_of[t] != session_of[s] or not active[p, t] for t in (s - 1, s + 1)
+        )
+
+    pairs: set[tuple[int, int]] = set()
+    planted: list[tuple[int, int, int]] = []
+    for s in range(n_slots):
+        people = np.flatnonzero(active[:, s])
+        best: list[tuple[int, int]] = []
+        for _ in range(50):
+            order = rng.permutation(people).tolist()
+            if edges_last and len(order) % 2:
+                edge = [p for p in order if at_edge(p, s)]
+                if edge:
+                    order.remove(edge[0])
+                    order.append(edge[0])
+            meetings = [(min(x, y), max(x, y)) for x, y in zip(order[::2], order[1::2], strict=False)]
+            fresh = [m for m in meetings if m not in pairs]
+            if len(fresh) > len(best):
+                best = fresh
+            if len(fresh) == len(meetings):
+                break
+        pairs.update(best)
+        planted.extend((x, y, s) for x, y in best)
+    return planted
+
+
 def main(argv: list[str] | None = None) -> None:
     """Write one generated instance as JSON, to try the command line on it."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -180,11 +235,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slots", type=int, default=16)
     parser.add_argument("--tables", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=["scattered", "sessions"], default="scattered")
     args = parser.parse_args(argv)
     if args.kind == "random":
         data = random_instance(args.participants, args.requests, args.slots, args.tables, seed=args.seed)
     else:
-        data = tight_instance(min(args.participants, 60), args.slots, seed=args.seed)
+        data = tight_instance(min(args.participants, 60), args.slots, seed=args.seed, shape=args.shape)
     json.dump(data, sys.stdout)
 
 

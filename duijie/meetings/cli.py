@@ -31,10 +31,11 @@ def _write(path: Path, schedule: Schedule) -> None:
     path.write_text(
         json.dumps(schedule_to_dict(schedule), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+    least = "" if schedule.idle_gaps_bound is None else f" (at least {schedule.idle_gaps_bound})"
     click.echo(
         f"{len(schedule.meetings)} meetings, weight {schedule.objective:g} of at most {schedule.upper_bound:g} "
-        f"(gap {100 * schedule.gap:.2f} %), {schedule.idle_gaps} idle gaps, {len(schedule.unscheduled)} "
-        f"unscheduled, {schedule.status} -> {path}",
+        f"(gap {100 * schedule.gap:.2f} %), {schedule.idle_gaps} idle gaps{least}, "
+        f"{len(schedule.unscheduled)} unscheduled, {schedule.status} -> {path}",
         err=True,
     )
 
@@ -71,8 +72,17 @@ def meetings() -> None:
 @_output
 @click.option("--time-limit", type=click.FloatRange(min=0), default=30.0, show_default=True, help="Seconds.")
 @click.option("--no-compact", is_flag=True, help="Skip the second phase that removes idle gaps.")
-def solve_command(input_path: Path, output_path: Path, time_limit: float, no_compact: bool) -> None:
-    """Schedule the heaviest set of meetings with compact agendas; report the proven bound and gap."""
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Solver work (deterministic time) for the exact phases of small instances; the same input and "
+    "work limit give the same schedule. Default: derived from the time limit.",
+)
+def solve_command(
+    input_path: Path, output_path: Path, time_limit: float, no_compact: bool, work_limit: float | None
+) -> None:
+    """Schedule the heaviest set of meetings with compact agendas; report the proven bounds and gap."""
     from duijie.meetings.solver import solve
 
     try:
@@ -82,6 +92,7 @@ def solve_command(input_path: Path, output_path: Path, time_limit: float, no_com
             time_limit=time_limit,
             compact=not no_compact,
             progress=lambda line: click.echo(line, err=True),
+            work_limit=work_limit,
         )
     except InstanceError as exc:
         _fail(exc)

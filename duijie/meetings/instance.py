@@ -84,7 +84,12 @@ class Unscheduled:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A scheduler's answer: the meetings, their total weight, a proven upper bound and the idle gaps left."""
+    """A scheduler's answer: the meetings, their total weight, a proven upper bound and the idle gaps left.
+
+    `idle_gaps_bound`, when known, is a proven lower bound on the idle gaps of every schedule that holds at
+    least this weight (and keeps the pinned and confirmed meetings), so `idle_gaps - idle_gaps_bound` is how
+    far the agendas can be from the most compact ones.
+    """
 
     meetings: tuple[ScheduledMeeting, ...]
     objective: float
@@ -93,6 +98,7 @@ class Schedule:
     status: str
     unscheduled: tuple[Unscheduled, ...] = ()
     moved: tuple[str, ...] = field(default=())
+    idle_gaps_bound: int | None = None
 
     @property
     def gap(self) -> float:
@@ -498,12 +504,14 @@ def verify(instance: Instance, schedule: Schedule) -> list[str]:
     gaps = count_idle_gaps(instance, schedule.meetings)
     if gaps != schedule.idle_gaps:
         problems.append(f"idle_gaps {schedule.idle_gaps} differs from the gaps counted {gaps}")
+    if schedule.idle_gaps_bound is not None and not 0 <= schedule.idle_gaps_bound <= gaps:
+        problems.append(f"idle_gaps_bound {schedule.idle_gaps_bound} is not between 0 and the gaps {gaps}")
     return problems
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
-    """The JSON form of a schedule, as written by `duijie meetings solve`."""
-    return {
+    """The JSON form of a schedule, as `duijie meetings solve` writes it (`idle_gaps_bound` only when known)."""
+    data: dict[str, Any] = {
         "meetings": [{"request": m.request, "slot": m.slot, "table": m.table} for m in schedule.meetings],
         "objective": schedule.objective,
         "upper_bound": schedule.upper_bound,
@@ -511,6 +519,9 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
         "status": schedule.status,
         "unscheduled": [{"request": u.request, "reason": u.reason} for u in schedule.unscheduled],
     }
+    if schedule.idle_gaps_bound is not None:
+        data["idle_gaps_bound"] = schedule.idle_gaps_bound
+    return data
 
 
 def _names(ix: IndexedInstance, slots: Sequence[int] | np.ndarray) -> str:
@@ -562,6 +573,7 @@ def assemble(
     upper_bound: float,
     fixed_tables: Mapping[int, int] | None = None,
     moved: Sequence[int] = (),
+    idle_gaps_bound: int | None = None,
 ) -> Schedule:
     """Turn a slot per request (-1 when dropped) into a schedule: tables, objective, gaps, reasons, status."""
     slot_of = np.asarray(slot_of, dtype=np.int64)
@@ -602,4 +614,5 @@ def assemble(
         status=STATUS_OPTIMAL if optimal else STATUS_FEASIBLE,
         unscheduled=unscheduled,
         moved=tuple(ix.request_ids[r] for r in moved),
+        idle_gaps_bound=idle_gaps_bound,
     )

@@ -15,10 +15,17 @@ availability and caps, one meeting per pair, and pinned or confirmed meetings. I
 3. compaction, which only re-slots held meetings and so keeps the weight: relocation and Kempe-chain moves,
    then CP-SAT re-planning the agendas around the participants with the most idle gaps;
 4. on small instances (up to EXACT_MAX_VARIABLES request-slot pairs) CP-SAT solves both phases exactly
-   (weight, then fewest confirmed meetings moved; then idle gaps) from the local-search schedule.
+   from the local-search schedule: the weight (then fewest confirmed meetings moved), then the idle gaps
+   among all schedules holding at least that weight. The gap model counts, per participant and session,
+   "a meeting at or before k" / "at or after k" chains and a hole literal per free slot between them;
+   tables are interchangeable, so only the slot is chosen. Its objective bound is reported as
+   `idle_gaps_bound`, a proven lower bound on the idle gaps of any schedule holding that weight.
 
-Everything but the small-instance CP-SAT runs (two parallel workers) is deterministic: the same input gives
-the same schedule unless a time limit cuts a phase short.
+Determinism: the exact phases and the neighbourhood searches of small instances stop on a work budget (the
+solver's deterministic time, WORK_PER_SECOND per second of the time limit, measured on a loaded 2-core
+machine) with interleaved subsolvers, so the same input gives the same schedule; the wall-clock time
+limit stays an upper bound and only a machine slower than that rate makes it bind first. Large instances
+run on wall-clock limits alone.
 """
 
 from __future__ import annotations
@@ -45,6 +52,18 @@ from duijie.meetings.instance import (
 )
 
 EXACT_MAX_VARIABLES = 30_000
+# Interleaved CP-SAT subsolvers (deterministic). The core-based one (the MaxSAT method inside CP-SAT) proves
+# the gap bound and often finds the optimum; on the tight bench it matched RC2 (python-sat) wherever RC2
+# finished, and beat the default interleaved portfolio.
+EXACT_SUBSOLVERS = 4
+EXACT_SUBSOLVER_NAMES = ("core", "default_lp", "no_lp", "quick_restart")
+# Deterministic time CP-SAT does per wall-clock second on the 2-core bench machine while it is shared
+# (0.25-0.3 measured under load, about 0.5 when idle): the lower figure keeps the work limit the one that
+# binds, so runs repeat exactly.
+WORK_PER_SECOND = 0.25
+NEIGHBOURHOOD_DETERMINISTIC_TIME = 0.1
+MAXIMISE_WORK_SHARE = 0.6
+NEIGHBOURHOOD_WORK_SHARE = 0.15
 KEMPE_MAX_LENGTH = 40
 LP_GAP_TOLERANCE = 1e-4
 LP_TIME_SHARE = 0.6
@@ -628,13 +647,22 @@ class _Exact:
         self.fixed = fixed if allow_moves else {}
         self.free = [r for r in range(ix.n_requests) if not search.locked[r] and allowed[r].any()]
         self.scale, self.slack = _scale(ix.weight)
+        self.work_done = 0.0
 
-    def _params(self, seconds: float) -> object:
+    def _params(self, seconds: float, work: float) -> Any:
+        """A solver that gives the same answer on every run: interleaved subsolvers, a work limit.
+
+        The deterministic `work` limit normally stops the search; the wall-clock `seconds` is only the
+        upper bound that a heavily loaded machine can hit first (and only then may runs differ).
+        """
         from ortools.sat.python import cp_model
 
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, seconds)
-        solver.parameters.num_workers = 2
+        solver.parameters.max_deterministic_time = max(0.05, work)
+        solver.parameters.num_workers = EXACT_SUBSOLVERS
+        solver.parameters.interleave_search = True
+        solver.parameters.subsolvers.extend(EXACT_SUBSOLVER_NAMES)
         solver.parameters.random_seed = 7
         return solver
 
@@ -693,7 +721,7 @@ class _Exact:
                 model.add_at_most_one(vs)
         return x
 
-    def maximise(self, seconds: float) -> tuple[list[int] | None, float]:
+    def maximise(self, seconds: float, work: float) -> tuple[list[int] | None, float]:
         """Phase 1: the heaviest schedule (then fewest confirmed meetings moved); returns it and its bound."""
         from ortools.sat.python import cp_model
 
@@ -708,8 +736,9 @@ class _Exact:
         )
         for (r, s), var in x.items():
             model.add_hint(var, self.search.slot_of[r] == s)
-        solver = self._params(seconds)
+        solver = self._params(seconds, work)
         status = solver.solve(model)
+        self.work_done += solver.response_proto.deterministic_time
         locked_weight = sum(
             float(ix.weight[r])
             for r in range(ix.n_requests)
@@ -728,56 +757,75 @@ class _Exact:
                 slot_of[r] = s
         return slot_of, bound
 
-    def compact(self, seconds: float) -> list[int] | None:
-        """Phase 2: keep the same meetings, re-slot the movable ones to leave the fewest idle gaps."""
+    def compact(self, seconds: float, work: float) -> tuple[list[int] | None, int]:
+        """Phase 2: the fewest idle gaps among schedules holding at least the current weight.
+
+        Returns the schedule found (None if none) and a proven lower bound on the idle gaps of every
+        schedule that keeps the locked meetings and holds at least the current weight.
+        """
         from ortools.sat.python import cp_model
 
         ix, search = self.ix, self.search
-        held = [r for r in range(ix.n_requests) if search.slot_of[r] >= 0 and not search.locked[r]]
+        movable = [r for r in self.free if not search.locked[r]]
         model = cp_model.CpModel()
-        saved = {r: search.slot_of[r] for r in held}
-        for r in held:
-            search.remove(r)
-        x = self._variables(model, held)
-        for r, s in saved.items():
-            search.place(r, s)
-        per_request: dict[int, list[object]] = {}
+        x = self._variables(model, movable)
+        options: dict[int, list[Any]] = {}
         for (r, _), var in x.items():
-            per_request.setdefault(r, []).append(var)
-        for r in held:
-            model.add(sum(per_request.get(r, [])) == 1)
+            options.setdefault(r, []).append(var)
+        if all(search.slot_of[r] >= 0 for r in options):
+            for vs in options.values():
+                model.add_exactly_one(vs)
+        else:
+            gain = {r: round(float(ix.weight[r]) * self.scale) for r in movable}
+            held_gain = sum(gain[r] for r in movable if search.slot_of[r] >= 0)
+            model.add(sum(gain[r] * var for (r, _), var in x.items()) >= held_gain)
         busy_const = np.zeros((ix.n_participants, ix.n_slots), dtype=bool)
         for r in range(ix.n_requests):
             if search.locked[r] and search.slot_of[r] >= 0:
                 busy_const[ix.a[r], search.slot_of[r]] = busy_const[ix.b[r], search.slot_of[r]] = True
-        terms: dict[tuple[int, int], list[object]] = {}
+        terms: dict[tuple[int, int], list[Any]] = {}
         for (r, s), var in x.items():
             for p in (int(ix.a[r]), int(ix.b[r])):
                 terms.setdefault((p, s), []).append(var)
-        gaps: list[object] = []
-        people = {int(ix.a[r]) for r in held} | {int(ix.b[r]) for r in held}
-        for p in sorted(people):
+        holes: list[Any] = []
+        constant = 0
+        for p in range(ix.n_participants):
             for slots in search.session_slots:
                 if len(slots) < 3:
                     continue
-                busy = [sum(terms.get((p, s), [])) + int(busy_const[p, s]) for s in slots]
-                gaps.extend(_gap_literals(model, busy))
-        model.minimize(sum(gaps))
+                hint = [search.occ[p][s] >= 0 for s in slots]
+                row = [
+                    _busy_literal(model, terms.get((p, s), []), bool(busy_const[p, s]), busy)
+                    for s, busy in zip(slots, hint, strict=True)
+                ]
+                found, fixed = _holes(model, row, hint)
+                holes.extend(found)
+                constant += fixed
+        model.minimize(sum(holes) + constant)
         for (r, s), var in x.items():
             model.add_hint(var, search.slot_of[r] == s)
-        solver = self._params(seconds)
+        solver = self._params(seconds, work)
         status = solver.solve(model)
+        self.work_done += solver.response_proto.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
+            return None, 0
+        bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
         slot_of = list(search.slot_of)
+        for r in movable:
+            slot_of[r] = -1
         for (r, s), var in x.items():
             if solver.boolean_value(var):
                 slot_of[r] = s
-        return slot_of
+        return slot_of, bound
 
 
-def _sub_problem(search: _Search, people: set[int], scale: int, seconds: float) -> bool:
-    """Re-plan every meeting among `people` exactly with CP-SAT, others fixed; apply it if it holds more."""
+def _sub_problem(
+    search: _Search, people: set[int], scale: int, seconds: float, work: float
+) -> tuple[bool, float]:
+    """Re-plan every meeting among `people` exactly with CP-SAT, others fixed; apply it if it holds more.
+
+    Returns whether it did and the solver's deterministic time spent.
+    """
     from ortools.sat.python import cp_model
 
     reqs = sorted(
@@ -802,7 +850,7 @@ def _sub_problem(search: _Search, people: set[int], scale: int, seconds: float) 
             if (ma < 0 or ma in inside) and (mb < 0 or mb in inside):
                 x[r, s] = model.new_bool_var(f"x{r}_{s}")
     if not x:
-        return False
+        return False, 0.0
     groups: dict[tuple[str, int], list[cp_model.IntVar]] = {}
     for (r, s), var in x.items():
         for key in (("r", r), ("s", s), ("pair", search.pair[r])):
@@ -829,69 +877,136 @@ def _sub_problem(search: _Search, people: set[int], scale: int, seconds: float) 
         model.add_hint(var, current.get(r) == s)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
+    if math.isfinite(work):
+        solver.parameters.max_deterministic_time = work
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 7
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return False, solver.response_proto.deterministic_time
     if solver.value(held) <= sum(gain[r] for r in current):
-        return False
+        return False, solver.response_proto.deterministic_time
     for r in current:
         search.remove(r)
     for (r, s), var in x.items():
         if solver.boolean_value(var):
             search.place(r, s)
-    return True
+    return True, solver.response_proto.deterministic_time
 
 
-def _neighbourhoods(search: _Search, deadline: float, priority: np.ndarray, scale: int) -> int:
-    """Large-neighbourhood search: re-plan exactly the meetings around each dropped request, best first."""
+def _sub_limits(deadline: float, work: float) -> tuple[float, float]:
+    """Wall-clock and work limits of one neighbourhood: a work cap when the search runs on a work budget
+    (so it stops at the same point on every run), else a one-second cap."""
+    if math.isfinite(work):
+        return min(2.0, deadline - time.monotonic()), NEIGHBOURHOOD_DETERMINISTIC_TIME
+    return min(1.0, deadline - time.monotonic()), math.inf
+
+
+def _neighbourhoods(
+    search: _Search, deadline: float, priority: np.ndarray, scale: int, work: float = math.inf
+) -> tuple[int, float]:
+    """Large-neighbourhood search: re-plan exactly the meetings around each dropped request, best first,
+    until the wall-clock deadline or the deterministic work budget is spent; returns improvements and work."""
     pending = [r for r, s in enumerate(search.slot_of) if s < 0 and search.slots_of[r]]
     pending.sort(key=lambda r: (-priority[r], -search.w[r], r))
     improved = 0
+    used = 0.0
     for r in pending:
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or used >= work:
             break
         if search.slot_of[r] >= 0:
             continue
         people = {search.a[r], search.b[r]}
         for p in list(people):
             people.update(search.b[m] if search.a[m] == p else search.a[m] for m in search.occ[p] if m >= 0)
-        if _sub_problem(search, people, scale, min(1.0, deadline - time.monotonic())):
-            improved += 1
-    return improved
+        better, spent = _sub_problem(search, people, scale, *_sub_limits(deadline, work))
+        used += spent
+        improved += better
+    return improved, used
 
 
-def _gap_literals(model: Any, busy: list[Any]) -> list[Any]:
-    """Literals whose sum is at least the idle gaps of one agenda over one session (exact when minimised).
+Busy = int | Any
 
-    A slot is a gap when free with a meeting somewhere before and after it in the session; `before` and
-    `after` are monotone lower bounds of those facts, and first/last meeting positions add the span cut
-    (gaps >= last - first + 1 - meetings), which propagates far better than the chains alone.
+
+def _busy_literal(model: Any, terms: list[Any], fixed: bool, hint: bool | None = None) -> Busy:
+    """Whether one person meets in one slot: 1 when a kept meeting is there, else a literal or 0."""
+    if fixed:
+        return 1
+    if not terms:
+        return 0
+    if len(terms) == 1:
+        return terms[0]
+    busy = model.new_bool_var("")
+    model.add(busy == sum(terms))
+    if hint is not None:
+        model.add_hint(busy, hint)
+    return busy
+
+
+def _is_const(value: Busy, constant: int) -> bool:
+    """Whether a busy entry is the given constant rather than a literal."""
+    return isinstance(value, int) and value == constant
+
+
+def _holes(model: Any, row: list[Busy], hint: list[bool] | None = None) -> tuple[list[Any], int]:
+    """Literals and a constant whose sum is the idle gaps of one agenda over one session when minimised.
+
+    `row` holds, per slot of the session in time order, 1 (a kept meeting), 0 (never a meeting) or a
+    literal. `before[k]` is "a meeting at or before k" and `after[k]` "a meeting at or after k", each
+    equivalent to its chain (so they propagate both ways), and slot k is a hole when before[k - 1] and
+    after[k + 1] hold and k is free. Constant parts fold into the count; with `hint` (the busy slots of a
+    known schedule) every auxiliary literal is hinted too, so the solver starts from a complete solution.
     """
-    n = len(busy)
-    lit = [model.new_bool_var("") for _ in range(n)]
-    before = [model.new_bool_var("") for _ in range(n)]
-    after = [model.new_bool_var("") for _ in range(n)]
-    first = model.new_int_var(0, n - 1, "")
-    last = model.new_int_var(0, n - 1, "")
-    for k in range(n):
-        model.add(lit[k] == busy[k])
-        model.add(first <= k).only_enforce_if(lit[k])
-        model.add(last >= k).only_enforce_if(lit[k])
-        model.add(before[k] >= lit[k])
-        model.add(after[k] >= lit[k])
-        if k:
-            model.add(before[k] >= before[k - 1])
-            model.add(after[k - 1] >= after[k])
-    holes = [model.new_bool_var("") for _ in range(1, n - 1)]
-    for k, hole in enumerate(holes, start=1):
-        model.add(hole >= before[k - 1] + after[k + 1] - lit[k] - 1)
-    model.add(sum(holes) >= last - first + 1 - sum(lit))
-    return holes
+    n = len(row)
+
+    def chain(order: range) -> list[Busy]:
+        out: list[Busy] = [0] * n
+        prev: Busy = 0
+        seen = False
+        for k in order:
+            value = row[k]
+            seen = seen or (hint is not None and hint[k])
+            if _is_const(value, 1) or _is_const(prev, 1):
+                prev = 1
+            elif isinstance(value, int):
+                pass
+            elif isinstance(prev, int):
+                prev = value
+            else:
+                lit = model.new_bool_var("")
+                model.add_bool_or([value, prev]).only_enforce_if(lit)
+                model.add_implication(value, lit)
+                model.add_implication(prev, lit)
+                if hint is not None:
+                    model.add_hint(lit, seen)
+                prev = lit
+            out[k] = prev
+        return out
+
+    before = chain(range(n))
+    after = chain(range(n - 1, -1, -1))
+    holes: list[Any] = []
+    constant = 0
+    for k in range(1, n - 1):
+        value, left, right = row[k], before[k - 1], after[k + 1]
+        if _is_const(value, 1) or _is_const(left, 0) or _is_const(right, 0):
+            continue
+        free = [x for x in (left, right) if not isinstance(x, int)]
+        if not free and isinstance(value, int):
+            constant += 1
+            continue
+        hole = model.new_bool_var("")
+        clause = [x.Not() for x in free] + [hole]
+        if not isinstance(value, int):
+            clause.append(value)
+        model.add_bool_or(clause)
+        if hint is not None:
+            model.add_hint(hole, any(hint[:k]) and any(hint[k + 1 :]) and not hint[k])
+        holes.append(hole)
+    return holes, constant
 
 
-def _compact_around(search: _Search, p: int, seconds: float) -> bool:
+def _compact_around(search: _Search, p: int, seconds: float, work: float) -> tuple[bool, float]:
     """Re-slot exactly every meeting among p and its partners to leave them the fewest idle gaps."""
     from ortools.sat.python import cp_model
 
@@ -905,7 +1020,7 @@ def _compact_around(search: _Search, p: int, seconds: float) -> bool:
         }
     )
     if not reqs:
-        return False
+        return False, 0.0
     before = search.total_gaps(people)
     current = {r: search.slot_of[r] for r in reqs}
     for r in reqs:
@@ -933,16 +1048,26 @@ def _compact_around(search: _Search, p: int, seconds: float) -> bool:
     for vs in by_person_slot.values():
         model.add_at_most_one(vs)
     holes: list[Any] = []
+    constant = 0
+    was_busy = {(q, s) for r, s in current.items() for q in (search.a[r], search.b[r])}
     for q in sorted(people):
         for slots in search.session_slots:
             if len(slots) >= 3:
-                busy = [sum(by_person_slot.get((q, s), [])) + int(search.occ[q][s] >= 0) for s in slots]
-                holes.extend(_gap_literals(model, busy))
-    model.minimize(sum(holes))
+                hint = [search.occ[q][s] >= 0 or (q, s) in was_busy for s in slots]
+                row = [
+                    _busy_literal(model, by_person_slot.get((q, s), []), search.occ[q][s] >= 0, busy)
+                    for s, busy in zip(slots, hint, strict=True)
+                ]
+                found, fixed = _holes(model, row, hint)
+                holes.extend(found)
+                constant += fixed
+    model.minimize(sum(holes) + constant)
     for (r, s), var in x.items():
         model.add_hint(var, current[r] == s)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
+    if math.isfinite(work):
+        solver.parameters.max_deterministic_time = work
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 7
     status = solver.solve(model)
@@ -950,23 +1075,25 @@ def _compact_around(search: _Search, p: int, seconds: float) -> bool:
     for r in reqs:
         chosen = [s for s in search.slots_of[r] if (r, s) in x and better and solver.boolean_value(x[r, s])]
         search.place(r, chosen[0] if chosen else current[r])
-    return better
+    return better, solver.response_proto.deterministic_time
 
 
-def _compact_neighbourhoods(search: _Search, deadline: float) -> int:
-    """Re-plan the agendas around the participants with the most idle gaps, most first, until time is up."""
+def _compact_neighbourhoods(search: _Search, deadline: float, work: float = math.inf) -> tuple[int, float]:
+    """Re-plan the agendas around the participants with the most idle gaps, most first, until time or work
+    (the solver's deterministic time, so that a run that stops on work stops at the same point) is spent."""
     sessions = range(len(search.session_slots))
     gaps = [sum(search.gaps(p, k) for k in sessions) for p in range(len(search.occ))]
     order = sorted((p for p, g in enumerate(gaps) if g), key=lambda p: (-gaps[p], p))
     improved = 0
+    used = 0.0
     for p in order:
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or used >= work:
             break
-        if any(search.gaps(p, k) for k in sessions) and _compact_around(
-            search, p, min(1.0, deadline - time.monotonic())
-        ):
-            improved += 1
-    return improved
+        if any(search.gaps(p, k) for k in sessions):
+            better, spent = _compact_around(search, p, *_sub_limits(deadline, work))
+            used += spent
+            improved += better
+    return improved, used
 
 
 def _round(search: _Search, relaxation: Relaxation) -> None:
@@ -1027,10 +1154,17 @@ def solve(
     fixed: Mapping[str, tuple[str, int]] | None = None,
     allow_moves: bool = False,
     progress: Callable[[str], None] | None = None,
+    work_limit: float | None = None,
 ) -> Schedule:
-    """Schedule the heaviest set of meetings with compact agendas, keeping pinned and confirmed meetings."""
+    """Schedule the heaviest set of meetings with compact agendas, keeping pinned and confirmed meetings.
+
+    On small instances the exact phases stop on `work_limit` (the solver's deterministic time, by default
+    WORK_PER_SECOND times `time_limit`), so the same input gives the same schedule; `time_limit` stays the
+    upper bound on the wall-clock time.
+    """
     start = time.monotonic()
     deadline = start + max(0.0, time_limit - min(1.0, 0.02 * time_limit))
+    import ortools.sat.python.cp_model  # noqa: F401  (loading it takes seconds: count them before any phase)
 
     def say(message: str) -> None:
         if progress is not None:
@@ -1082,20 +1216,40 @@ def solve(
 
     exact = _Exact(ix, search, allowed, confirmed, allow_moves)
     n_vars = int(allowed[exact.free].sum()) if exact.free else 0
-    use_exact = 0 < n_vars <= EXACT_MAX_VARIABLES and search.weight() < bound - 1e-9 * max(1.0, bound)
-    if not use_exact:
+    small = n_vars <= EXACT_MAX_VARIABLES
+    work = WORK_PER_SECOND * time_limit if work_limit is None else max(0.0, work_limit)
+    used = 0.0
+
+    def below_bound() -> bool:
+        return search.weight() < bound - 1e-9 * max(1.0, bound)
+
+    if below_bound():
         priority = np.zeros(ix.n_requests)
         if relaxation is not None:
             np.add.at(priority, relaxation.requests, relaxation.values)
-        weight_deadline = start + (WEIGHT_TIME_SHARE if compact else 1.0) * time_limit
-        while time.monotonic() < weight_deadline and search.weight() < bound - 1e-9 * max(1.0, bound):
-            if not _neighbourhoods(search, weight_deadline, priority, exact.scale):
+        if small:
+            weight_deadline = time.monotonic() + 0.3 * (deadline - time.monotonic())
+            weight_work = NEIGHBOURHOOD_WORK_SHARE * work
+        else:
+            weight_deadline = start + (WEIGHT_TIME_SHARE if compact else 1.0) * time_limit
+            weight_work = math.inf
+        spent_here = 0.0
+        while time.monotonic() < weight_deadline and below_bound() and spent_here < weight_work:
+            improved, spent = _neighbourhoods(
+                search, weight_deadline, priority, exact.scale, weight_work - spent_here
+            )
+            spent_here += spent
+            if not improved:
                 break
             _improve(search, weight_deadline)
+        used += spent_here
         say(f"neighbourhood search holds {search.weight():.8g}")
-    if use_exact:
+    if small and n_vars and below_bound():
         remaining = deadline - time.monotonic()
-        slot_of, exact_bound = exact.maximise(remaining * (0.5 if compact else 0.9))
+        slot_of, exact_bound = exact.maximise(
+            remaining * (MAXIMISE_WORK_SHARE if compact else 0.9),
+            max(0.1 * work, work * (MAXIMISE_WORK_SHARE if compact else 0.9) - used),
+        )
         if slot_of is not None:
             candidate = sum(float(ix.weight[r]) for r, s in enumerate(slot_of) if s >= 0)
             if candidate >= search.weight() - 1e-9:
@@ -1104,24 +1258,44 @@ def solve(
         say(f"CP-SAT holds {search.weight():.8g}, bound {bound:.8g}")
     for r in confirmed:
         search.locked[r] = True
+    everyone = set(range(ix.n_participants))
+    gaps_bound: int | None = None
     if compact:
-        before = search.total_gaps(set(range(ix.n_participants)))
+        before = search.total_gaps(everyone)
         _compact(search, deadline)
-        say(f"compaction: idle gaps {before} -> {search.total_gaps(set(range(ix.n_participants)))}")
-        if n_vars > EXACT_MAX_VARIABLES:
-            while time.monotonic() < deadline and _compact_neighbourhoods(search, deadline):
-                _compact(search, deadline)
-            say(f"agenda neighbourhoods: idle gaps {search.total_gaps(set(range(ix.n_participants)))}")
-        elif deadline - time.monotonic() > 0.2:
-            everyone = set(range(ix.n_participants))
-            kept, kept_gaps = list(search.slot_of), search.total_gaps(everyone)
-            slot_of = exact.compact(0.85 * (deadline - time.monotonic()))
+        say(f"compaction: idle gaps {before} -> {search.total_gaps(everyone)}")
+        lns_deadline = (
+            min(deadline, time.monotonic() + 0.5 * (deadline - time.monotonic())) if small else deadline
+        )
+        lns_work = NEIGHBOURHOOD_WORK_SHARE * work if small else math.inf
+        lns_used = 0.0
+        while time.monotonic() < lns_deadline and search.total_gaps(everyone) and lns_used < lns_work:
+            improved, spent = _compact_neighbourhoods(search, lns_deadline, lns_work - lns_used)
+            lns_used += spent
+            if not improved:
+                break
+            _compact(search, lns_deadline)
+        say(f"agenda neighbourhoods: idle gaps {search.total_gaps(everyone)}")
+        if small and search.total_gaps(everyone) and deadline - time.monotonic() > 0.2:
+            kept, kept_gaps, kept_weight = list(search.slot_of), search.total_gaps(everyone), search.weight()
+            slot_of, gaps_bound = exact.compact(
+                0.85 * (deadline - time.monotonic()),
+                max(0.1 * work, work - used - exact.work_done - lns_used),
+            )
             if slot_of is not None:
                 _load(search, slot_of)
-                if search.total_gaps(everyone) > kept_gaps:
+                if search.total_gaps(everyone) > kept_gaps or search.weight() < kept_weight - 1e-9:
                     _load(search, kept)
-            say(f"CP-SAT compaction: idle gaps {search.total_gaps(set(range(ix.n_participants)))}")
+            say(
+                f"CP-SAT compaction: idle gaps {search.total_gaps(everyone)}, "
+                f"at least {gaps_bound} in any schedule holding this weight "
+                f"(work {used + exact.work_done + lns_used:.2f})"
+            )
+        if search.total_gaps(everyone) == 0:
+            gaps_bound = 0
     slot_of_final = np.array(search.slot_of, dtype=np.int64)
     moved = [r for r, (s, _) in confirmed.items() if slot_of_final[r] != s]
     tables = {r: t for r, (s, t) in confirmed.items() if slot_of_final[r] == s}
-    return assemble(ix, slot_of_final, upper_bound=bound, fixed_tables=tables, moved=moved)
+    return assemble(
+        ix, slot_of_final, upper_bound=bound, fixed_tables=tables, moved=moved, idle_gaps_bound=gaps_bound
+    )

@@ -46,9 +46,11 @@ def test_solve_writes_the_schedule_in_the_documented_form(tmp_path: Path) -> Non
         "idle_gaps": 0,
         "status": "optimal",
         "unscheduled": [],
+        "idle_gaps_bound": 0,
     }
     assert (
-        "2 meetings, weight 2 of at most 2 (gap 0.00 %), 0 idle gaps, 0 unscheduled, optimal" in result.stderr
+        "2 meetings, weight 2 of at most 2 (gap 0.00 %), 0 idle gaps (at least 0), 0 unscheduled, optimal"
+        in result.stderr
     )
     assert "LP relaxation bound 2" in result.stderr
 
@@ -68,6 +70,7 @@ def test_greedy_writes_the_first_come_schedule(tmp_path: Path) -> None:
     assert written["upper_bound"] == 2.0
     assert written["status"] == "feasible"
     assert [u["request"] for u in written["unscheduled"]] == ["r2"]
+    assert "idle_gaps_bound" not in written
 
 
 def test_solve_refuses_an_unknown_participant_with_status_2(tmp_path: Path) -> None:
@@ -92,3 +95,29 @@ def test_solve_refuses_a_missing_input_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(meetings, args)
     assert result.exit_code == 2
     assert "cannot be read" in result.stderr
+
+
+def test_solve_with_a_work_limit_writes_the_same_compact_schedule_twice(tmp_path: Path) -> None:
+    data = {
+        "slots": [{"id": f"s{i}", "session": "am"} for i in range(1, 5)],
+        "participants": [
+            {"id": "p1"},
+            {"id": "p2", "available": ["s1", "s4"]},
+            {"id": "p3", "available": ["s2", "s4"]},
+            {"id": "p4", "available": ["s1", "s3"]},
+        ],
+        "requests": [
+            {"id": "r1", "a": "p1", "b": "p2"},
+            {"id": "r2", "a": "p1", "b": "p3"},
+            {"id": "r3", "a": "p1", "b": "p4"},
+        ],
+    }
+    first, target = _run(tmp_path, "solve", data, "--time-limit", "20", "--work-limit", "0.5")
+    assert first.exit_code == 0, first.output
+    written = target.read_text(encoding="utf-8")
+    second, _ = _run(tmp_path, "solve", data, "--time-limit", "20", "--work-limit", "0.5")
+    assert second.exit_code == 0, second.output
+    assert target.read_text(encoding="utf-8") == written
+    schedule = json.loads(written)
+    assert {m["request"]: m["slot"] for m in schedule["meetings"]} == {"r1": "s1", "r2": "s2", "r3": "s3"}
+    assert (schedule["idle_gaps"], schedule["idle_gaps_bound"]) == (0, 0)

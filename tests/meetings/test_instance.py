@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -240,3 +241,33 @@ def test_schedule_to_dict_writes_the_documented_fields() -> None:
         "unscheduled": [{"request": "r2", "reason": "no common free slot: ..."}],
     }
     assert schedule.gap == pytest.approx(1 / 3)
+
+
+def test_schedule_to_dict_writes_the_idle_gaps_bound_when_known() -> None:
+    schedule = Schedule(
+        meetings=(),
+        objective=0.0,
+        upper_bound=0.0,
+        idle_gaps=3,
+        status="optimal",
+        idle_gaps_bound=2,
+    )
+    written = schedule_to_dict(schedule)
+    assert written["idle_gaps_bound"] == 2
+    assert list(written) == [
+        "meetings",
+        "objective",
+        "upper_bound",
+        "idle_gaps",
+        "status",
+        "unscheduled",
+        "idle_gaps_bound",
+    ]
+
+
+def test_verify_reports_an_idle_gaps_bound_above_the_gaps() -> None:
+    schedule = replace(
+        _schedule([ScheduledMeeting("r2", "s1", 1), ScheduledMeeting("r3", "s2", 1)], 3.0, ["r1"]),
+        idle_gaps_bound=1,
+    )
+    assert verify(_instance(), schedule) == ["idle_gaps_bound 1 is not between 0 and the gaps 0"]

@@ -263,3 +263,70 @@ def test_solve_on_the_large_instance_path_keeps_confirmed_meetings(monkeypatch: 
     assert verify(instance, movable) == []
     assert set(fixed) <= {m.request for m in movable.meetings}
     assert movable.objective >= kept.objective - 1e-9
+
+
+def test_solve_proves_an_idle_gap_that_availability_forces() -> None:
+    instance = _instance(
+        ["s1", "s2", "s3"],
+        [{"id": "r1", "a": "p1", "b": "p2"}, {"id": "r2", "a": "p1", "b": "p3"}],
+        available={"p2": ["s1"], "p3": ["s3"]},
+    )
+    schedule = solve(instance, time_limit=5)
+    assert _placed(schedule.meetings) == {"r1": "s1", "r2": "s3"}
+    assert (schedule.idle_gaps, schedule.idle_gaps_bound) == (1, 1)
+    assert verify(instance, schedule) == []
+
+
+def test_solve_reports_no_gap_bound_without_compaction() -> None:
+    schedule = solve(_two_requests(), time_limit=5, compact=False)
+    assert schedule.idle_gaps_bound is None
+
+
+def test_solve_gives_the_same_meetings_on_every_run_of_a_small_instance() -> None:
+    instance = load_instance(_generator().tight_instance(30, 12, seed=1))
+    first = solve(instance, time_limit=60, work_limit=0.5)
+    second = solve(instance, time_limit=60, work_limit=0.5)
+    assert first.meetings == second.meetings
+    assert (first.idle_gaps, first.idle_gaps_bound) == (second.idle_gaps, second.idle_gaps_bound)
+    assert len(first.meetings) == len(instance.requests) == 72
+    assert first.idle_gaps_bound is not None and first.idle_gaps_bound <= first.idle_gaps
+    assert verify(instance, first) == []
+
+
+def test_solve_leaves_no_idle_gap_on_a_session_shaped_tight_instance() -> None:
+    instance = load_instance(_generator().tight_instance(24, 12, seed=1, shape="sessions"))
+    baseline = greedy(instance)
+    schedule = solve(instance, time_limit=10)
+    assert (len(baseline.meetings), baseline.idle_gaps) == (44, 16)
+    assert len(schedule.meetings) == len(instance.requests) == 45
+    assert (schedule.idle_gaps, schedule.idle_gaps_bound) == (0, 0)
+    assert verify(instance, schedule) == []
+
+
+def test_tight_instance_gives_session_shaped_availability_windows() -> None:
+    data = _generator().tight_instance(24, 12, seed=1, shape="sessions")
+    sessions = {"am": [f"s{i:02d}" for i in range(1, 7)], "pm": [f"s{i:02d}" for i in range(7, 13)]}
+    for participant in data["participants"]:
+        for slots in sessions.values():
+            free = [s for s in slots if s in participant["available"]]
+            if free:
+                stretch = slots[slots.index(free[0]) : slots.index(free[-1]) + 1]
+                assert free == stretch, participant["id"]
+                assert free[0] == slots[0] or free[-1] == slots[-1], participant["id"]
+
+
+def test_tight_instance_refuses_an_unknown_shape() -> None:
+    with pytest.raises(ValueError) as info:
+        _generator().tight_instance(10, 4, shape="random")
+    assert str(info.value) == "shape must be 'scattered' or 'sessions', got 'random'"
+
+
+def test_solve_claims_no_gap_bound_on_the_large_instance_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solver_module, "EXACT_MAX_VARIABLES", 0)
+    instance = _instance(
+        ["s1", "s2", "s3"],
+        [{"id": "r1", "a": "p1", "b": "p2"}, {"id": "r2", "a": "p1", "b": "p3"}],
+        available={"p2": ["s1"], "p3": ["s3"]},
+    )
+    schedule = solve(instance, time_limit=5)
+    assert (schedule.idle_gaps, schedule.idle_gaps_bound) == (1, None)
