@@ -1,4 +1,5 @@
-"""Project pages: the filterable list, a project's page, and its edit form (organiser and owning district)."""
+"""Opportunity pages: the filterable list, an opportunity's page (a project, or a technology offer or demand
+with its readiness level, IP and terms), and the edit form (organiser and owning district)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
-from duijie.core.i18n import yi_str
+from duijie.core.i18n import is_zh, yi_str
 from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.deals.models import Deal
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
@@ -22,6 +23,40 @@ from duijie.marketplace.schemas import OpportunityFilters, OpportunityUpdate
 from duijie.matching import service as match_service
 
 router = APIRouter(include_in_schema=False)
+
+# English for the IP states and licensing terms offices record in Chinese (as they do industries and districts).
+IP_STATUS_EN: dict[str, str] = {
+    "已授权发明专利": "Granted invention patent",
+    "已授权发明专利及软件著作权": "Granted invention patent and software copyright",
+    "发明专利申请中": "Invention patent pending",
+    "PCT国际专利申请": "PCT international patent application",
+    "集成电路布图设计专有权": "IC layout-design right",
+    "软件著作权": "Software copyright",
+    "实用新型专利": "Utility-model patent",
+    "技术秘密": "Know-how (trade secret)",
+}
+TERMS_EN: dict[str, str] = {
+    "转让": "Transfer",
+    "许可": "Licence",
+    "独占许可": "Exclusive licence",
+    "普通许可": "Non-exclusive licence",
+    "作价入股": "Equity contribution",
+    "合作开发": "Joint development",
+    "技术服务": "Technical services",
+}
+TERM_SEPARATORS = ("、", "，", ",", "；", ";", "/")
+
+
+def licensing_terms(value: str | None, zh: bool) -> list[str]:
+    """The terms of a technology as separate words in the page's language (unknown ones as written)."""
+    if not value:
+        return []
+    text = value
+    for sep in TERM_SEPARATORS[1:]:
+        text = text.replace(sep, TERM_SEPARATORS[0])
+    terms = [t.strip() for t in text.split(TERM_SEPARATORS[0]) if t.strip()]
+    return terms if zh else [TERMS_EN.get(t, t) for t in terms]
+
 
 EDITABLE = (
     "title_zh",
@@ -93,23 +128,22 @@ def project_list(
 def project_page(
     project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
+    """An opportunity with its facts (a technology's readiness, IP and terms too), deals and suggestions."""
     opp = opportunity_service.get(db, id=project_id, actor=actor)
     deals = list(db.scalars(select(Deal).where(Deal.opportunity_id == opp.id).order_by(Deal.id)))
-    allowed = match_service.can_see_matches(actor, ("project", opp))
-    matches = (
-        match_service.recommendations(db, event=opp.event, kind="project", record_id=opp.id, want="investor", limit=5)
-        if allowed and opp.event is not None
-        else []
-    )
+    zh = is_zh()
     return render(
         request,
         "marketplace/detail.html",
         {
-            "opp": opp,
+            **match_service.opportunity_matches(db, actor, opp),
             "deals": deals,
             "can_edit": can_edit_opportunity(actor, opp),
-            "items": matches,
-            "allowed": allowed,
+            "tech": opp.kind in ("tech_offer", "tech_demand"),
+            "ip_status": opp.ip_status
+            if zh or not opp.ip_status
+            else IP_STATUS_EN.get(opp.ip_status, opp.ip_status),
+            "terms": licensing_terms(opp.licensing_terms, zh),
         },
     )
 

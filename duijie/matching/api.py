@@ -18,7 +18,7 @@ from duijie.matching.jobs import job_status
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 
-Kind = Literal["investor", "enterprise", "project"]
+Kind = Literal["investor", "enterprise", "project", "demand", "offer", "participant"]
 
 
 class PartRead(BaseModel):
@@ -82,10 +82,24 @@ class JobRead(BaseModel):
     error: str | None = None
 
 
+def _names(kind: str, record: Any) -> tuple[str, str | None]:
+    """A suggestion's name in both languages: an opportunity's title, a participant's person and organisation."""
+    if kind in ("project", "demand", "offer"):
+        return record.title_zh, record.title_en
+    if kind == "participant":
+        org, person = record.organisation, record.person
+        if person is None:
+            return org.name_zh, org.name_en
+        return (
+            f"{person.name_zh}（{org.name_zh}）",
+            f"{person.name_en or person.name_zh} ({org.name_en or org.name_zh})",
+        )
+    return record.name_zh, record.name_en
+
+
 def _read(s: match_service.Suggestion) -> RecommendationRead:
     record: Any = s.record
-    name_zh = getattr(record, "title_zh", None) or record.name_zh
-    name_en = getattr(record, "title_en", None) if s.kind == "project" else record.name_en
+    name_zh, name_en = _names(s.kind, record)
     return RecommendationRead(
         kind=s.kind,
         id=record.id,
@@ -119,7 +133,12 @@ def list_recommendations(
     db: Session = Depends(get_db),
     actor: Actor = Depends(get_actor),
 ) -> RecommendationPage:
-    """Suggestions of kind `want` for the record `kind`/`id`, each with its score and explained parts."""
+    """Suggestions of kind `want` for the record `kind`/`id`, each with its score and explained parts.
+
+    Pairs: investor→project, investor→enterprise, enterprise→enterprise, demand→offer (a technology demand's
+    offers), participant→participant (people to meet at an event), and the reverse of each (a project's or an
+    enterprise's investors, an offer's demands).
+    """
     require(is_authenticated, actor, message=_("Log in to see recommendations."))
     record = match_service.get_record(db, kind, id)
     require(
@@ -128,7 +147,7 @@ def list_recommendations(
         (kind, record),
         message=_("You can only see the recommendations of your own organisation."),
     )
-    found = match_service.current_event(db, event)
+    found = match_service.event_for(db, kind, record, event)
     if found is None:
         raise NotFound(_("No matches have been computed yet."))
     items = match_service.recommendations(

@@ -1,8 +1,9 @@
 """Batch matching for a whole event: candidates, exact scores with explanations, stored incrementally.
 
-For each group of an event (investors ↔ projects, investors ↔ enterprises, enterprise partners) the engine
-generates candidates and scores them; the pairs worth showing (each investor's diverse top list, each
-project's and enterprise's best investors, reciprocal partner suggestions) are stored in `MatchScore` with
+For each group of an event (investors ↔ projects, investors ↔ enterprises, enterprise partners, technology
+demands ↔ offers, meeting participants among themselves) the engine generates candidates and scores them;
+the pairs worth showing (each investor's or demand's diverse top list, each project's, enterprise's or
+offer's best counterparts, reciprocal partner and participant suggestions) are stored in `MatchScore` with
 their explained parts. A pair is re-explained and rewritten only when the hash of its inputs changed, and a
 group whose profiles and settings are all unchanged since the last run is not scored at all.
 """
@@ -138,7 +139,8 @@ def _selected_pairs(group: str, engine: AffinityEngine, lside: Side, rside: Side
     if not left or not right:
         return set()
     pairs: set[tuple[int, int]] = set()
-    if group == "enterprise_enterprise":
+    left_kind, right_kind, _ = GROUPS[group]
+    if left_kind == right_kind:
         for i, items in enumerate(reciprocal_top_k(engine, lside, PARTNERS)):
             pairs.update((i, rside.position[rid]) for rid, score in items if score > 0)
         return pairs
@@ -277,18 +279,24 @@ def find_event(db: Session, ref: str) -> Event:
 
 
 def _file_cache(db_url: str) -> Any:
-    """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts."""
+    """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts; it starts from the
+    vectors shipped for the demo's texts, so that a demo database never waits for the model to re-embed them."""
     from duijie.text.embed import EmbeddingCache, get_embedder
+    from duijie.text.indexing import demo_vectors
 
     dim = get_embedder().dim
     path = sqlite_path(db_url)
-    if path is None:
-        return EmbeddingCache(dim), None
-    cache_path = f"{path}.match-vectors.npz"
-    try:
-        return EmbeddingCache.load(cache_path, dim), cache_path
-    except (OSError, ValueError, KeyError):
-        return EmbeddingCache(dim), cache_path
+    cache_path = None if path is None else f"{path}.match-vectors.npz"
+    cache = EmbeddingCache(dim)
+    if cache_path is not None:
+        try:
+            cache = EmbeddingCache.load(cache_path, dim)
+        except (OSError, ValueError, KeyError):
+            cache = EmbeddingCache(dim)
+    for key, vector in demo_vectors().items():
+        if key not in cache:
+            cache[key] = vector
+    return cache, cache_path
 
 
 def run_event_batch(

@@ -65,7 +65,32 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Show": "显示",
     "Suggestions are computed from stated preferences, profiles and project descriptions. Each one says why it may fit.": "推荐结果依据各方填报的偏好、机构资料及项目介绍计算得出，每条推荐均列明匹配理由。",
     "Unchanged": "未变化",
-    "Unknown kind of record: use investor, enterprise or project.": "记录类型不正确：应为 investor（投资机构）、enterprise（企业）或 project（项目）。",
+    "Unknown kind of record: use investor, enterprise, project, demand, offer or participant.": (
+        "记录类型不正确：应为 investor（投资机构）、enterprise（企业）、project（项目）、demand（技术需求）、"
+        "offer（技术成果）或 participant（洽谈参会人）。"
+    ),
+    "No suggestions of this kind are made for this record: ask for %(pairs)s.": (
+        "该记录没有此类推荐，可查询的组合为：%(pairs)s。"
+    ),
+    "Both sides would likely want this meeting: each ranks the other among their best.": (
+        "双方均将对方列为最佳匹配之一，洽谈意愿较强。"
+    ),
+    "Meeting participants": "洽谈参会方",
+    "Other events": "其他活动",
+    "People to meet at %(event)s": "%(event)s值得约见的参会方",
+    "Request meetings": "预约洽谈",
+    "View the demand": "查看需求详情",
+    "readiness level %(have)s, below the %(need)s required": "技术成熟度%(have)s级，低于要求的%(need)s级",
+    "View the offer": "查看成果详情",
+    "Technology demand": "技术需求",
+    "Technology demands": "技术需求",
+    "Technology demands and offers": "技术需求与技术成果",
+    "Technology demands that may fit": "可能匹配的技术需求",
+    "Technology demands that may fit: %(title)s": "可能匹配的技术需求：%(title)s",
+    "Technology offer": "技术成果",
+    "Technology offers": "技术成果",
+    "Technology offers that may fit": "可能匹配的技术成果",
+    "Technology offers that may fit: %(title)s": "可能匹配的技术成果：%(title)s",
     "Who has no good match yet": "尚无理想匹配的参与方",
     "You can only give feedback on your own suggestions.": "只能对本机构收到的推荐作出反馈。",
     "You can only see the recommendations of your own organisation.": "只能查看本机构的推荐结果。",

@@ -1,4 +1,8 @@
-"""Reading stored matches: recommendations with reasons, "not interested" feedback, who has no good match yet."""
+"""Reading stored matches: recommendations with reasons, "not interested" feedback, who has no good match yet.
+
+Stored kinds: investors and enterprises are organisations; projects, technology demands and offers are
+opportunities; participants are an event's meeting participants (shown with their person and organisation).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from duijie.core import audit
 from duijie.core.auth import Actor
@@ -15,16 +19,18 @@ from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
 from duijie.core.permissions import Predicate, is_organiser, predicate
-from duijie.directory.models import Organisation
+from duijie.directory.models import Organisation, Person
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.permissions import can_edit_opportunity
 from duijie.matching.jobs import LAST_RUN_KEY, _setting
 from duijie.matching.models import MatchFeedback, MatchScore
-from duijie.matching.profiles import DECLINING
+from duijie.matching.profiles import DECLINING, GROUPS, OPPORTUNITY_KINDS
 from duijie.matching.recommend import Unmatched, no_good_match
 
-KINDS = ("investor", "enterprise", "project")
+KINDS = ("investor", "enterprise", "project", "demand", "offer", "participant")
+STORED: dict[tuple[str, str], str] = {(left, right): group for group, (left, right, _) in GROUPS.items()}
+"""Which group stores each (left kind, right kind) pair; asking for the reverse reads the same rows."""
 STRONG = 0.75
 """A part this close to its best value is shown as a reason for the match; weaker ones as caveats."""
 
@@ -49,14 +55,35 @@ class Suggestion:
     row: MatchScore
 
 
+@dataclass(frozen=True)
+class Participant:
+    """A meeting participant of an event as pages show it: the person and the organisation behind them."""
+
+    id: int
+    event_id: int
+    person: Person | None
+    organisation: Organisation
+
+    @property
+    def district(self) -> str | None:
+        return self.organisation.district
+
+    @property
+    def provenance(self) -> str:
+        return self.organisation.provenance
+
+
 @predicate
 def acts_for_left(actor: Actor, target: Any) -> bool:
-    """An account speaks for an investor or enterprise it belongs to, and for the projects its org owns."""
+    """An account speaks for its own organisation, its meeting participants, and the opportunities its
+    organisation owns (a technology demand's owner acts for the demand); districts also for their projects."""
     kind, record = target
     if kind in ("investor", "enterprise"):
         return record.id in actor.organisations()
-    if kind == "project":
+    if kind in OPPORTUNITY_KINDS:
         return record.owner_org_id in actor.organisations() or can_edit_opportunity(actor, record)
+    if kind == "participant":
+        return record.organisation.id in actor.organisations()
     return False
 
 
@@ -91,6 +118,18 @@ def current_event(db: Session, slug: str | None = None) -> Event | None:
     )
 
 
+def event_for(db: Session, kind: str, record: Any, slug: str | None = None) -> Event | None:
+    """The event to read a record's suggestions at: the one asked for, else the record's own (an
+    opportunity's or a participant's), else the latest event with stored matches."""
+    if slug:
+        return current_event(db, slug)
+    if kind in OPPORTUNITY_KINDS and record.event_id is not None:
+        return db.get(Event, record.event_id)
+    if kind == "participant":
+        return db.get(Event, record.event_id)
+    return current_event(db)
+
+
 def events_with_matches(db: Session) -> list[Event]:
     """Events that have stored matches, latest first, for the event switch."""
     return list(
@@ -102,11 +141,27 @@ def events_with_matches(db: Session) -> list[Event]:
     )
 
 
+def _participants(db: Session, ids: set[int]) -> dict[int, Participant]:
+    from duijie.meetings.models import MeetingParticipant
+
+    rows = db.execute(
+        select(MeetingParticipant, Organisation, Person)
+        .join(Organisation, Organisation.id == MeetingParticipant.organisation_id)
+        .outerjoin(Person, Person.id == MeetingParticipant.person_id)
+        .where(MeetingParticipant.id.in_(ids))
+    ).tuples()
+    return {p.id: Participant(p.id, p.event_id, person, org) for p, org, person in rows}
+
+
 def _records(db: Session, kind: str, ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
-    model = Opportunity if kind == "project" else Organisation
-    return {r.id: r for r in db.scalars(select(model).where(model.id.in_(ids)))}
+    if kind == "participant":
+        return _participants(db, ids)
+    if kind in OPPORTUNITY_KINDS:
+        query = select(Opportunity).options(joinedload(Opportunity.owner)).where(Opportunity.id.in_(ids))
+        return {r.id: r for r in db.scalars(query)}
+    return {r.id: r for r in db.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
 
 
 def _declined(db: Session, account_id: int | None, left_kind: str, right_kind: str) -> set[tuple[int, int]]:
@@ -137,15 +192,22 @@ def recommendations(
 ) -> list[Suggestion]:
     """Stored suggestions of kind `want` for one record of kind `kind`, best first, without those refused.
 
-    A record is on the left of investor→project, investor→enterprise and enterprise→enterprise rows; asking
-    for investors for a project or an enterprise reads the same rows from the right.
+    A record is on the left of investor→project, investor→enterprise, enterprise→enterprise, demand→offer
+    and participant→participant rows; asking for investors for a project or an enterprise, or for demands for
+    an offer, reads the same rows from the right.
     """
     if kind not in KINDS or want not in KINDS:
-        raise DomainError(_("Unknown kind of record: use investor, enterprise or project."), field="kind")
-    if want == "investor" and kind in ("project", "enterprise"):
-        left_kind, right_kind, mine, other = "investor", kind, MatchScore.right_id, "left"
-    else:
+        raise DomainError(_unknown_kind(), field="kind")
+    if (kind, want) in STORED:
         left_kind, right_kind, mine, other = kind, want, MatchScore.left_id, "right"
+    elif (want, kind) in STORED:
+        left_kind, right_kind, mine, other = want, kind, MatchScore.right_id, "left"
+    else:
+        raise DomainError(
+            _("No suggestions of this kind are made for this record: ask for %(pairs)s.")
+            % {"pairs": ", ".join(f"{a}→{b}" for a, b in STORED)},
+            field="want",
+        )
     query = (
         select(MatchScore.id, MatchScore.left_id, MatchScore.right_id)
         .where(
@@ -188,17 +250,107 @@ def recommendations(
 def _industries(record: Any) -> list[str]:
     if isinstance(record, Opportunity):
         return [record.industry] if record.industry else []
+    if isinstance(record, Participant):
+        record = record.organisation
     return list((record.preferences or {}).get("industries") or record.industries or [])
 
 
+def _unknown_kind() -> str:
+    """The message for a kind that is not one of KINDS, in the request's language."""
+    return _("Unknown kind of record: use investor, enterprise, project, demand, offer or participant.")
+
+
 def get_record(db: Session, kind: str, record_id: int) -> Any:
-    """An investor, enterprise or project by id, of the kind named."""
+    """An investor, enterprise, project, technology demand or offer, or meeting participant by id."""
     if kind not in KINDS:
-        raise DomainError(_("Unknown kind of record: use investor, enterprise or project."), field="kind")
-    record = db.get(Opportunity if kind == "project" else Organisation, record_id)
-    if record is None or (kind != "project" and record.kind != kind):
+        raise DomainError(_unknown_kind(), field="kind")
+    if kind == "participant":
+        found = _participants(db, {record_id}).get(record_id)
+        if found is None:
+            raise NotFound(_("No such record."))
+        return found
+    if kind in OPPORTUNITY_KINDS:
+        opp = db.get(Opportunity, record_id)
+        if opp is None or opp.kind != OPPORTUNITY_KINDS[kind]:
+            raise NotFound(_("No such record."))
+        return opp
+    record = db.get(Organisation, record_id)
+    if record is None or record.kind != kind:
         raise NotFound(_("No such record."))
     return record
+
+
+def people_to_meet(
+    db: Session, *, event: Event, participant_id: int, limit: int = 5, account_id: int | None = None
+) -> list[Suggestion]:
+    """Other participants of the event's meetings whom this one may want to meet, and who want it too
+    (without those the account marked "not interested")."""
+    return recommendations(
+        db,
+        event=event,
+        kind="participant",
+        record_id=participant_id,
+        want="participant",
+        account_id=account_id,
+        limit=limit,
+    )
+
+
+# What an opportunity's page suggests: its matching kind and the kind of counterpart it is shown.
+COUNTERPARTS: dict[str, tuple[str, str]] = {
+    "investment_project": ("project", "investor"),
+    "tech_demand": ("demand", "offer"),
+    "tech_offer": ("offer", "demand"),
+}
+
+
+def opportunity_matches(db: Session, actor: Actor, opp: Opportunity, limit: int = 5) -> dict[str, Any]:
+    """The suggestions an opportunity's page shows (a project's investors, a demand's offers, an offer's
+    demands) if the actor may see them: {"opp", "want", "allowed", "items"}."""
+    kind, want = COUNTERPARTS.get(opp.kind, ("", ""))
+    allowed = bool(kind) and can_see_matches(actor, (kind, opp))
+    items: list[Suggestion] = []
+    if allowed and opp.event is not None:
+        items = recommendations(db, event=opp.event, kind=kind, record_id=opp.id, want=want, limit=limit)
+    return {"opp": opp, "want": want, "allowed": allowed, "items": items}
+
+
+def own_participants(db: Session, *, event: Event, organisation_ids: set[int]) -> list[Participant]:
+    """The event's meeting participants who stand for the given organisations, in a fixed order."""
+    from duijie.meetings.models import MeetingParticipant
+
+    if not organisation_ids:
+        return []
+    rows = db.execute(
+        select(MeetingParticipant, Organisation, Person)
+        .join(Organisation, Organisation.id == MeetingParticipant.organisation_id)
+        .outerjoin(Person, Person.id == MeetingParticipant.person_id)
+        .where(
+            MeetingParticipant.event_id == event.id, MeetingParticipant.organisation_id.in_(organisation_ids)
+        )
+        .order_by(MeetingParticipant.id)
+    ).tuples()
+    return [Participant(p.id, p.event_id, person, org) for p, org, person in rows]
+
+
+def owned_opportunities(db: Session, *, kind: str, organisation_ids: set[int]) -> list[Opportunity]:
+    """Open technology demands or offers (or projects) of the given organisations, at events with matches."""
+    from duijie.matching.profiles import OPEN_STATUSES
+
+    if not organisation_ids:
+        return []
+    return list(
+        db.scalars(
+            select(Opportunity)
+            .where(
+                Opportunity.kind == OPPORTUNITY_KINDS[kind],
+                Opportunity.owner_org_id.in_(organisation_ids),
+                Opportunity.status.in_(OPEN_STATUSES),
+                Opportunity.event_id.in_(select(MatchScore.event_id)),
+            )
+            .order_by(Opportunity.id)
+        )
+    )
 
 
 def mark_not_interested(
@@ -255,8 +407,32 @@ class Lonely:
     threshold: float
 
 
+LONELY_SIDES: tuple[tuple[str, str, str], ...] = (
+    ("investor", "investor_project", "left"),
+    ("project", "investor_project", "right"),
+    ("enterprise", "investor_enterprise", "right"),
+    ("demand", "demand_offer", "left"),
+    ("offer", "demand_offer", "right"),
+    ("participant", "participant_participant", "left"),
+)
+"""Who is judged on which group's suggestions: an enterprise on its investors, a participant on its peers."""
+
+
+def _members(db: Session, event: Event, kind: str) -> list[int]:
+    """Ids of everyone of one kind the event's batch matches."""
+    from duijie.matching.profiles import event_enterprises, event_opportunities, event_participants, investors
+
+    if kind == "investor":
+        return [o.id for o in investors(db)]
+    if kind == "enterprise":
+        return [o.id for o in event_enterprises(db, event)]
+    if kind == "participant":
+        return [p.id for p, _ in event_participants(db, event)]
+    return [o.id for o in event_opportunities(db, event, kind)]
+
+
 def no_good_match_yet(db: Session, *, event: Event) -> dict[str, list[Lonely]]:
-    """Investors without a good project, and projects and enterprises without a good investor."""
+    """For each side the event matches (both sides of its group present), those without a good match yet."""
     rows = db.execute(
         select(
             MatchScore.left_kind,
@@ -264,22 +440,21 @@ def no_good_match_yet(db: Session, *, event: Event) -> dict[str, list[Lonely]]:
             MatchScore.right_kind,
             MatchScore.right_id,
             MatchScore.score,
-        ).where(MatchScore.event_id == event.id, MatchScore.left_kind == "investor")
+        ).where(MatchScore.event_id == event.id)
     ).all()
-    from duijie.matching.profiles import event_enterprises, event_projects, investors
-
-    sides: dict[str, dict[str, list[tuple[str, float]]]] = {
-        "investor": {str(o.id): [] for o in investors(db)},
-        "project": {str(p.id): [] for p in event_projects(db, event)},
-        "enterprise": {str(o.id): [] for o in event_enterprises(db, event)},
-    }
-    for _lk, left_id, right_kind, right_id, score in rows:
-        if right_kind == "project" and str(left_id) in sides["investor"]:
-            sides["investor"][str(left_id)].append((str(right_id), score))
-        if str(right_id) in sides[right_kind]:
-            sides[right_kind][str(right_id)].append((str(left_id), score))
+    members = {kind: _members(db, event, kind) for kind, _g, _s in LONELY_SIDES}
     out: dict[str, list[Lonely]] = {}
-    for kind, results in sides.items():
+    for kind, group, side in LONELY_SIDES:
+        left_kind, right_kind, _pk = GROUPS[group]
+        if not members[left_kind] or not members[right_kind]:
+            continue
+        results: dict[str, list[tuple[str, float]]] = {str(i): [] for i in members[kind]}
+        for lk, left_id, rk, right_id, score in rows:
+            if (lk, rk) != (left_kind, right_kind):
+                continue
+            mine, other = (left_id, right_id) if side == "left" else (right_id, left_id)
+            if str(mine) in results:
+                results[str(mine)].append((str(other), score))
         found: list[Unmatched] = no_good_match(results)
         records = _records(db, kind, {int(u.id) for u in found})
         out[kind] = [Lonely(kind, records[int(u.id)], u.best_score, u.threshold) for u in found]
@@ -294,28 +469,35 @@ def last_run(db: Session, event: Event) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Pair:
-    """A stored investor–project pair with its reasons, for the organiser's overview."""
+    """A stored pair with its reasons, for the organiser's overview."""
 
-    investor: Organisation
-    project: Opportunity
+    left_kind: str
+    left: Any
+    right_kind: str
+    right: Any
     score: float
     reasons: list[Reason]
 
 
-def best_pairs(db: Session, *, event: Event, limit: int = 10) -> list[Pair]:
-    """The event's strongest investor–project suggestions: the meetings most worth arranging."""
+def best_pairs(db: Session, *, event: Event, group: str = "investor_project", limit: int = 10) -> list[Pair]:
+    """The event's strongest suggestions of one group: the meetings and trades most worth arranging."""
+    left_kind, right_kind, _pk = GROUPS[group]
     rows = list(
         db.scalars(
             select(MatchScore)
             .where(
                 MatchScore.event_id == event.id,
-                MatchScore.left_kind == "investor",
-                MatchScore.right_kind == "project",
+                MatchScore.left_kind == left_kind,
+                MatchScore.right_kind == right_kind,
             )
             .order_by(MatchScore.score.desc(), MatchScore.id)
             .limit(limit)
         )
     )
-    orgs = _records(db, "investor", {r.left_id for r in rows})
-    projects = _records(db, "project", {r.right_id for r in rows})
-    return [Pair(orgs[r.left_id], projects[r.right_id], r.score, reasons_of(r.parts)) for r in rows]
+    lefts = _records(db, left_kind, {r.left_id for r in rows})
+    rights = _records(db, right_kind, {r.right_id for r in rows})
+    return [
+        Pair(left_kind, lefts[r.left_id], right_kind, rights[r.right_id], r.score, reasons_of(r.parts))
+        for r in rows
+        if r.left_id in lefts and r.right_id in rights
+    ]

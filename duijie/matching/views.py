@@ -19,6 +19,7 @@ from duijie.directory.models import Organisation
 from duijie.marketplace.models import Opportunity
 from duijie.matching import service as match_service
 from duijie.matching.jobs import job_status, start_job, start_thread
+from duijie.policies.suggest import suggest_policies
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,11 +40,76 @@ def _int(value: Any, field: str) -> int:
         raise DomainError(_("Expected a whole number."), field=field) from None
 
 
+def _tech_sections(db: Session, actor: Actor, org_ids: set[int]) -> list[dict[str, Any]]:
+    """For each open technology demand of the organisations, offers that may fit; for each offer, demands."""
+    sections: list[dict[str, Any]] = []
+    for demand in match_service.owned_opportunities(db, kind="demand", organisation_ids=org_ids):
+        assert demand.event is not None
+        sections.append(
+            {
+                "title": _("Technology offers that may fit: %(title)s")
+                % {"title": bilingual(demand.title_zh, demand.title_en)},
+                "event": demand.event,
+                "left": ("demand", demand.id),
+                "own": demand,
+                "link": (f"/projects/{demand.id}", _("View the demand")),
+                "items": match_service.recommendations(
+                    db,
+                    event=demand.event,
+                    kind="demand",
+                    record_id=demand.id,
+                    want="offer",
+                    account_id=actor.account_id,
+                    limit=5,
+                ),
+            }
+        )
+    for offer in match_service.owned_opportunities(db, kind="offer", organisation_ids=org_ids):
+        assert offer.event is not None
+        sections.append(
+            {
+                "title": _("Technology demands that may fit: %(title)s")
+                % {"title": bilingual(offer.title_zh, offer.title_en)},
+                "event": offer.event,
+                "left": None,
+                "own": offer,
+                "link": (f"/projects/{offer.id}", _("View the offer")),
+                "items": match_service.recommendations(
+                    db, event=offer.event, kind="offer", record_id=offer.id, want="demand", limit=5
+                ),
+            }
+        )
+    return sections
+
+
+def _people_sections(db: Session, actor: Actor, event: Any, org_ids: set[int]) -> list[dict[str, Any]]:
+    """Participants of the event's meetings whom the account's participant may meet, both sides willing."""
+    sections: list[dict[str, Any]] = []
+    for participant in match_service.own_participants(db, event=event, organisation_ids=org_ids)[:1]:
+        sections.append(
+            {
+                "title": _("People to meet at %(event)s")
+                % {"event": bilingual(event.name_zh, event.name_en)},
+                "event": event,
+                "left": ("participant", participant.id),
+                "link": (f"/events/{event.slug}/meetings", _("Request meetings")),
+                "hint": _(
+                    "Both sides would likely want this meeting: each ranks the other among their best."
+                ),
+                "items": match_service.people_to_meet(
+                    db, event=event, participant_id=participant.id, limit=5, account_id=actor.account_id
+                ),
+            }
+        )
+    return sections
+
+
 @router.get("/recommendations")
 def recommendations_home(
     request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """An investor's projects that may fit; an enterprise's investors and partners that may fit."""
+    """An investor's projects and an enterprise's investors, partners, technology offers or demands and
+    people to meet that may fit, each with its reasons."""
     if not actor.is_authenticated:
         return _login("/recommendations")
     event = match_service.current_event(db, request.query_params.get("event") or None)
@@ -52,6 +118,7 @@ def recommendations_home(
     if investor is None and enterprise is None and actor.has_role("organiser") and event is not None:
         return RedirectResponse(f"/events/{event.slug}/matching", status_code=303)
     sections: list[dict[str, Any]] = []
+    own = {o.id for o in (investor, enterprise) if o is not None}
     if event is not None:
         if investor is not None:
             sections.append(
@@ -95,6 +162,9 @@ def recommendations_home(
                     ),
                 }
             )
+        sections += _people_sections(db, actor, event, own)
+    if enterprise is not None:
+        sections += _tech_sections(db, actor, {enterprise.id})
     return render(
         request,
         "matching/home.html",
@@ -103,6 +173,11 @@ def recommendations_home(
             "events": match_service.events_with_matches(db),
             "sections": sections,
             "has_party": investor is not None or enterprise is not None,
+            "policy_suggestions": (
+                suggest_policies(db, organisation=enterprise, limit=5) if enterprise is not None else []
+            ),
+            "suggestions_own": True,
+            "suggestions_more": "/policies/suggest",
         },
     )
 
@@ -135,29 +210,31 @@ async def not_interested(
 def project_matches(
     project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """A fragment for the project page: investors who may fit, for the organiser, its district and owner."""
+    """A fragment for an opportunity's page: a project's investors, a demand's offers or an offer's demands,
+    for the organiser, the owning district and the owner."""
     opp = db.get(Opportunity, project_id)
     if opp is None:
         raise NotFound(_("No such record."))
-    items: list[match_service.Suggestion] = []
-    allowed = match_service.can_see_matches(actor, ("project", opp))
-    if allowed and opp.event is not None:
-        items = match_service.recommendations(
-            db, event=opp.event, kind="project", record_id=opp.id, want="investor", limit=5
-        )
-    return render(request, "matching/_project_matches.html", {"opp": opp, "items": items, "allowed": allowed})
+    return render(
+        request, "matching/_project_matches.html", match_service.opportunity_matches(db, actor, opp)
+    )
 
 
 @router.get("/events/{slug}/matching")
 def event_matching(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """The organiser's view: the last run, who has no good match yet, and the recompute action."""
+    """The organiser's view: the last run, the strongest pairs, who has no good match yet, and recompute."""
     if not actor.is_authenticated:
         return _login(f"/events/{slug}/matching")
     require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
     event = match_service.current_event(db, slug)
     assert event is not None
+    pairs = {
+        group: found
+        for group in ("investor_project", "demand_offer")
+        if (found := match_service.best_pairs(db, event=event, group=group))
+    }
     return render(
         request,
         "matching/event.html",
@@ -166,11 +243,22 @@ def event_matching(
             "job": job_status(db, event, request.app.state.sessionmaker),
             "run": match_service.last_run(db, event),
             "lonely": match_service.no_good_match_yet(db, event=event),
-            "pairs": match_service.best_pairs(db, event=event),
+            "pairs": pairs or {"investor_project": []},
+            "events": match_service.events_with_matches(db),
             "group_names": {
                 "investor_project": _("Investors and projects"),
                 "investor_enterprise": _("Investors and enterprises"),
                 "enterprise_enterprise": _("Enterprise partners"),
+                "demand_offer": _("Technology demands and offers"),
+                "participant_participant": _("Meeting participants"),
+            },
+            "kind_names": {
+                "investor": _("Investors"),
+                "project": _("Projects"),
+                "enterprise": _("Enterprises"),
+                "demand": _("Technology demands"),
+                "offer": _("Technology offers"),
+                "participant": _("Meeting participants"),
             },
         },
     )

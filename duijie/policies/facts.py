@@ -497,7 +497,10 @@ def format_value(fact: FactDef, value: Value, lang: str, *, unit: str | None = N
     if kind == FactType.MONEY:
         return format_money(Decimal(value), lang, unit)  # type: ignore[arg-type]
     if kind == FactType.RATIO:
-        return f"{plain(Decimal(value) * 100)}%"  # type: ignore[operator]
+        # A ratio computed from two amounts (R&D spending over revenue) has many digits; two decimals of a
+        # percent are what a reader compares with a threshold like 4%.
+        percent = (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # type: ignore[operator]
+        return f"{plain(percent)}%"
     if kind == FactType.BOOL:
         if lang == "zh":
             return "是" if value else "否"

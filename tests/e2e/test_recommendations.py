@@ -1,5 +1,6 @@
 """The recommendation journey in a real browser: an investor reads why projects fit and dismisses one; the
-organiser sees who has no good match yet; on a phone the reasons stay readable."""
+organiser sees who has no good match yet; an enterprise follows a technology offer that fits its demand and
+finds people to meet; on a phone the reasons stay readable."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _login(page: Page, base: str, username: str, password: str) -> None:
 def test_investor_reads_reasons_and_dismisses_a_project(page: Page, live_server: str) -> None:
     _login(page, live_server, "investor", "investor-demo")
     page.goto(live_server + "/recommendations")
-    items = page.locator("[data-testid=recommendations] li.suggestion")
+    items = page.locator("[data-testid=recommendations][data-left=investor] li.suggestion")
     expect(items).to_have_count(10)
     first = items.first
     dismissed = first.get_attribute("data-id")
@@ -36,7 +37,7 @@ def test_organiser_sees_who_has_no_good_match(page: Page, live_server: str) -> N
     page.goto(live_server + "/recommendations")
     page.wait_for_url("**/events/invest-beijing-2024/matching")
     expect(page.locator("[data-testid=no-good-match] h2")).to_have_text("尚无理想匹配的参与方")
-    expect(page.locator("[data-testid=best-pairs] tbody tr")).to_have_count(10)
+    expect(page.locator("[data-testid=best-pairs][data-group=investor_project] tbody tr")).to_have_count(10)
     page.get_by_role("button", name="重新计算").click()
     expect(page.locator("[data-testid=last-run]")).to_contain_text("自上次计算以来无变化")
 
@@ -53,5 +54,43 @@ def test_enterprise_on_a_phone_sees_investors_with_reasons(browser: Browser, liv
         expect(reason).to_be_visible()
         box = reason.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390
+    finally:
+        context.close()
+
+
+def test_enterprise_follows_an_offer_that_fits_its_demand(page: Page, live_server: str) -> None:
+    _login(page, live_server, "enterprise", "enterprise-demo")
+    page.goto(live_server + "/recommendations")
+    demand = page.locator("[data-testid=recommendations][data-left=demand]").first
+    expect(demand.locator("h2")).to_have_text("可能匹配的技术成果：工业零件三维视觉尺寸测量")
+    first = demand.locator("li.suggestion").first
+    expect(first.locator(".reason.good").first).to_contain_text("共同术语")
+    first.locator(".suggestion-head a").first.click()
+    expect(page.locator("h1")).to_contain_text("三维视觉测量与点云处理软件")
+    expect(page.locator("[data-testid=trl] dt")).to_have_text("技术成熟度")
+    expect(page.locator("[data-testid=ip-status] dd")).not_to_have_text("—")
+    page.goto(live_server + "/recommendations")
+    section = page.locator("[data-testid=recommendations][data-left=participant]")
+    expect(section.locator("h2")).to_have_text("2024年投资北京大会值得约见的参会方")
+    section.get_by_role("link", name="预约洽谈").click()
+    page.wait_for_url("**/events/invest-beijing-2024/meetings")
+
+
+def test_demand_page_on_a_phone_keeps_offers_readable(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+    page = context.new_page()
+    try:
+        _login(page, live_server, "enterprise", "enterprise-demo")
+        page.goto(live_server + "/recommendations")
+        section = page.locator("[data-testid=recommendations][data-left=demand]").first
+        expect(section.locator("h2")).to_contain_text("Technology offers that may fit")
+        section.get_by_role("link", name="View the demand").click()
+        expect(page.locator("h1")).to_contain_text("3D vision dimensional measurement of industrial parts")
+        box = page.locator("[data-testid=project-matches] .reason").first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        expect(page.locator("[data-testid=project-matches] h2")).to_have_text(
+            "Technology offers that may fit"
+        )
     finally:
         context.close()

@@ -19,6 +19,7 @@ from duijie.demo.builder import build_demo
 from duijie.events.models import Event, EventSetting
 from duijie.marketplace.models import Opportunity
 from duijie.matching.affinity import AffinityEngine
+from duijie.matching.demo import demo_texts, recompute_demo_event, shipped_cache
 from duijie.matching.jobs import (
     JOB_KEY,
     PER_LEFT,
@@ -30,7 +31,7 @@ from duijie.matching.jobs import (
     start_job,
 )
 from duijie.matching.models import MatchScore
-from duijie.matching.profiles import group_profiles
+from duijie.matching.profiles import GROUPS, group_profiles
 
 
 def _event(db: Session, slug: str) -> Event:
@@ -66,8 +67,8 @@ def test_demo_stores_every_investor_a_full_list(db: Session) -> None:
 
 def test_rerun_with_unchanged_inputs_scores_nothing(db: Session) -> None:
     event = _event(db, "invest-beijing-2024")
-    result = recompute_event(db, event)
-    assert [g.skipped for g in result.groups] == [True, True, True]
+    result = recompute_demo_event(db, event)
+    assert [g.skipped for g in result.groups] == [True] * len(GROUPS)
     assert sum(g.written for g in result.groups) == 0
 
 
@@ -81,10 +82,10 @@ def test_changed_project_rewrites_only_pairs_whose_inputs_changed(db: Session) -
     assert project is not None
     project.amount = (project.amount or Decimal(0)) + Decimal(1_000_000)
     db.flush()
-    result = recompute_event(db, event)
+    result = recompute_demo_event(db, event)
     group = result.groups[0]
     assert (group.group, group.skipped) == ("investor_project", False)
-    assert [g.skipped for g in result.groups[1:]] == [True, True]
+    assert [g.skipped for g in result.groups[1:]] == [True] * (len(GROUPS) - 1)
     after = {
         (r.left_id, r.right_id): (r.input_hash, r.computed_at)
         for r in _rows(db, event, "investor", "project")
@@ -103,7 +104,9 @@ def test_changed_project_rewrites_only_pairs_whose_inputs_changed(db: Session) -
 def test_stored_parts_are_the_engine_explanation_of_the_pair(db: Session) -> None:
     event = _event(db, "invest-beijing-2024")
     left, right = group_profiles(db, event, "investor_project")
-    engine = AffinityEngine("investor_project", weights={"semantic": 0.0}).fit(left, right)
+    cache = shipped_cache(demo_texts(db))
+    assert cache is not None, "the shipped demo vectors must cover the demo's texts"
+    engine = AffinityEngine("investor_project", embedding_cache=cache).fit(left, right)
     row = max(_rows(db, event, "investor", "project"), key=lambda r: (r.score, -r.id))
     lp = next(p for p in left if p.id == str(row.left_id))
     rp = next(p for p in right if p.id == str(row.right_id))
@@ -167,7 +170,7 @@ def test_job_starts_after_commit_and_stores_scores(
     assert (status["state"], status["running"], status["error"]) == ("done", False, None)
     assert status["started"] is not None and status["finished"] >= status["started"]
     assert status["kept"] == status["written"] == _count(db, event) > 0
-    assert status["step"] == "enterprise_enterprise: scoring" and status["done"] == status["total"] > 0
+    assert status["step"] == "participant_participant: scoring" and status["done"] == status["total"] > 0
 
 
 def test_second_start_while_running_is_refused(db: Session, session_factory: sessionmaker[Session]) -> None:

@@ -12,7 +12,7 @@ from duijie.core.i18n import set_locale
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.matching import service
-from duijie.matching.jobs import recompute_event
+from duijie.matching.demo import recompute_demo_event
 from duijie.matching.models import MatchScore
 
 
@@ -85,7 +85,7 @@ def test_not_interested_removes_the_suggestion_and_counts_in_the_next_run(db: Se
     )
     assert first.record.id not in [s.record.id for s in again]
     assert len(again) == 10
-    recompute_event(db, event)
+    recompute_demo_event(db, event)
     row = db.scalars(
         select(MatchScore).where(
             MatchScore.event_id == event.id,
@@ -146,7 +146,7 @@ def test_project_and_enterprise_see_investors(db: Session) -> None:
 
 def test_no_good_match_lists_those_below_the_bar(db: Session) -> None:
     lonely = service.no_good_match_yet(db, event=_event(db))
-    assert sorted(lonely) == ["enterprise", "investor", "project"]
+    assert sorted(lonely) == ["enterprise", "investor", "participant", "project"]
     for items in lonely.values():
         assert all(item.best < item.threshold or item.best <= 0 for item in items)
         assert [i.best for i in items] == sorted(i.best for i in items)

@@ -36,12 +36,19 @@ def _ids(html: str) -> list[int]:
     return [int(x) for x in re.findall(r'class="suggestion" data-id="(\d+)"', html)]
 
 
+def _sections(html: str) -> list[str]:
+    """The recommendation sections of a page, in order, each with its opening tag."""
+    return [
+        'data-testid="recommendations"' + part for part in html.split('data-testid="recommendations"')[1:]
+    ]
+
+
 def test_investor_home_lists_projects_with_reasons(client: TestClient, db: Session) -> None:
     login(client, "investor", "investor-demo")
     page = client.get("/recommendations")
     assert page.status_code == 200
     assert "可能与" in page.text and "匹配的项目" in page.text
-    assert len(_ids(page.text)) == 10
+    assert len(_ids(_sections(page.text)[0])) == 10
     assert "同属" in page.text and "亿元区间内" in page.text
     assert "不感兴趣" in page.text
 
@@ -56,7 +63,7 @@ def test_investor_home_in_english(client: TestClient) -> None:
 
 def test_not_interested_removes_the_project_from_the_list(client: TestClient, db: Session) -> None:
     login(client, "investor", "investor-demo")
-    first = _ids(client.get("/recommendations").text)[0]
+    first = _ids(_sections(client.get("/recommendations").text)[0])[0]
     response = client.post(
         "/recommendations/not-interested",
         data={
@@ -70,7 +77,7 @@ def test_not_interested_removes_the_project_from_the_list(client: TestClient, db
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert first not in _ids(client.get("/recommendations").text)
+    assert first not in _ids(_sections(client.get("/recommendations").text)[0])
     assert db.scalars(select(MatchFeedback.response).where(MatchFeedback.right_id == first)).all() == [
         "not_interested"
     ]
@@ -81,9 +88,21 @@ def test_enterprise_home_lists_investors_and_partners(client: TestClient) -> Non
     page = client.get("/recommendations")
     assert page.status_code == 200
     assert "匹配的投资机构" in page.text and "可能合作的企业" in page.text
-    investors, partners = page.text.split('data-testid="recommendations"')[1:]
+    investors, partners = _sections(page.text)[:2]
     assert len(_ids(investors)) >= 5
     assert len(_ids(partners)) == 5
+
+
+def test_enterprise_home_lists_policies_that_may_apply_and_investor_home_does_not(client: TestClient) -> None:
+    login(client, "enterprise", "enterprise-demo")
+    page = client.get("/recommendations").text
+    block = page[page.index('data-testid="policy-suggestions"') :]
+    assert "您可能适用的政策" in block
+    assert 1 <= block.count("data-policy=") <= 5
+    assert 'href="/policies/suggest"' in block
+    client.cookies.clear()
+    login(client, "investor", "investor-demo")
+    assert 'data-testid="policy-suggestions"' not in client.get("/recommendations").text
 
 
 def test_project_fragment_shows_investors_to_the_organiser_only(client: TestClient, db: Session) -> None:
@@ -228,4 +247,5 @@ def test_investor_home_runs_a_fixed_number_of_queries(client: TestClient, db: Se
     finally:
         sa_event.remove(engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert 3 <= len(selects) <= 10
+    # Two sections (projects, people to meet) of four reads each, whatever their length, plus the account's.
+    assert 3 <= len(selects) <= 15

@@ -265,3 +265,13 @@ def test_rule_conflict_inside_any_branch_stays_in_branch() -> None:
         ]
     }
     assert check_rule(rule) == []
+
+
+def test_ratio_is_written_with_two_decimals_of_a_percent() -> None:
+    from decimal import Decimal
+
+    from duijie.policies.facts import FACTS, format_value
+
+    ratio = FACTS["rd_ratio"]
+    assert format_value(ratio, Decimal("0.177778"), "zh") == "17.78%"
+    assert format_value(ratio, Decimal("0.04"), "en") == "4%"
