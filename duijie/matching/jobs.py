@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from duijie.core.db import (
     make_engine,
     make_sessionmaker,
-    on_commit,
     sqlite_path,
     unit_of_work,
     url_for_path,
@@ -35,6 +33,7 @@ from duijie.core.db import (
 )
 from duijie.core.errors import InvalidTransition, NotFound
 from duijie.core.i18n import gettext as _
+from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
 from duijie.events.models import Event, EventSetting
 from duijie.matching.affinity import AffinityEngine, Side
 from duijie.matching.models import MatchScore
@@ -43,12 +42,11 @@ from duijie.matching.recommend import reciprocal_top_k, recommend
 
 Progress = Callable[[int, int], None]
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 STATE_KEY = "matching.inputs"
 LAST_RUN_KEY = "matching.last_run"
 WEIGHTS_KEY = "matching.weights"
 JOB_KEY = "matching.job"
-ACTIVE = ("queued", "running")
 STALE_AFTER = dt.timedelta(hours=1)
 PER_LEFT = 10
 PER_RIGHT = 5
@@ -344,48 +342,33 @@ def run_event_batch(
 # process shows it; the step being computed and its progress live in memory while the job runs, because the
 # batch's own transaction is not visible to others until it commits.
 
-Launch = Callable[[Callable[[], None]], None]
-
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_live: dict[tuple[str, int], dict[str, Any]] = {}
 
 
-def _job_key(factory: sessionmaker[Session], event_id: int) -> tuple[str, int]:
-    bind: Any = factory.kw.get("bind")
-    return (str(bind.engine.url) if bind is not None else "", event_id)
+def _read_job(db: Session, event_id: int) -> dict[str, Any] | None:
+    value = db.scalar(
+        select(EventSetting.value).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
+    )
+    return value if isinstance(value, dict) else None
 
 
-def _iso(value: dt.datetime) -> str:
-    return value.isoformat(timespec="seconds")
+def _write_job(db: Session, event_id: int, value: dict[str, Any]) -> None:
+    row = db.scalar(
+        select(EventSetting).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
+    )
+    if row is None:
+        db.add(EventSetting(event_id=event_id, key=JOB_KEY, value=value))
+    else:
+        row.value = value
+    db.flush()
 
 
-def _is_running(job: dict[str, Any] | None, live: bool) -> bool:
-    """Whether a stored job still runs: a job whose process died is taken as over after STALE_AFTER."""
-    if live:
-        return True
-    if job is None or job.get("state") not in ACTIVE:
-        return False
-    since = job.get("started") or job.get("queued")
-    return since is not None and utcnow() - dt.datetime.fromisoformat(since) < STALE_AFTER
+JOB = JobKind(JOB_KEY, _read_job, _write_job, stale_after=STALE_AFTER)
 
 
 def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> dict[str, Any] | None:
     """The event's last or current background job, with the live step and progress while it runs."""
-    row = _setting(db, event, JOB_KEY)
-    if row is None or not isinstance(row.value, dict):
-        return None
-    job = dict(row.value)
-    live = _live.get(_job_key(factory, event.id))
-    if live is not None:
-        job.update(live)
-    job["running"] = _is_running(job, live is not None)
-    return job
-
-
-def start_thread(job: Callable[[], None]) -> None:
-    """Run a job in a daemon thread of this process, so that the request that started it returns at once."""
-    threading.Thread(target=job, name="matching-job", daemon=True).start()
+    return JOB.status(db, event.id, factory)
 
 
 def start_job(
@@ -400,14 +383,14 @@ def start_job(
     if current is not None and current["running"]:
         raise InvalidTransition(
             _("Matching is already running for this event (since %(at)s UTC); wait until it has finished.")
-            % {"at": (current.get("started") or current.get("queued") or "")[:16].replace("T", " ")}
+            % {"at": since(current)}
         )
     last = _setting(db, event, LAST_RUN_KEY)
     semantic = bool(last is not None and isinstance(last.value, dict) and last.value.get("semantic"))
     job: dict[str, Any] = {
         "state": "queued",
         "semantic": semantic,
-        "queued": _iso(utcnow()),
+        "queued": iso(utcnow()),
         "started": None,
         "finished": None,
         "step": "",
@@ -415,22 +398,10 @@ def start_job(
         "total": 0,
         "error": None,
     }
-    _save_setting(db, event, JOB_KEY, job)
     event_id = event.id
-    on_commit(db, lambda: launch(lambda: run_job(factory, event_id, database_url, semantic=semantic)))
-    return job
-
-
-def _update_job(factory: sessionmaker[Session], event_id: int, **changes: Any) -> None:
-    """Write the job's state in a transaction of its own, so that the pages see it at once."""
-    with unit_of_work(factory) as session:
-        event = session.get(Event, event_id)
-        if event is None:
-            return
-        row = _setting(session, event, JOB_KEY)
-        job = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
-        job.update(changes)
-        _save_setting(session, event, JOB_KEY, job)
+    return JOB.queue(
+        db, event_id, job, lambda: run_job(factory, event_id, database_url, semantic=semantic), launch
+    )
 
 
 def run_job(
@@ -441,14 +412,11 @@ def run_job(
     A second call for the same event while one runs in this process does nothing; the batch itself is
     incremental, so running it again after it finished rewrites only what changed.
     """
-    key = _job_key(factory, event_id)
-    with _lock:
-        if key in _live:
+    with JOB.claim(factory, event_id) as live:
+        if live is None:
             return {"state": "running"}
-        live: dict[str, Any] = {"step": "", "done": 0, "total": 0}
-        _live[key] = live
-    try:
-        _update_job(factory, event_id, state="running", started=_iso(utcnow()), error=None)
+        live.update(step="", done=0, total=0)
+        JOB.update(factory, event_id, state="running", started=iso(utcnow()), error=None)
 
         def progress(label: str) -> Progress:
             def bar(done: int, total: int) -> None:
@@ -472,17 +440,14 @@ def run_job(
                 cache.save(cache_path)
         except Exception as exc:
             log.exception("matching job for event %s failed", event_id)
-            outcome = {"state": "failed", "finished": _iso(utcnow()), "error": str(exc) or type(exc).__name__}
-            _update_job(factory, event_id, **outcome, **live)
+            outcome = {"state": "failed", "finished": iso(utcnow()), "error": str(exc) or type(exc).__name__}
+            JOB.update(factory, event_id, **outcome, **live)
             return outcome
         outcome = {
             "state": "done",
-            "finished": _iso(utcnow()),
+            "finished": iso(utcnow()),
             "written": sum(g.written for g in result.groups),
             "kept": stored or 0,
         }
-        _update_job(factory, event_id, **outcome, **live)
+        JOB.update(factory, event_id, **outcome, **live)
         return outcome
-    finally:
-        with _lock:
-            _live.pop(key, None)
