@@ -114,6 +114,11 @@ SEMANTIC_RANGES: dict[str, tuple[float, float]] = {
 """Cosine similarities mapped to 0 and 1 by model, for when the corpus is too small to measure them."""
 DEFAULT_SEMANTIC_RANGE = SEMANTIC_RANGES["multilingual-e5-small-q4+lc1"]
 DEFAULT_LEXICAL_HIGH = 0.30
+COMMON_TERM_SHARE = 0.1
+"""A term in more than this share of the profiles (企业, 面向, technology) is not named as a reason: it weighs
+little in the lexical score already, and saying two records share it tells a reader nothing."""
+MIN_DOCS_FOR_COMMON = 20
+"""Below this many profiles the share is too rough to call any term common."""
 AGGREGATIONS = ("max", "mean", "topm", "centroid", "blend")
 
 DISTRICTS: dict[str, str] = DISTRICT_EN
@@ -618,6 +623,7 @@ class AffinityEngine:
         self._cache = embedding_cache
         self.idf: dict[str, float] = {}
         self.default_idf = 1.0
+        self.n_docs = 0
         self.semantic_range = DEFAULT_SEMANTIC_RANGE
         self._calibrated = False
         self.lexical_high = DEFAULT_LEXICAL_HIGH
@@ -697,6 +703,7 @@ class AffinityEngine:
                     n_docs += 1
             self.idf = {t: math.log(1 + (n_docs - c + 0.5) / (c + 0.5)) for t, c in df.items()}
             self.default_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+            self.n_docs = n_docs
         self._calibrate(left, right)
         return self
 
@@ -1023,7 +1030,14 @@ class AffinityEngine:
         common = set(lterms) & set(rterms)
         # A compound's pieces (自动, 驾驶 inside 自动驾驶) add nothing to the words shown.
         whole = {t for t in common if not any(t != o and t in o for o in common)}
-        shared = sorted(whole, key=lambda t: (-self.idf.get(t, self.default_idf), t))[:5]
+        ranked = sorted(whole, key=lambda t: (-self.idf.get(t, self.default_idf), t))
+        if self.n_docs >= MIN_DOCS_FOR_COMMON:
+            common_idf = math.log(1 + (1 - COMMON_TERM_SHARE) / COMMON_TERM_SHARE)
+            rare = [t for t in ranked if self.idf.get(t, self.default_idf) >= common_idf]
+            if ranked and not rare:
+                return "仅有常见词相同", "Only common words shared"
+            ranked = rare
+        shared = ranked[:5]
         if not shared:
             return "无共同术语", "No shared terms"
         return "共同术语：" + "、".join(shared), "Shared terms: " + ", ".join(shared)
@@ -1576,7 +1590,11 @@ def _amount_reason(left: Profile, right: Profile, known: bool) -> tuple[str, str
             f"金额{format_amount(amount, 'zh')}高于{format_amount(high, 'zh')}上限",
             f"Amount {format_amount(amount, 'en')} is above the {format_amount(high, 'en')} maximum",
         )
-    return f"金额在{span_zh}区间内", f"Amount within the {span_en} range"
+    if low is not None and high is not None:
+        return f"金额在{span_zh}区间内", f"Amount within the {span_en} range"
+    if high is not None:
+        return f"金额在{span_zh}", f"Amount within the {format_amount(high, 'en')} limit"
+    return f"金额在{span_zh}", f"Amount above the {format_amount(low or Decimal(0), 'en')} minimum"
 
 
 def _overlap_reason(

@@ -116,6 +116,14 @@ def test_affinity_amount_above_range() -> None:
     assert (part.value, part.reason_zh) == (pytest.approx(0.625), "金额8亿元高于5亿元上限")
 
 
+def test_affinity_amount_under_an_open_ended_budget_reads_as_a_limit() -> None:
+    aff = engine({**NO_TEXT, **STRUCTURED}).score_pair(
+        investor(ticket_min=None, ticket_max=Decimal("0.02")), project(amount=Decimal("0.01"))
+    )
+    part = aff.part("amount")
+    assert (part.reason_zh, part.reason_en) == ("金额在200万元以下", "Amount within the CNY 2m limit")
+
+
 def test_affinity_amount_checked_in_reverse_direction() -> None:
     # The project is on the left: the investor's ticket range still applies.
     aff = engine({**NO_TEXT, **STRUCTURED}).score_pair(project(amount=Decimal(6)), investor())
@@ -234,6 +242,17 @@ def test_affinity_lexical_names_shared_terms() -> None:
     assert far.part("lexical").reason_en == "No shared terms"
     assert far.part("lexical").value == 0.0
     assert near.part("lexical").value > 0.3
+
+
+def test_affinity_lexical_reason_leaves_out_words_most_profiles_use() -> None:
+    eng = engine(only(lexical=1))
+    a = investor(texts=["面向企业的激光雷达投资"])
+    others = [project(id=f"p{i}", texts=[f"面向企业的第{i}号生物医药平台"]) for i in range(30)]
+    near = project(id="near", texts=["面向企业的激光雷达量产项目"])
+    plain = project(id="plain", texts=["面向企业的咨询服务"])
+    eng.fit([a], [near, plain, *others])
+    assert eng.score_pair(a, near).part("lexical").reason_zh == "共同术语：激光雷达"
+    assert eng.score_pair(a, plain).part("lexical").reason_en == "Only common words shared"
 
 
 def test_affinity_real_embedder_crosses_languages() -> None:
