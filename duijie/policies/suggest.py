@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from duijie.core.auth import Actor
@@ -220,6 +220,34 @@ def build_corpus(
     engine = AffinityEngine(PAIR_KIND, weights=None if semantic else {"semantic": 0.0}, tokenizer=_tokens)
     engine.fit(left, right)
     return Corpus(engine, engine.encode(left), engine.encode(right), semantic)
+
+
+def shared_corpus(
+    db: Session,
+    *,
+    day: dt.date,
+    policies: Sequence[tuple[Policy, PolicyVersion]],
+    extra: Organisation | None = None,
+) -> Corpus:
+    """The fitted corpus of every enterprise and the given policies, reused across requests until a record
+    changes (fitting takes most of a suggestion request); built afresh when `extra` (a record that is not an
+    enterprise) must be part of it."""
+    if extra is not None and extra.kind != "enterprise":
+        return build_corpus(db, enterprises=[*_enterprises(db), extra], policies=policies)
+    from duijie.insight.cache import cached
+
+    # Vectors arrive from the background embedder without an audit entry: their count is part of the key.
+    vectors = db.scalar(
+        select(func.count())
+        .select_from(SearchDocument)
+        .where(
+            SearchDocument.kind.in_(("organisation", "policy")),
+            SearchDocument.model == MODEL_NAME,
+            SearchDocument.vector.is_not(None),
+        )
+    )
+    key = ("policies.corpus", day, vectors, tuple((p.slug, v.id) for p, v in policies))
+    return cached(db, key, lambda: build_corpus(db, enterprises=_enterprises(db), policies=policies))
 
 
 def district_enterprises(db: Session, *, districts: Iterable[str]) -> list[Organisation]:
@@ -441,10 +469,7 @@ def suggest_policies(
     wanted = [(row, v) for row, v in policies if decisions[row.slug].outcome != Outcome.NOT_ELIGIBLE]
     if not wanted:
         return []
-    enterprises = _enterprises(db)
-    if organisation.id not in {o.id for o in enterprises}:
-        enterprises.append(organisation)
-    corpus = build_corpus(db, enterprises=enterprises, policies=policies)
+    corpus = shared_corpus(db, day=day, policies=policies, extra=organisation)
     me = str(organisation.id)
     affinities = corpus.affinities([(me, row.slug) for row, _v in wanted])
     left = corpus.enterprises.profiles[corpus.enterprises.position[me]]
@@ -512,7 +537,7 @@ def reach(
     policies = _current_policies(db, on)
     if policy.slug not in {p.slug for p, _v in policies}:
         policies.append((policy, version))
-    corpus = build_corpus(db, enterprises=_enterprises(db), policies=policies)
+    corpus = shared_corpus(db, day=on, policies=policies)
     right = corpus.policies.profiles[corpus.policies.position[policy.slug]]
     affinities = corpus.affinities([(str(m.organisation.id), policy.slug) for m in open_])
     ranked = []
