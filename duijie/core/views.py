@@ -7,9 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import authenticate
+from duijie.core.auth import Actor, authenticate
 from duijie.core.i18n import gettext as _
-from duijie.core.web import check_csrf, get_db, render
+from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
 
@@ -17,20 +17,28 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, db: Session = Depends(get_db)) -> Response:
+def home(request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> Response:
+    """The public front page; an investor or enterprise account also sees its best few suggestions."""
     events = list(
         db.scalars(
             select(Event).where(Event.is_published.is_(True)).order_by(Event.starts_on.desc(), Event.id)
         )
     )
     summits = [(e, event_stats(db, e)) for e in events if e.kind == "summit"]
-    return render(request, "home.html", {"events": events, "summits": summits})
+    highlights = None
+    if actor.has_role("investor") or actor.has_role("enterprise"):
+        from duijie.matching.service import highlights as match_highlights
+
+        highlights = match_highlights(db, actor=actor, limit=3)
+    return render(request, "home.html", {"events": events, "summits": summits, "highlights": highlights})
 
 
 @router.get("/contests")
 def latest_contest(db: Session = Depends(get_db)) -> Response:
     """The navigation's "contest" entry: the most recent contest edition."""
-    slug = db.scalar(select(Event.slug).where(Event.kind == "contest").order_by(Event.starts_on.desc()).limit(1))
+    slug = db.scalar(
+        select(Event.slug).where(Event.kind == "contest").order_by(Event.starts_on.desc()).limit(1)
+    )
     return RedirectResponse(f"/contests/{slug}" if slug else "/", status_code=307)
 
 
@@ -40,7 +48,10 @@ def latest_meetings(db: Session = Depends(get_db)) -> Response:
     from duijie.meetings.models import MeetingSlot
 
     slug = db.scalar(
-        select(Event.slug).join(MeetingSlot, MeetingSlot.event_id == Event.id).order_by(Event.starts_on.desc()).limit(1)
+        select(Event.slug)
+        .join(MeetingSlot, MeetingSlot.event_id == Event.id)
+        .order_by(Event.starts_on.desc())
+        .limit(1)
     )
     return RedirectResponse(f"/events/{slug}/meetings" if slug else "/", status_code=307)
 

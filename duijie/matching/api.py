@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.permissions import is_authenticated, is_organiser, require
 from duijie.core.web import get_actor, get_db
 from duijie.matching import service as match_service
+from duijie.matching import settings as weight_settings
 from duijie.matching.jobs import job_status
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
@@ -64,6 +65,15 @@ class FeedbackRead(BaseModel):
     right_kind: str
     right_id: int
     response: str
+
+
+class WeightsRead(BaseModel):
+    event: str
+    kinds: list[str]
+    weights: dict[str, dict[str, float]]
+    defaults: dict[str, dict[str, float]]
+    overrides: dict[str, dict[str, float]]
+    stale: bool
 
 
 class JobRead(BaseModel):
@@ -204,3 +214,46 @@ def matching_job(
     if job is None:
         return JobRead(event=event.slug, state=None, running=False)
     return JobRead(event=event.slug, **{k: v for k, v in job.items() if k in JobRead.model_fields})
+
+
+def _weights(db: Session, slug: str, actor: Actor) -> Any:
+    """The event behind a weights route, for the organiser only."""
+    require(is_organiser, actor, message=_("Only the organiser can set the matching weights of an event."))
+    event = match_service.current_event(db, slug)
+    if event is None:
+        raise NotFound(_("No event with this name."))
+    return event
+
+
+def _weights_read(db: Session, event: Any) -> WeightsRead:
+    state = weight_settings.weights_state(db, event)
+    return WeightsRead(
+        event=event.slug,
+        kinds=state.kinds,
+        weights=state.weights,
+        defaults=state.defaults,
+        overrides=state.overrides,
+        stale=state.stale,
+    )
+
+
+@router.get("/events/{slug}/matching/weights", response_model=WeightsRead)
+def get_weights(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> WeightsRead:
+    """The event's part weights per pair kind (its overrides, else the defaults) and whether the stored matches
+    were computed with other ones; `kinds` are those the event's groups use."""
+    return _weights_read(db, _weights(db, slug, actor))
+
+
+@router.put("/events/{slug}/matching/weights", response_model=WeightsRead)
+def put_weights(
+    slug: str,
+    data: Any = Body(..., examples=[{"investor_project": {"semantic": 0.3, "district": 0}}]),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> WeightsRead:
+    """Replace the event's overrides with `{pair_kind: {part: weight}}` (each 0 to 1; `{}` restores the
+    defaults); the stored matches change at the next run. A refused weight is named in `details[].field`
+    as `pair_kind.part`."""
+    event = _weights(db, slug, actor)
+    weight_settings.set_weights(db, event=event, actor=actor, data=data)
+    return _weights_read(db, event)

@@ -96,19 +96,56 @@ def _fail(exc: Exception) -> NoReturn:
 @click.group(invoke_without_command=True)
 @click.option("--db", help="Database URL or SQLite file of the platform, for an event's batch matching.")
 @click.option("--event", "event", help="Event id whose matches to compute (with --db).")
+@click.option(
+    "--weights",
+    "weights_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON {pair_kind: {part: weight}} to set as the event's weights before recomputing (with --db).",
+)
 @click.pass_context
-def match(ctx: click.Context, db: str | None, event: str | None) -> None:
+def match(ctx: click.Context, db: str | None, event: str | None, weights_path: str | None) -> None:
     """Matchmaking: score record files, explain a pair, or recompute an event's recommendations."""
     if ctx.invoked_subcommand is not None:
+        if weights_path:
+            raise click.UsageError("--weights before a sub-command: give it after the sub-command's name")
         return
     if db and event:
+        from duijie.core.errors import DomainError
+        from duijie.matching import settings
         from duijie.matching.jobs import run_event_batch
 
-        run_event_batch(db, event)
-    elif db or event:
+        weights = None
+        try:
+            if weights_path is not None:
+                weights = read_event_weights(weights_path)
+                settings.validate(weights)
+            run_event_batch(db, event, weights=weights)
+        except MatchingError as exc:
+            _fail(exc)
+        except DomainError as exc:
+            name = os.path.basename(weights_path) + ": " if weights_path else ""
+            for detail in exc.details:
+                where = f"{name}{detail.field}: " if detail.field else ""
+                click.echo(f"Error: {where}{detail.message}", err=True)
+            raise SystemExit(2) from None
+    elif db or event or weights_path:
         raise click.UsageError("give both --db and --event to run an event's batch matching")
     else:
         click.echo(ctx.get_help())
+
+
+def read_event_weights(path: str) -> dict[str, Any]:
+    """Read an event's weights file, `{pair_kind: {part: weight}}`; its contents are checked by the caller."""
+    name = os.path.basename(path)
+    try:
+        data: Any = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise MatchingError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    except UnicodeDecodeError as exc:
+        raise MatchingError(f"{name}: not UTF-8 text ({exc.reason})") from exc
+    if not isinstance(data, dict):
+        raise MatchingError(f"{name}: expected a JSON object {{pair_kind: {{part: weight}}}}")
+    return data
 
 
 _existing = click.Path(exists=True, dir_okay=False)

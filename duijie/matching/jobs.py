@@ -103,6 +103,27 @@ def _hash(*items: Any) -> str:
     return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def stored_overrides(db: Session, event: Event, pair_kind: str) -> dict[str, Any]:
+    """The event's stored weight overrides of one pair kind, as stored (checked by the engine when it runs)."""
+    setting = _setting(db, event, WEIGHTS_KEY)
+    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    kind = value.get(pair_kind)
+    return dict(kind) if isinstance(kind, dict) else {}
+
+
+def run_overrides(overrides: dict[str, Any], *, semantic: bool) -> dict[str, Any]:
+    """The overrides a run applies: a run without semantic vectors weighs the semantic part at zero."""
+    out = dict(overrides)
+    if not semantic:
+        out["semantic"] = 0.0
+    return out
+
+
+def config_hash(pair_kind: str, overrides: dict[str, Any]) -> str:
+    """The hash of what a group's scores depend on besides the profiles; a change rewrites its pairs."""
+    return _hash(ENGINE_VERSION, pair_kind, overrides, PER_LEFT, PER_RIGHT, PARTNERS)
+
+
 def explain_pairs(
     engine: AffinityEngine, lside: Side, rside: Side, pairs: list[tuple[int, int]]
 ) -> list[tuple[float, list[dict[str, Any]]]]:
@@ -166,12 +187,8 @@ def _run_group(
     left_kind, right_kind, pair_kind = GROUPS[group]
     left, right = group_profiles(db, event, group)
     result = GroupResult(group, left=len(left), right=len(right))
-    overrides = dict(
-        ((_setting(db, event, WEIGHTS_KEY) or EventSetting(value={})).value or {}).get(pair_kind, {})
-    )
-    if not semantic:
-        overrides["semantic"] = 0.0
-    config = _hash(ENGINE_VERSION, pair_kind, overrides, PER_LEFT, PER_RIGHT, PARTNERS)
+    overrides = run_overrides(stored_overrides(db, event, pair_kind), semantic=semantic)
+    config = config_hash(pair_kind, overrides)
     lfp = {p.id: fingerprint(p) for p in left}
     rfp = {p.id: fingerprint(p) for p in right}
     inputs = {"config": config, "left": _hash(lfp), "right": _hash(rfp)}
@@ -303,10 +320,14 @@ def run_event_batch(
     progress: Callable[[str], Progress | None] | None = None,
     *,
     semantic: bool = True,
+    weights: dict[str, Any] | None = None,
 ) -> BatchResult:
-    """Recompute one event's matches in its own unit of work (the command line and background workers)."""
+    """Recompute one event's matches in its own unit of work (the command line and background workers);
+    `weights` (`{pair_kind: {part: weight}}`) first replace the event's weights, in the same unit of work."""
     import sys
 
+    from duijie.core.auth import Actor, Grant
+    from duijie.matching import settings
     from duijie.matching.cli import progress_bar
 
     url = url_for_path(db)
@@ -319,9 +340,13 @@ def run_event_batch(
 
     try:
         with unit_of_work(make_sessionmaker(engine)) as session:
+            found = find_event(session, event)
+            if weights is not None:
+                operator = Actor(username="cli", display_name="duijie CLI", grants=(Grant(role="organiser"),))
+                settings.set_weights(session, event=found, actor=operator, data=weights)
             result = recompute_event(
                 session,
-                find_event(session, event),
+                found,
                 semantic=semantic,
                 progress=progress,
                 embedding_cache=cache,

@@ -3,6 +3,42 @@
 from __future__ import annotations
 
 ZH: dict[str, str | tuple[str, ...]] = {
+    "%(kind)s · %(part)s: the weight must be a number between 0 and 1.": "%(kind)s · %(part)s：权重须为0到1之间的数字。",
+    "%(kind)s: at least one part needs a weight above 0.": "%(kind)s：各项权重不能全部为0，至少一项须大于0。",
+    "%(kind)s: give the weights as {part: weight}.": "%(kind)s：权重应按“{评分项: 权重}”的格式填写。",
+    "%(kind)s: unknown part %(part)s; the parts are %(parts)s.": "%(kind)s：评分项 %(part)s 不存在，可设置的评分项为：%(parts)s。",
+    "All recommendations": "查看全部推荐",
+    "Amount within the ticket range": "金额与投资区间",
+    "Clear the filters": "清除筛选条件",
+    "Country preference": "国家/地区偏好",
+    "Development stage": "发展阶段",
+    "District preference": "区域偏好",
+    "Each part of a match's score counts with its weight; the weights of a kind are rescaled to add up to 1. Leave a field empty to use its default.": (
+        "匹配度由各评分项按权重加总得出；同一类别的权重会按比例折算为合计1。留空即采用默认值。"
+    ),
+    "Industry fit": "产业契合度",
+    "Narrowed by industry only: investors and participants are matched on their preferences, not on the district they sit in.": (
+        "本栏仅按产业筛选：投资机构和参会方依据其投资偏好匹配，与其所在区域无关。"
+    ),
+    "Investors with projects and enterprises": "投资机构与项目、企业",
+    "No suggestions in this list match the filter.": "本栏推荐中没有符合筛选条件的结果。",
+    "Only the organiser can set the matching weights of an event.": "仅主办方可以设置活动的匹配权重。",
+    "Project category": "项目类别",
+    "Recommended for you": "为您推荐",
+    "Reset to defaults": "恢复默认权重",
+    "Save weights": "保存权重",
+    "Semantic similarity": "语义相似度",
+    "Shared domain terms": "共同专业术语",
+    "Some weights were not accepted; see the fields marked below.": "部分权重未能保存，请按下方标注的提示修改。",
+    "The default weights apply again.": "已恢复默认权重。",
+    "The stored matches were computed with other weights. Recompute to apply the current ones.": (
+        "现有匹配结果是按原权重计算的，请重新计算以适用当前权重。"
+    ),
+    "The weights have been saved.": "权重已保存。",
+    "Unknown pair kind %(kind)s: use %(kinds)s.": "匹配类别 %(kind)s 不存在，可设置的类别为：%(kinds)s。",
+    "Weights are given as {pair kind: {part: weight}}.": "权重应按“{匹配类别: {评分项: 权重}}”的格式提交。",
+    "Weights of the score's parts": "评分项权重",
+    "default %(w)s": "默认值 %(w)s",
     "%(n)s rewritten": "其中重新计算 %(n)s 对",
     "Background run": "后台计算",
     "Done": "完成",

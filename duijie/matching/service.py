@@ -20,6 +20,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
 from duijie.core.permissions import Predicate, is_organiser, predicate
 from duijie.directory.models import Organisation, Person
+from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.permissions import can_edit_opportunity
@@ -27,6 +28,7 @@ from duijie.matching.jobs import LAST_RUN_KEY, _setting
 from duijie.matching.models import MatchFeedback, MatchScore
 from duijie.matching.profiles import DECLINING, GROUPS, OPPORTUNITY_KINDS
 from duijie.matching.recommend import Unmatched, no_good_match
+from duijie.matching.taxonomy import BY_NAME
 
 KINDS = ("investor", "enterprise", "project", "demand", "offer", "participant")
 STORED: dict[tuple[str, str], str] = {(left, right): group for group, (left, right, _) in GROUPS.items()}
@@ -234,7 +236,7 @@ def recommendations(
         record = records.get(rid)
         if record is None:
             continue
-        if industry and industry not in _industries(record):
+        if industry and not in_industry(record, industry):
             continue
         if district and getattr(record, "district", None) != district:
             continue
@@ -245,6 +247,42 @@ def recommendations(
     return [
         Suggestion(want, record, rows[i].score, reasons_of(rows[i].parts), rows[i]) for i, record in chosen
     ]
+
+
+FILTER_INDUSTRIES: tuple[str, ...] = tuple(INDUSTRY_EN)
+"""The industries a list can be narrowed to: the platform's taxonomy (a parent also keeps its sub-industries)."""
+FILTER_DISTRICTS: tuple[str, ...] = tuple(DISTRICT_EN)
+"""The districts a list can be narrowed to: Beijing's 16 districts and the Economic-Technological Area."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """An industry and a district to narrow suggestions to; None leaves that side open."""
+
+    industry: str | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, industry: str | None, district: str | None) -> Filters:
+        """Filters from a page's query, values outside the lists dropped (a stale link shows everything)."""
+        return cls(
+            industry if industry in FILTER_INDUSTRIES else None,
+            district if district in FILTER_DISTRICTS else None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.industry or self.district)
+
+
+def in_industry(record: Any, industry: str) -> bool:
+    """Whether a record belongs to the industry asked for, or to one of its sub-industries (生物科技 is in
+    医药健康)."""
+    for name in _industries(record):
+        known = BY_NAME.get(name)
+        if name == industry or (known is not None and known.parent == industry):
+            return True
+    return False
 
 
 def _industries(record: Any) -> list[str]:
@@ -281,7 +319,13 @@ def get_record(db: Session, kind: str, record_id: int) -> Any:
 
 
 def people_to_meet(
-    db: Session, *, event: Event, participant_id: int, limit: int = 5, account_id: int | None = None
+    db: Session,
+    *,
+    event: Event,
+    participant_id: int,
+    limit: int = 5,
+    account_id: int | None = None,
+    filters: Filters = Filters(),
 ) -> list[Suggestion]:
     """Other participants of the event's meetings whom this one may want to meet, and who want it too
     (without those the account marked "not interested")."""
@@ -293,6 +337,8 @@ def people_to_meet(
         want="participant",
         account_id=account_id,
         limit=limit,
+        industry=filters.industry,
+        district=filters.district,
     )
 
 
@@ -501,3 +547,49 @@ def best_pairs(db: Session, *, event: Event, group: str = "investor_project", li
         for r in rows
         if r.left_id in lefts and r.right_id in rights
     ]
+
+
+TEXT_PARTS = ("semantic", "lexical")
+"""Parts measured on the texts; the others compare stated facts."""
+
+
+@dataclass(frozen=True)
+class Highlights:
+    """The few best suggestions a participant's home page shows: for whom, at which event, of which kind."""
+
+    event: Event
+    party: Organisation
+    want: str
+    items: list[Suggestion]
+
+    def first_reason(self, suggestion: Suggestion) -> Reason | None:
+        """The reason that speaks most for a suggestion, a stated fact (industry, amount, district ...) before
+        text similarity, which reads less clearly on its own; else its first caveat."""
+        good = [r for r in suggestion.reasons if r.good]
+        plain = [r for r in good if r.name not in TEXT_PARTS]
+        found = plain or good or suggestion.reasons
+        return found[0] if found else None
+
+
+def highlights(db: Session, *, actor: Actor, limit: int = 3) -> Highlights | None:
+    """The top of the first list of the account's recommendations page (an investor's projects, else an
+    enterprise's investors), at the latest event with matches; None for other accounts."""
+    for role, want in (("investor", "project"), ("enterprise", "investor")):
+        ids = sorted(actor.organisations(role))
+        if not ids:
+            continue
+        party = db.get(Organisation, ids[0])
+        event = current_event(db)
+        if party is None or event is None:
+            return None
+        items = recommendations(
+            db,
+            event=event,
+            kind=role,
+            record_id=party.id,
+            want=want,
+            account_id=actor.account_id if role == "investor" else None,
+            limit=limit,
+        )
+        return Highlights(event, party, want, items)
+    return None

@@ -18,6 +18,7 @@ from duijie.core.web import check_csrf, get_actor, get_db, render
 from duijie.directory.models import Organisation
 from duijie.marketplace.models import Opportunity
 from duijie.matching import service as match_service
+from duijie.matching import settings as weight_settings
 from duijie.matching.jobs import job_status, start_job, start_thread
 from duijie.policies.suggest import suggest_policies
 
@@ -40,7 +41,9 @@ def _int(value: Any, field: str) -> int:
         raise DomainError(_("Expected a whole number."), field=field) from None
 
 
-def _tech_sections(db: Session, actor: Actor, org_ids: set[int]) -> list[dict[str, Any]]:
+def _tech_sections(
+    db: Session, actor: Actor, org_ids: set[int], filters: match_service.Filters
+) -> list[dict[str, Any]]:
     """For each open technology demand of the organisations, offers that may fit; for each offer, demands."""
     sections: list[dict[str, Any]] = []
     for demand in match_service.owned_opportunities(db, kind="demand", organisation_ids=org_ids):
@@ -61,6 +64,8 @@ def _tech_sections(db: Session, actor: Actor, org_ids: set[int]) -> list[dict[st
                     want="offer",
                     account_id=actor.account_id,
                     limit=5,
+                    industry=filters.industry,
+                    district=filters.district,
                 ),
             }
         )
@@ -75,14 +80,23 @@ def _tech_sections(db: Session, actor: Actor, org_ids: set[int]) -> list[dict[st
                 "own": offer,
                 "link": (f"/projects/{offer.id}", _("View the offer")),
                 "items": match_service.recommendations(
-                    db, event=offer.event, kind="offer", record_id=offer.id, want="demand", limit=5
+                    db,
+                    event=offer.event,
+                    kind="offer",
+                    record_id=offer.id,
+                    want="demand",
+                    limit=5,
+                    industry=filters.industry,
+                    district=filters.district,
                 ),
             }
         )
     return sections
 
 
-def _people_sections(db: Session, actor: Actor, event: Any, org_ids: set[int]) -> list[dict[str, Any]]:
+def _people_sections(
+    db: Session, actor: Actor, event: Any, org_ids: set[int], filters: match_service.Filters
+) -> list[dict[str, Any]]:
     """Participants of the event's meetings whom the account's participant may meet, both sides willing."""
     sections: list[dict[str, Any]] = []
     for participant in match_service.own_participants(db, event=event, organisation_ids=org_ids)[:1]:
@@ -97,8 +111,14 @@ def _people_sections(db: Session, actor: Actor, event: Any, org_ids: set[int]) -
                     "Both sides would likely want this meeting: each ranks the other among their best."
                 ),
                 "items": match_service.people_to_meet(
-                    db, event=event, participant_id=participant.id, limit=5, account_id=actor.account_id
+                    db,
+                    event=event,
+                    participant_id=participant.id,
+                    limit=5,
+                    account_id=actor.account_id,
+                    filters=match_service.Filters(filters.industry, None),
                 ),
+                "industry_only": True,
             }
         )
     return sections
@@ -113,6 +133,9 @@ def recommendations_home(
     if not actor.is_authenticated:
         return _login("/recommendations")
     event = match_service.current_event(db, request.query_params.get("event") or None)
+    filters = match_service.Filters.of(
+        request.query_params.get("industry") or None, request.query_params.get("district") or None
+    )
     investor = _own_org(db, actor, "investor")
     enterprise = _own_org(db, actor, "enterprise")
     if investor is None and enterprise is None and actor.has_role("organiser") and event is not None:
@@ -133,6 +156,8 @@ def recommendations_home(
                         record_id=investor.id,
                         want="project",
                         account_id=actor.account_id,
+                        industry=filters.industry,
+                        district=filters.district,
                     ),
                 }
             )
@@ -143,8 +168,15 @@ def recommendations_home(
                     % {"name": bilingual(enterprise.name_zh, enterprise.name_en)},
                     "left": None,
                     "items": match_service.recommendations(
-                        db, event=event, kind="enterprise", record_id=enterprise.id, want="investor", limit=8
+                        db,
+                        event=event,
+                        kind="enterprise",
+                        record_id=enterprise.id,
+                        want="investor",
+                        limit=8,
+                        industry=filters.industry,
                     ),
+                    "industry_only": True,
                 }
             )
             sections.append(
@@ -159,12 +191,14 @@ def recommendations_home(
                         want="enterprise",
                         account_id=actor.account_id,
                         limit=5,
+                        industry=filters.industry,
+                        district=filters.district,
                     ),
                 }
             )
-        sections += _people_sections(db, actor, event, own)
+        sections += _people_sections(db, actor, event, own, filters)
     if enterprise is not None:
-        sections += _tech_sections(db, actor, {enterprise.id})
+        sections += _tech_sections(db, actor, {enterprise.id}, filters)
     return render(
         request,
         "matching/home.html",
@@ -173,6 +207,9 @@ def recommendations_home(
             "events": match_service.events_with_matches(db),
             "sections": sections,
             "has_party": investor is not None or enterprise is not None,
+            "filters": filters,
+            "industries": match_service.FILTER_INDUSTRIES,
+            "districts": match_service.FILTER_DISTRICTS,
             "policy_suggestions": (
                 suggest_policies(db, organisation=enterprise, limit=5) if enterprise is not None else []
             ),
@@ -203,7 +240,13 @@ async def not_interested(
         right_kind=str(form.get("right_kind", "")),
         right_id=_int(form.get("right_id"), "right_id"),
     )
-    return RedirectResponse(f"/recommendations?event={quote(event.slug)}", status_code=303)
+    filters = match_service.Filters.of(str(form.get("industry", "")), str(form.get("district", "")))
+    narrow = "".join(
+        f"&{name}={quote(value)}"
+        for name, value in (("industry", filters.industry), ("district", filters.district))
+        if value
+    )
+    return RedirectResponse(f"/recommendations?event={quote(event.slug)}{narrow}", status_code=303)
 
 
 @router.get("/projects/{project_id}/matches")
@@ -224,12 +267,26 @@ def project_matches(
 def event_matching(
     slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """The organiser's view: the last run, the strongest pairs, who has no good match yet, and recompute."""
+    """The organiser's view: the last run, the weights, the strongest pairs, who has no good match yet."""
     if not actor.is_authenticated:
         return _login(f"/events/{slug}/matching")
     require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
     event = match_service.current_event(db, slug)
     assert event is not None
+    return _event_page(request, db, event)
+
+
+def _event_page(
+    request: Request,
+    db: Session,
+    event: Any,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The organiser's matching page; after a refused save the weights form shows what was typed."""
+    state = weight_settings.weights_state(db, event)
     pairs = {
         group: found
         for group in ("investor_project", "demand_offer")
@@ -245,6 +302,12 @@ def event_matching(
             "lonely": match_service.no_good_match_yet(db, event=event),
             "pairs": pairs or {"investor_project": []},
             "events": match_service.events_with_matches(db),
+            "weights": state,
+            "typed": typed or {},
+            "errors": errors or {},
+            "saved": request.query_params.get("weights") if status_code == 200 else None,
+            "kind_title": weight_settings.kind_name,
+            "part_title": weight_settings.part_name,
             "group_names": {
                 "investor_project": _("Investors and projects"),
                 "investor_enterprise": _("Investors and enterprises"),
@@ -261,7 +324,37 @@ def event_matching(
                 "participant": _("Meeting participants"),
             },
         },
+        status_code=status_code,
     )
+
+
+@router.post("/events/{slug}/matching/weights")
+async def save_weights(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Save the event's part weights (or restore the defaults); the stored matches change at the next run."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
+    event = match_service.current_event(db, slug)
+    assert event is not None
+    if form.get("action") == "reset":
+        weight_settings.reset(db, event=event, actor=actor)
+        return RedirectResponse(f"/events/{slug}/matching?weights=reset#weights", status_code=303)
+    typed = {str(k): str(v) for k, v in form.items() if "." in str(k)}
+    data: dict[str, dict[str, str]] = {}
+    for key, value in typed.items():
+        kind, _dot, part = key.partition(".")
+        if value.strip():
+            data.setdefault(kind, {})[part] = value
+    try:
+        weight_settings.set_weights(db, event=event, actor=actor, data=data)
+    except DomainError as exc:
+        if exc.status_code != 422:
+            raise
+        errors = {d.field or "form": d.message for d in exc.details}
+        return _event_page(request, db, event, typed=typed, errors=errors, status_code=422)
+    return RedirectResponse(f"/events/{slug}/matching?weights=saved#weights", status_code=303)
 
 
 @router.post("/events/{slug}/matching/recompute")

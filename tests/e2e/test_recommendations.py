@@ -94,3 +94,44 @@ def test_demand_page_on_a_phone_keeps_offers_readable(browser: Browser, live_ser
         )
     finally:
         context.close()
+
+
+def test_organiser_changes_a_weight_then_restores_the_defaults(page: Page, live_server: str) -> None:
+    _login(page, live_server, "organiser", "organiser-demo")
+    page.goto(live_server + "/events/invest-beijing-2024/matching")
+    weights = page.locator("[data-testid=weights]")
+    expect(weights.locator("fieldset legend")).to_have_text(
+        ["投资机构与项目、企业", "企业合作伙伴", "洽谈参会方"]
+    )
+    page.fill("input[name='investor_project.district']", "0.3")
+    page.get_by_role("button", name="保存权重").click()
+    expect(page.locator("[data-testid=weights-saved]")).to_have_text("权重已保存。")
+    expect(page.locator("[data-testid=weights-stale]")).to_contain_text("现有匹配结果是按原权重计算的")
+    page.fill("input[name='investor_project.semantic']", "2")
+    page.get_by_role("button", name="保存权重").click()
+    expect(page.locator("[data-testid=weights] .field-error")).to_have_text(
+        "投资机构与项目、企业 · 语义相似度：权重须为0到1之间的数字。"
+    )
+    expect(page.locator("input[name='investor_project.semantic']")).to_have_value("2")
+    page.get_by_role("button", name="恢复默认权重").click()
+    expect(page.locator("[data-testid=weights-saved]")).to_have_text("已恢复默认权重。")
+    expect(page.locator("[data-testid=weights-stale]")).to_have_count(0)
+    expect(page.locator("input[name='investor_project.district']")).to_have_value("0.08")
+
+
+def test_investor_narrows_projects_by_industry_and_sees_them_on_the_home_page(
+    page: Page, live_server: str
+) -> None:
+    _login(page, live_server, "investor", "investor-demo")
+    card = page.locator("[data-testid=for-you]")
+    expect(card.locator("li.suggestion")).to_have_count(3)
+    card.get_by_role("link", name="查看全部推荐 →").click()
+    page.wait_for_url("**/recommendations")
+    page.select_option("select[name=industry]", "集成电路")
+    page.get_by_role("button", name="筛选").click()
+    items = page.locator("[data-testid=recommendations][data-left=investor] li.suggestion .meta")
+    expect(items.first).to_contain_text("集成电路")
+    for text in items.all_inner_texts():
+        assert "集成电路" in text
+    page.get_by_test_id("clear-filters").click()
+    expect(page.locator("select[name=industry]")).to_have_value("")
