@@ -288,7 +288,7 @@ def event_participants(db: Session, event: Event) -> list[Any]:
             .join(Organisation, Organisation.id == MeetingParticipant.organisation_id)
             .where(MeetingParticipant.event_id == event.id)
             .order_by(MeetingParticipant.id)
-        ).tuples()
+        )
     )
 
 

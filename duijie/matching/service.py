@@ -151,7 +151,7 @@ def _participants(db: Session, ids: set[int]) -> dict[int, Participant]:
         .join(Organisation, Organisation.id == MeetingParticipant.organisation_id)
         .outerjoin(Person, Person.id == MeetingParticipant.person_id)
         .where(MeetingParticipant.id.in_(ids))
-    ).tuples()
+    )
     return {p.id: Participant(p.id, p.event_id, person, org) for p, org, person in rows}
 
 
@@ -375,7 +375,7 @@ def own_participants(db: Session, *, event: Event, organisation_ids: set[int]) -
             MeetingParticipant.event_id == event.id, MeetingParticipant.organisation_id.in_(organisation_ids)
         )
         .order_by(MeetingParticipant.id)
-    ).tuples()
+    )
     return [Participant(p.id, p.event_id, person, org) for p, org, person in rows]
 
 
