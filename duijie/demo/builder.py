@@ -42,7 +42,15 @@ YI = Decimal(100_000_000)
 DEMO_SEED = 20230526
 # Modules whose `demo.py` adds to the demo, in this order (later ones may use what earlier ones made).
 DEMO_EXTENSIONS = (
-    "policies", "exhibition", "agenda", "deals", "meetings", "contest", "marketplace", "text", "matching",
+    "policies",
+    "exhibition",
+    "agenda",
+    "deals",
+    "meetings",
+    "contest",
+    "marketplace",
+    "text",
+    "matching",
 )
 
 
@@ -181,10 +189,55 @@ class DemoBuilder:
         self.achievements()
         self.contest_awards()
         self.accounts()
+        self.describe_profiles()
         self.db.flush()
         self.extensions()
         self.db.flush()
         return self.summary
+
+    def describe_profiles(self) -> None:
+        """Give each generated (synthetic) enterprise and investor without a description a short one in both languages,
+        from its industries: matching and search compare these texts, and an empty profile matches on
+        structure alone. A generator of its own keeps every other generated figure where it was."""
+        rng = self.module_rng("profiles")
+        for slug in sorted(self.orgs):
+            org = self.orgs[slug]
+            # Real organisations named in the reports keep what the reports say of them, which is nothing here.
+            if (
+                org.description_zh
+                or org.kind not in ("enterprise", "investor")
+                or org.provenance != SYNTHETIC
+            ):
+                continue
+            if org.kind == "enterprise":
+                industry = next((i for i in org.industries or [] if i in N.FOCUS), None)
+                if industry is None:
+                    continue
+                (f1, e1), (f2, e2) = rng.sample(N.FOCUS[industry], 2)
+                close, close_en = rng.choice(N.STANDING)
+                org.description_zh = f"{industry}领域企业，主要从事{f1}和{f2}，{close}。"
+                org.description_en = (
+                    f"A company in {N.INDUSTRY_EN.get(industry, industry).lower()} working on {e1} and {e2}; "
+                    f"{close_en}."
+                )
+            else:
+                wanted = [i for i in (org.preferences or {}).get("industries") or [] if i in N.FOCUS][:2]
+                if not wanted:
+                    continue
+                picks = [rng.choice(N.FOCUS[i]) for i in wanted]
+                org.description_zh = (
+                    "重点投资"
+                    + "、".join(f"{i}（{zh}）" for i, (zh, _en) in zip(wanted, picks, strict=True))
+                    + "等方向的科技企业。"
+                )
+                org.description_en = (
+                    "Invests in technology companies in "
+                    + " and ".join(
+                        f"{N.INDUSTRY_EN.get(i, i).lower()} ({en})"
+                        for i, (_zh, en) in zip(wanted, picks, strict=True)
+                    )
+                    + "."
+                )
 
     def module_rng(self, module: str) -> random.Random:
         """A generator of its own per module, so one module's demo data does not shift another's."""
@@ -679,7 +732,7 @@ class DemoBuilder:
                     plot = f"{short[:2]}-{year % 100:02d}-{i + 1:03d}"
                     title_zh, title_en = (
                         f"{short}{industry}产业用地项目（{plot}地块）",
-                        f"{dist_en} {ind_en} industrial land (plot {N.DISTRICT_SLUG[district].upper()}{plot[len(short[:2]):]})",
+                        f"{dist_en} {ind_en} industrial land (plot {N.DISTRICT_SLUG[district].upper()}{plot[len(short[:2]) :]})",
                     )
                     summary_zh = f"{short}规划工业用地，适宜{industry}项目落地，可按“标准地”方式出让。"
                     summary_en = f"Zoned industrial land in {dist_en} suited to {ind_en.lower()} projects, offered as ready-to-build plots."

@@ -138,3 +138,95 @@ INVESTOR_STEMS = [
     ("Northbridge Ventures", "Northbridge Ventures"),
     ("Harbourview Capital", "Harbourview Capital"),
 ]
+
+# What a generated enterprise of each industry works on (two are named in its profile), in both languages.
+FOCUS: dict[str, tuple[tuple[str, str], ...]] = {
+    "新一代信息技术": (
+        ("工业互联网平台", "industrial internet platforms"),
+        ("边缘计算网关", "edge computing gateways"),
+        ("数据中心网络设备", "data-centre networking equipment"),
+    ),
+    "集成电路": (
+        ("模拟与射频芯片设计", "analogue and RF chip design"),
+        ("先进封装与测试", "advanced packaging and test"),
+        ("车规级功率半导体", "automotive-grade power semiconductors"),
+    ),
+    "人工智能": (
+        ("大模型训练与推理优化", "large-model training and inference optimisation"),
+        ("工业视觉质检", "machine vision for industrial inspection"),
+        ("智能语音与人机交互", "speech and human-machine interaction"),
+    ),
+    "软件和信息服务": (
+        ("企业级SaaS与数字化转型服务", "enterprise SaaS and digital transformation services"),
+        ("数据治理与隐私计算", "data governance and privacy-preserving computation"),
+        ("政务信息化系统", "e-government systems"),
+    ),
+    "医药健康": (
+        ("创新药研发", "innovative drug development"),
+        ("高端医疗器械", "high-end medical devices"),
+        ("医学影像辅助诊断", "computer-aided medical imaging diagnosis"),
+    ),
+    "智能制造与装备": (
+        ("工业机器人集成", "industrial robot integration"),
+        ("精密数控机床", "precision CNC machine tools"),
+        ("智能产线与数字孪生", "smart production lines and digital twins"),
+    ),
+    "科技服务": (
+        ("技术转移与成果转化服务", "technology transfer and commercialisation services"),
+        ("检验检测认证", "testing, inspection and certification"),
+        ("知识产权运营", "intellectual property services"),
+    ),
+    "绿色能源与节能环保": (
+        ("储能系统集成", "energy storage system integration"),
+        ("光伏与氢能装备", "photovoltaic and hydrogen equipment"),
+        ("工业节能改造", "industrial energy-efficiency retrofits"),
+    ),
+    "新能源智能汽车": (
+        ("动力电池管理系统", "battery management systems"),
+        ("电驱动与热管理", "electric drives and thermal management"),
+        ("充换电设施", "charging and battery-swap infrastructure"),
+    ),
+    "智能网联汽车": (
+        ("自动驾驶感知算法", "autonomous-driving perception"),
+        ("车路协同系统", "vehicle-road cooperation systems"),
+        ("高精度地图与定位", "high-definition maps and positioning"),
+    ),
+    "生物科技": (
+        ("基因检测与测序服务", "genetic testing and sequencing services"),
+        ("合成生物制造", "synthetic-biology manufacturing"),
+        ("细胞与基因治疗", "cell and gene therapy"),
+    ),
+    "新材料": (
+        ("高性能复合材料", "high-performance composites"),
+        ("半导体材料", "semiconductor materials"),
+        ("先进陶瓷与涂层", "advanced ceramics and coatings"),
+    ),
+    "商业航天": (
+        ("小型卫星研制", "small satellite development"),
+        ("商业火箭发动机", "commercial rocket engines"),
+        ("卫星遥感数据服务", "satellite remote-sensing data services"),
+    ),
+    "低空经济": (
+        ("工业级无人机", "industrial drones"),
+        ("电动垂直起降飞行器", "eVTOL aircraft"),
+        ("低空飞行管理平台", "low-altitude traffic management platforms"),
+    ),
+    "量子信息": (
+        ("量子通信设备", "quantum communication equipment"),
+        ("量子精密测量", "quantum precision measurement"),
+        ("量子计算软件", "quantum computing software"),
+    ),
+    "机器人": (
+        ("服务机器人", "service robots"),
+        ("人形机器人关节与灵巧手", "humanoid robot joints and dexterous hands"),
+        ("特种作业机器人", "robots for hazardous work"),
+    ),
+}
+
+# How a generated enterprise's profile ends: where it stands.
+STANDING: tuple[tuple[str, str], ...] = (
+    ("产品已在多家行业客户落地应用", "its products are in use with several industry customers"),
+    ("拥有核心技术的自主知识产权", "it owns the intellectual property of its core technology"),
+    ("正在寻求产业化合作伙伴与新一轮融资", "it is looking for industrial partners and a new financing round"),
+    ("研发团队来自在京高校和科研院所", "its research team comes from Beijing universities and institutes"),
+)
