@@ -175,15 +175,18 @@ def _covering_dual(ix: IndexedInstance, feasible: np.ndarray, loss: np.ndarray) 
 
 
 def _quiet_highs() -> highspy.Highs:
-    """A HiGHS instance whose start-up banner goes to stderr, keeping stdout clean for piped output."""
+    """A HiGHS instance without its start-up banner, which HiGHS writes to the process's stdout (file
+    descriptor 1, past Python's sys.stdout) and which would land in piped output and in the demo's console."""
     sys.stdout.flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         h = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
     h.setOptionValue("output_flag", False)
     return h
 
