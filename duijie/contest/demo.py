@@ -875,3 +875,15 @@ def _score_round(
             {"assignment_id": rid, "values": marks, "total": total, "submitted_at": at, "locked": True}
         )
     db.execute(insert(Score), rows)
+
+
+def demo_texts(db: Session) -> list[str]:
+    """Every text judge assignment compares (entries' titles and descriptions, judges' expertise), each once,
+    so that the vectors ship with the demo and its assignment runs count the semantic part without the model."""
+    texts: dict[str, None] = {}
+    for entry in db.scalars(select(ContestEntry).order_by(ContestEntry.id)):
+        texts.update(dict.fromkeys(t for t in (entry.title_zh, entry.description) if t))
+    for judge in db.scalars(select(Judge).order_by(Judge.id)):
+        if judge.expertise:
+            texts[judge.expertise] = None
+    return list(texts)

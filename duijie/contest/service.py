@@ -8,6 +8,7 @@ unit of work commits.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,9 +49,16 @@ from duijie.events.models import Event, EventSetting
 from duijie.matching.affinity import AffinityEngine, Profile, Side, lexical_tokens
 from duijie.matching.taxonomy import normalize_industry
 
-# The semantic part needs the embedding model (seconds per thousand texts); judge assignment runs inside a
-# web request, so it scores by the lexical overlap of expertise and entry texts and by the industry taxonomy.
-AFFINITY_WEIGHTS = {"semantic": 0.0}
+log = logging.getLogger(__name__)
+
+CLOSE_IN_MEANING = 0.6
+"""A semantic part (0–1, the engine's scale) from which a review's explanation says the two are close in
+meaning, not only the number."""
+
+SEMANTIC_EMBED_LIMIT = 400
+"""Texts without a stored vector that an assignment run embeds itself (a few seconds on two cores: it runs
+inside the organiser's request). A round with more scores by terms and fields alone and says so; the vectors
+it did embed are kept (next to a SQLite file) for the next run."""
 # Which entries a round without assignments takes: those waiting in the state its kind expects.
 CANDIDATE_STATES: dict[str, tuple[str, ...]] = {
     RoundKind.PRELIMINARY.value: (EntryState.ELIGIBLE.value,),
@@ -851,6 +859,8 @@ class AffinityInput:
     entry_side: Side
     judge_side: Side
     field_names: dict[str, tuple[str, str]]
+    semantic: bool = True
+    """Whether the semantic part counted: False when too many texts had no vector yet."""
 
 
 def _entry_industry(entry: ContestEntry, fields: dict[int, ContestField]) -> list[str]:
@@ -898,7 +908,10 @@ def affinity_input(
     )
     eps = [entry_profile(e, fields) for e in entries]
     jps = [judge_profile(j, [f.name_zh for f in top], orgs.get(j.organisation_id or -1)) for j in judges]
-    engine = AffinityEngine("judge_entry", weights=AFFINITY_WEIGHTS, tokenizer=_tokens).fit(jps, eps)
+    semantic = _attach_vectors(db, [*jps, *eps])
+    engine = AffinityEngine(
+        "judge_entry", weights=None if semantic else {"semantic": 0.0}, tokenizer=_tokens
+    ).fit(jps, eps)
     jside, eside = engine.encode(jps), engine.encode(eps)
     values = engine.score_matrix(jside, eside).T.astype(np.float64)
     table = algo.AffinityTable(
@@ -912,7 +925,30 @@ def affinity_input(
         entry_side=eside,
         judge_side=jside,
         field_names={normalize_industry(f.name_zh): (f.name_zh, f.name_en or f.name_zh) for f in top},
+        semantic=semantic,
     )
+
+
+def _attach_vectors(db: Session, profiles: list[Profile]) -> bool:
+    """Give each profile its documents' vectors: the stored ones (shipped with the demo, or kept next to a
+    SQLite file by earlier runs), the rest embedded here when they are few. False when too many are missing
+    for a web request: the round is then scored by terms and fields alone."""
+    from duijie.matching.jobs import vector_cache
+    from duijie.text.embed import content_hash, embed_with_cache, get_embedder
+
+    cache, path = vector_cache(db.get_bind().engine.url.render_as_string(hide_password=False))
+    missing = list(dict.fromkeys(t for p in profiles for t in p.texts if content_hash(t) not in cache))
+    if len(missing) > SEMANTIC_EMBED_LIMIT:
+        log.info("judge assignment without the semantic part: %d texts have no vector", len(missing))
+        return False
+    if missing:
+        embed_with_cache(get_embedder(), missing, cache)
+        if path is not None:
+            cache.save(path)
+    for profile in profiles:
+        if profile.texts:
+            profile.embeddings = np.stack([cache[content_hash(t)] for t in profile.texts])
+    return True
 
 
 @lru_cache(maxsize=20_000)
@@ -970,8 +1006,16 @@ def explanations(inp: AffinityInput, pairs: Sequence[tuple[str, str]]) -> list[s
         if conflicted[k]:
             zh.insert(0, "同一机构")
             en.insert(0, "same organisation")
-        head_zh = f"匹配度{score[k]:.2f}（术语{lex:.2f}，领域{ind:.2f}）"
-        head_en = f"Affinity {score[k]:.2f} (terms {lex:.2f}, field {ind:.2f})"
+        parts_zh, parts_en = [f"术语{lex:.2f}", f"领域{ind:.2f}"], [f"terms {lex:.2f}", f"field {ind:.2f}"]
+        if "semantic" in values and bool(values["semantic"][1][k]):
+            sem = float(values["semantic"][0][k])
+            parts_zh.insert(0, f"语义{sem:.2f}")
+            parts_en.insert(0, f"meaning {sem:.2f}")
+            if sem >= CLOSE_IN_MEANING:
+                zh.insert(1 if conflicted[k] else 0, "专长与项目内容语义相近")
+                en.insert(1 if conflicted[k] else 0, "expertise close in meaning to the entry")
+        head_zh = f"匹配度{score[k]:.2f}（{'，'.join(parts_zh)}）"
+        head_en = f"Affinity {score[k]:.2f} ({', '.join(parts_en)})"
         out.append(f"{head_zh}：{'；'.join(zh)}"[:240] + "\n" + f"{head_en}: {'; '.join(en)}"[:250])
     return out
 
@@ -1007,13 +1051,17 @@ class RunSummary:
     gap: float
     detail: str
     loads: dict[str, int] = field(default_factory=dict)
+    semantic: bool = True
+    """Whether the affinities counted the meaning of the texts (see SEMANTIC_EMBED_LIMIT)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for the audit history's JSON."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _summary(result: algo.Assignment, n_entries: int, n_judges: int, n_conflicts: int) -> RunSummary:
+def _summary(
+    result: algo.Assignment, n_entries: int, n_judges: int, n_conflicts: int, *, semantic: bool
+) -> RunSummary:
     used = {j: n for j, n in result.judge_loads.items() if n}
     cert = result.certificate
     return RunSummary(
@@ -1036,6 +1084,7 @@ def _summary(result: algo.Assignment, n_entries: int, n_judges: int, n_conflicts
         gap=round(cert.gap, 6),
         detail=cert.detail,
         loads=used,
+        semantic=semantic,
     )
 
 
@@ -1098,7 +1147,7 @@ def run_assignment(
             set_entry_state(
                 db, actor=actor, entry=entry, to=EntryState.IN_REVIEW.value, note=f"round {rnd.id}"
             )
-    summary = _summary(result, len(entries), len(judges), len(conflicted))
+    summary = _summary(result, len(entries), len(judges), len(conflicted), semantic=inp.semantic)
     db.flush()
     audit.record(
         db,
@@ -1183,7 +1232,9 @@ def drop_judge(db: Session, *, actor: Actor, rnd: ContestRound, judge: Judge) ->
         before={"judge_id": judge.id, "pairs": [[r.entry_id, r.judge_id] for r in gone]},
         after={
             "added": [[e, j, a] for e, j, a in added],
-            **_summary(result.assignment, len(entries), len(judges) - 1, len(conflicted)).as_dict(),
+            **_summary(
+                result.assignment, len(entries), len(judges) - 1, len(conflicted), semantic=inp.semantic
+            ).as_dict(),
         },
         event_id=rnd.event_id,
         note=f"judge {judge.id} dropped out",

@@ -293,13 +293,15 @@ def find_event(db: Session, ref: str) -> Event:
     return event
 
 
-def _file_cache(db_url: str) -> Any:
+def vector_cache(db_url: str) -> tuple[Any, str | None]:
     """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts; it starts from the
-    vectors shipped for the demo's texts, so that a demo database never waits for the model to re-embed them."""
-    from duijie.text.embed import EmbeddingCache, get_embedder
+    vectors shipped for the demo's texts, so that a demo database never waits for the model to re-embed them.
+    Returns the cache and the file to save it to (None for a server database). Loading it does not load the
+    model."""
+    from duijie.text.embed import E5Embedder, EmbeddingCache
     from duijie.text.indexing import demo_vectors
 
-    dim = get_embedder().dim
+    dim = E5Embedder.dim
     path = sqlite_path(db_url)
     cache_path = None if path is None else f"{path}.match-vectors.npz"
     cache = EmbeddingCache(dim)
@@ -332,7 +334,7 @@ def run_event_batch(
 
     url = url_for_path(db)
     engine = make_engine(url)
-    cache, cache_path = _file_cache(url) if semantic else (None, None)
+    cache, cache_path = vector_cache(url) if semantic else (None, None)
     if progress is None:
 
         def progress(label: str) -> Progress:
@@ -450,7 +452,7 @@ def run_job(
             return bar
 
         try:
-            cache, cache_path = _file_cache(database_url) if semantic else (None, None)
+            cache, cache_path = vector_cache(database_url) if semantic else (None, None)
             with unit_of_work(factory) as session:
                 event = session.get(Event, event_id)
                 if event is None:

@@ -215,8 +215,15 @@ class EmbeddingCache(MutableMapping[str, np.ndarray]):
         """Write the cache to an .npz file so that a later run reuses the vectors."""
         keys = list(self._data)
         matrix = np.stack([self._data[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
-        with open(path, "wb") as fh:
-            np.savez(fh, keys=np.array(keys, dtype="U64"), vectors=matrix)
+        # Written beside and renamed over the old file: a run reading it meanwhile sees one whole version.
+        partial = f"{os.fspath(path)}.{os.getpid()}.{threading.get_ident()}.partial"
+        try:
+            with open(partial, "wb") as fh:
+                np.savez(fh, keys=np.array(keys, dtype="U64"), vectors=matrix)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], dim: int) -> EmbeddingCache:
