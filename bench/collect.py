@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["meetings", "contest", "matching", "search", "policies", "sheets", "stats"]
+ORDER = ["meetings", "contest", "matching", "web", "search", "policies", "sheets", "stats"]
 
 HEADER = """# Benchmarks
 
