@@ -46,7 +46,7 @@ from duijie.core.permissions import require
 from duijie.deals.models import Deal, DealParty
 from duijie.directory.models import Account, Organisation, Person
 from duijie.events.models import Event, EventSetting
-from duijie.matching.affinity import AffinityEngine, Profile, Side, lexical_tokens
+from duijie.matching.affinity import GENERIC_TERMS, AffinityEngine, Profile, Side, lexical_tokens
 from duijie.matching.taxonomy import normalize_industry
 
 log = logging.getLogger(__name__)
@@ -993,7 +993,7 @@ def explanations(inp: AffinityInput, pairs: Sequence[tuple[str, str]]) -> list[s
         else:
             zh, en = ["专长领域不同"], ["different field of expertise"]
         common = _terms(jp, cache) & _terms(ep, cache)
-        whole = {t for t in common if not any(t != o and t in o for o in common)}
+        whole = {t for t in common if not any(t != o and t in o for o in common)} - GENERIC_TERMS
         shared = sorted(whole, key=lambda t: (-eng.idf.get(t, eng.default_idf), t))[:4]
         if shared:
             zh.append("共同术语：" + "、".join(shared))

@@ -119,6 +119,17 @@ COMMON_TERM_SHARE = 0.1
 little in the lexical score already, and saying two records share it tells a reader nothing."""
 MIN_DOCS_FOR_COMMON = 20
 """Below this many profiles the share is too rough to call any term common."""
+# fmt: off
+GENERIC_TERMS: frozenset[str] = frozenset({
+    "面向", "主要", "从事", "基于", "相关", "提供", "拥有", "正在", "进行", "开展", "实现", "具有", "通过", "包括",
+    "用于", "方向", "领域", "企业", "公司", "有限公司", "项目", "产品", "行业", "客户", "团队", "已在", "多家",
+    "寻求", "新一轮", "来自", "重点", "投资", "等方向",
+    "company", "companies", "working", "based", "provides", "project", "projects", "products", "industry",
+    "customers", "team", "focus", "invests", "investing", "looking", "several", "new", "round",
+})
+# fmt: on
+"""Words of how profiles are written, not of what they are about: never named as a shared term (they still
+count in the lexical score, where their low weight already says little)."""
 AGGREGATIONS = ("max", "mean", "topm", "centroid", "blend")
 
 DISTRICTS: dict[str, str] = DISTRICT_EN
@@ -1030,7 +1041,9 @@ class AffinityEngine:
         common = set(lterms) & set(rterms)
         # A compound's pieces (自动, 驾驶 inside 自动驾驶) add nothing to the words shown.
         whole = {t for t in common if not any(t != o and t in o for o in common)}
-        ranked = sorted(whole, key=lambda t: (-self.idf.get(t, self.default_idf), t))
+        ranked = sorted(whole - GENERIC_TERMS, key=lambda t: (-self.idf.get(t, self.default_idf), t))
+        if whole and not ranked:
+            return "仅有常见词相同", "Only common words shared"
         if self.n_docs >= MIN_DOCS_FOR_COMMON:
             common_idf = math.log(1 + (1 - COMMON_TERM_SHARE) / COMMON_TERM_SHARE)
             rare = [t for t in ranked if self.idf.get(t, self.default_idf) >= common_idf]

@@ -255,6 +255,17 @@ def test_affinity_lexical_reason_leaves_out_words_most_profiles_use() -> None:
     assert eng.score_pair(a, plain).part("lexical").reason_en == "Only common words shared"
 
 
+def test_affinity_lexical_reason_never_names_words_of_style_even_in_a_small_corpus() -> None:
+    eng = engine(only(lexical=1))
+    a = investor(texts=["主要面向工业客户的激光雷达"])
+    near = project(texts=["面向工业客户，主要做激光雷达"])
+    plain = project(id="p2", texts=["主要面向客户提供咨询"])
+    eng.fit([a], [near, plain])
+    assert eng.score_pair(a, near).part("lexical").reason_zh == "共同术语：工业、激光雷达"
+    generic = eng.score_pair(a, plain).part("lexical")
+    assert generic.reason_zh == "仅有常见词相同" and generic.value > 0
+
+
 def test_affinity_real_embedder_crosses_languages() -> None:
     inv = investor(texts=["专注自动驾驶和激光雷达的产业投资基金"])
     car = project(texts=["Series B round for a lidar maker supplying autonomous driving fleets"])
