@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,13 @@ def login(client: TestClient, username: str, password: str) -> None:
 
 def csrf_of(client: TestClient, path: str) -> str:
     return client.get(path).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+@contextmanager
+def in_english(client: TestClient) -> Iterator[None]:
+    """Requests in this block read the site in English (the language cookie), and in Chinese again after it."""
+    client.cookies.set("lang", "en")
+    try:
+        yield
+    finally:
+        client.cookies.delete("lang")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from duijie.contest.models import Award, ContestField, ContestRound, Judge, ReviewAssignment
 from duijie.core.models import AuditEntry
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, in_english, login
 
 BASE = "/contests/frontier-contest-7"
 
@@ -57,7 +57,8 @@ def test_public_page_shows_the_published_figures_and_the_finalists(client: TestC
 
 
 def test_winners_page_lists_places_and_support_in_english(client: TestClient) -> None:
-    page = client.get(f"{BASE}/winners", cookies={"lang": "en"})
+    with in_english(client):
+        page = client.get(f"{BASE}/winners")
     assert page.status_code == 200
     assert page.text.count('class="card winner rank-') == 6
     assert page.text.count('data-rank="1"') == 1 and page.text.count('data-rank="3"') == 3
@@ -172,7 +173,8 @@ def test_organiser_reopens_a_score_with_a_reason(client: TestClient, db: Session
 def test_ranking_shows_raw_and_normalised_with_the_tie_break(client: TestClient, db: Session) -> None:
     final = db.scalars(select(ContestRound).where(ContestRound.kind == "final")).one()
     login(client, "organiser", "organiser-demo")
-    page = client.get(f"{BASE}/rounds/{final.id}/ranking", cookies={"lang": "en"})
+    with in_english(client):
+        page = client.get(f"{BASE}/rounds/{final.id}/ranking")
     assert page.status_code == 200
     assert page.text.count("<tr data-entry=") == 22
     assert page.text.count(">awarded</span>") == 6
@@ -280,7 +282,8 @@ def test_organiser_edits_a_judges_ties_and_a_bad_date_is_shown_next_to_the_field
     assert db.get(Judge, 1).ties == [
         {"kind": "investment", "organisation": "甲公司", "start": "2022-01-01", "end": None}
     ]
-    edit = client.get(f"{BASE}/conflicts?judge=1", cookies={"lang": "en"})
+    with in_english(client):
+        edit = client.get(f"{BASE}/conflicts?judge=1")
     assert "investment | 甲公司 | 2022-01-01 | </textarea>" in edit.text
     assert "Employment and investment history" in edit.text
 
@@ -339,5 +342,6 @@ def test_organiser_adds_a_sub_track_a_region_and_a_round_from_the_manage_page(
         {"code": "c2", "name_zh": "团队", "name_en": "Team", "weight": 40.0},
     ]
     assert made.headers["location"] == f"{BASE}/rounds/{rnd.id}?notice=saved"
-    edit = client.get(f"{BASE}/manage?round={rnd.id}", cookies={"lang": "en"})
+    with in_english(client):
+        edit = client.get(f"{BASE}/manage?round={rnd.id}")
     assert "Edit the round" in edit.text and 'value="Technology"' in edit.text

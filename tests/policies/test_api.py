@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, in_english, login
 
 
 def test_list_gives_the_ten_packages_with_their_policies(client: TestClient) -> None:
@@ -86,7 +86,8 @@ def test_validate_points_each_error_at_its_rule_path(client: TestClient) -> None
             {"fact": "park", "op": "==", "value": "月球"},
         ]
     }
-    body = client.post("/api/v1/policies/validate", json={"rule": rule}, cookies={"lang": "en"}).json()
+    with in_english(client):
+        body = client.post("/api/v1/policies/validate", json={"rule": rule}).json()
     assert body["ok"] is False
     assert [e["field"] for e in body["errors"]] == ["rule.all[0].value", "rule.all[1].value"]
     assert (

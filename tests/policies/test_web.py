@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from duijie.directory.models import Organisation
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, in_english, login
 
 RULE_WITH_TYPO = """all:
   - {fact: revenue, op: ">=", value: 1亿元}
@@ -73,7 +73,8 @@ def test_policy_page_shows_versions_the_rule_in_words_and_passing_test_cases(cli
         in page.text
     )
     assert _count(r'data-passed="true"', page.text) == 4 and 'data-passed="false"' not in page.text
-    english = client.get("/policies/iic-rd-post-funding", cookies={"lang": "en"})
+    with in_english(client):
+        english = client.get("/policies/iic-rd-post-funding")
     assert "(is a high-tech enterprise or is a specialised and innovative enterprise)" in english.text
     assert "Test cases" in english.text
     assert client.get("/policies/no-such-policy").status_code == 404
@@ -252,7 +253,8 @@ def test_the_self_check_suggests_the_policies_that_may_apply_eligible_first(clie
     assert '<span class="tag" data-part="industry">同属人工智能</span>' in page.text
     assert '<span class="tag" data-part="district">位于海淀区</span>' in page.text
     assert "尚需补充：上年零售额" in page.text
-    english = client.get("/policies/check?on=2025-06-01", cookies={"lang": "en"})
+    with in_english(client):
+        english = client.get("/policies/check?on=2025-06-01")
     assert (
         "Policies that may apply to you" in english.text
         and "Still needed: last year&#39;s retail sales" in english.text

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from duijie.text.search_cli import search as search_command
+from tests.conftest import in_english
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +29,16 @@ def test_search_page_groups_hits_by_kind_with_marked_snippets(client: TestClient
 
 
 def test_search_page_in_english_with_filters(client: TestClient) -> None:
-    page = client.get(
-        "/search",
-        params={"q": "integrated circuits", "kind": "opportunity", "district": "海淀区", "amount_min": "1亿"},
-        cookies={"lang": "en"},
-    )
+    with in_english(client):
+        page = client.get(
+            "/search",
+            params={
+                "q": "integrated circuits",
+                "kind": "opportunity",
+                "district": "海淀区",
+                "amount_min": "1亿",
+            },
+        )
     assert page.status_code == 200
     assert 'data-testid="group-organisation"' not in page.text
     assert "Projects and technology" in page.text
