@@ -882,8 +882,7 @@ def demo_texts(db: Session) -> list[str]:
     so that the vectors ship with the demo and its assignment runs count the semantic part without the model."""
     texts: dict[str, None] = {}
     for entry in db.scalars(select(ContestEntry).order_by(ContestEntry.id)):
-        texts.update(dict.fromkeys(t for t in (entry.title_zh, entry.description) if t))
+        texts.update(dict.fromkeys(contest_service.entry_texts(entry)))
     for judge in db.scalars(select(Judge).order_by(Judge.id)):
-        if judge.expertise:
-            texts[judge.expertise] = None
+        texts.update(dict.fromkeys(contest_service.judge_texts(judge)))
     return list(texts)

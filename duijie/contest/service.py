@@ -870,12 +870,21 @@ def _entry_industry(entry: ContestEntry, fields: dict[int, ContestField]) -> lis
     return [f.name_zh] if f is not None else []
 
 
+def entry_texts(entry: ContestEntry) -> list[str]:
+    """The documents of an entry that judge assignment compares: its title and its description."""
+    return [t for t in (entry.title_zh, entry.description) if t]
+
+
+def judge_texts(judge: Judge) -> list[str]:
+    """The documents of a judge that judge assignment compares: the expertise statement."""
+    return [judge.expertise] if judge.expertise else []
+
+
 def entry_profile(entry: ContestEntry, fields: dict[int, ContestField]) -> Profile:
     """What the matching engine compares on an entry's side: its texts, its field and its entrant."""
-    texts = [t for t in (entry.title_zh, entry.description) if t]
     return Profile(
         id=str(entry.id),
-        texts=texts,
+        texts=entry_texts(entry),
         industries=_entry_industry(entry, fields),
         organisation=_org_name(entry.organisation),
         country=entry.country,
@@ -887,7 +896,7 @@ def judge_profile(judge: Judge, field_names: Iterable[str], org: Organisation | 
     text = judge.expertise or ""
     return Profile(
         id=str(judge.id),
-        texts=[text] if text else [],
+        texts=judge_texts(judge),
         industries=[name for name in field_names if name in text],
         organisation=_org_name(org),
         country=judge.country,
@@ -937,7 +946,8 @@ def _attach_vectors(db: Session, profiles: list[Profile]) -> bool:
     from duijie.text.embed import content_hash, embed_with_cache, get_embedder
 
     cache, path = vector_cache(db.get_bind().engine.url.render_as_string(hide_password=False))
-    missing = list(dict.fromkeys(t for p in profiles for t in p.texts if content_hash(t) not in cache))
+    key = {t: content_hash(t) for p in profiles for t in p.texts}
+    missing = [t for t, k in key.items() if k not in cache]
     if len(missing) > SEMANTIC_EMBED_LIMIT:
         log.info("judge assignment without the semantic part: %d texts have no vector", len(missing))
         return False
@@ -947,7 +957,7 @@ def _attach_vectors(db: Session, profiles: list[Profile]) -> bool:
             cache.save(path)
     for profile in profiles:
         if profile.texts:
-            profile.embeddings = np.stack([cache[content_hash(t)] for t in profile.texts])
+            profile.embeddings = np.stack([cache[key[t]] for t in profile.texts])
     return True
 
 
