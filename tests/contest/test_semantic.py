@@ -15,6 +15,7 @@ from duijie.contest import service as contest_service
 from duijie.contest.models import ContestEntry, ContestRound, Judge, ReviewAssignment
 from duijie.core.auth import Actor, Grant
 from duijie.core.db import sqlite_path
+from duijie.matching.jobs import vector_cache
 from duijie.text.embed import EmbeddingCache, content_hash
 from tests.conftest import login
 
@@ -60,12 +61,18 @@ def test_a_judge_close_in_meaning_fits_better_without_a_shared_word(db: Session)
     assert "expertise close in meaning to the entry" in why
 
 
-def test_embedded_texts_are_kept_next_to_a_sqlite_file(db: Session) -> None:
-    path = sqlite_path(db.get_bind().engine.url.render_as_string(hide_password=False))
-    if path is None:
-        pytest.skip("a server database keeps no vector file")
+def test_embedded_texts_are_kept_next_to_a_sqlite_file_and_nowhere_for_a_server(db: Session) -> None:
+    url = db.get_bind().engine.url.render_as_string(hide_password=False)
     rnd, entries, judges = _cross_language(db)
-    contest_service.affinity_input(db, rnd, entries, judges)
+    inp = contest_service.affinity_input(db, rnd, entries, judges)
+    assert inp.semantic
+    path = sqlite_path(url)
+    if path is None:
+        # A server database: the run embedded the texts itself and wrote no file anywhere.
+        _cache, file = vector_cache(url)
+        assert file is None
+        assert inp.judge_side.profiles[0].embeddings is not None
+        return
     kept = EmbeddingCache.load(f"{path}.match-vectors.npz", 384)
     for text in (*ANTIBODY_ENTRY, CLOSE_JUDGE, FAR_JUDGE):
         assert content_hash(text) in kept
