@@ -55,8 +55,8 @@ def _login(client: httpx.Client, username: str, password: str) -> None:
 
 def _targets(db_path: Path) -> list[tuple[str, str, str]]:
     """(account, label, path) for every page that shows recommendations, with ids read from the demo."""
-    from duijie.core.auth import load_actor
     from duijie.core.db import make_engine
+    from duijie.directory.accounts import load_actor
     from duijie.directory.models import Account, Organisation
     from duijie.events.models import Event
     from duijie.marketplace.models import Opportunity

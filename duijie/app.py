@@ -1,7 +1,16 @@
-"""The web application: routers of every module, static files, templates, sessions, locale and errors."""
+"""The web application: routers of every module, static files, templates, sessions, locale and errors.
+
+The request's unit of work is opened by a middleware that never blocks the event loop: loading the actor and
+the final commit or rollback run in the thread pool, like the `def` routes between them. The number of
+requests inside that section at once is bounded (`DUIJIE_WEB_CONCURRENCY`) and the connection pool is sized
+above that bound, so a thread never waits for a connection held by a request that is itself waiting for a
+thread: under a burst, requests queue on the event loop (which stays free to answer) and, past
+`DUIJIE_QUEUE_TIMEOUT` seconds, get a 503 with Retry-After instead of freezing the server.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 from collections.abc import Awaitable, Callable
@@ -11,20 +20,25 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from duijie.config import Settings, get_settings
 from duijie.core import i18n
-from duijie.core.auth import ANONYMOUS, load_actor
+from duijie.core.auth import ANONYMOUS
 from duijie.core.db import make_engine, make_sessionmaker
 from duijie.core.errors import DomainError
 from duijie.core.templating import build_environment
-from duijie.core.web import render
+from duijie.core.web import LoginRequired, render, safe_next
 from duijie.deals.enums import DealStage, PartyRole
+from duijie.directory.accounts import load_actor
 from duijie.directory.enums import OrgFlag, OrgKind, Role
+from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.enums import EventKind
 from duijie.marketplace.enums import OpportunityKind, OpportunityStatus, ProjectCategory
+from duijie.modules import PACKAGES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,17 +54,14 @@ LABELLED_ENUMS = {
     "role": Role,
 }
 
-# Every feature module that serves pages or API routes exposes `router` in views.py and/or api.py; they are
-# found by name so that a module brings its routes without touching this file.
-FEATURE_MODULES = (
-    "core", "events", "marketplace", "directory", "deals", "insight", "policies", "meetings", "contest",
-    "matching", "text", "agenda", "exhibition",
-)
-
-
 def _routers() -> list[APIRouter]:
+    """Every declared package that serves pages or API routes exposes `router` in views.py and/or api.py.
+
+    Packages are imported top floor first, so that a higher package's hook registrations are in place before
+    any lower package's route can run (and so that its more specific routes win over a lower catch-all).
+    """
     routers = []
-    for module in FEATURE_MODULES:
+    for module in reversed(PACKAGES):
         for part in ("views", "api"):
             name = f"duijie.{module}.{part}"
             if importlib.util.find_spec(name) is not None:
@@ -68,9 +79,42 @@ def _error_json(status: int, message: str, details: list[dict[str, object]] | No
     )
 
 
+def _busy(request: Request, retry_after: int) -> Response:
+    message = i18n.gettext("The server is busy. Please try again in a few seconds.")
+    headers = {"Retry-After": str(retry_after)}
+    if _wants_json(request):
+        response = _error_json(503, message)
+        response.headers.update(headers)
+        return response
+    return HTMLResponse(f"<!doctype html><title>503</title><p>{message}</p>", status_code=503, headers=headers)
+
+
+def _finish(db: Session, ok: bool) -> None:
+    """Ends the request's transaction: commit after a successful response, roll back otherwise."""
+    try:
+        if ok:
+            db.commit()
+        else:
+            db.rollback()
+    finally:
+        db.close()
+
+
+def _abort(db: Session) -> None:
+    try:
+        db.rollback()
+    finally:
+        db.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = make_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        pool_size=settings.web_concurrency + settings.job_connections,
+        pool_timeout=settings.pool_timeout,
+    )
     app = FastAPI(
         title="duijie API",
         version="1",
@@ -82,7 +126,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.templates = build_environment(LABELLED_ENUMS)
+    app.state.templates = build_environment(
+        LABELLED_ENUMS, labels={"district": DISTRICT_EN, "industry": INDUSTRY_EN}
+    )
+    # Created on first use, inside the server's event loop.
+    admission: dict[str, asyncio.Semaphore] = {}
 
     @app.middleware("http")
     async def unit_of_work(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -90,22 +138,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Chinese unless the visitor chose English (the switch sets a cookie; `?lang=` overrides once).
         locale = request.query_params.get("lang") or request.cookies.get("lang") or settings.default_locale
         token = i18n.set_locale(locale)
-        db = app.state.sessionmaker()
-        request.state.db = db
         try:
-            request.state.actor = load_actor(db, request.session.get("account_id"))
-            response = await call_next(request)
-            if response.status_code < 400:
-                db.commit()
-            else:
-                db.rollback()
-            return response
-        except BaseException:
-            db.rollback()
-            raise
+            if request.url.path.startswith("/static/") or request.url.path == "/healthz":
+                request.state.actor = ANONYMOUS
+                return await call_next(request)
+            gate = admission.setdefault("gate", asyncio.Semaphore(settings.web_concurrency))
+            try:
+                await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
+            except TimeoutError:
+                return _busy(request, retry_after=max(1, int(settings.queue_timeout)))
+            try:
+                db = app.state.sessionmaker()
+                request.state.db = db
+                try:
+                    request.state.actor = await run_in_threadpool(
+                        load_actor, db, request.session.get("account_id")
+                    )
+                    response = await call_next(request)
+                except BaseException:
+                    await run_in_threadpool(_abort, db)
+                    raise
+                await run_in_threadpool(_finish, db, response.status_code < 400)
+                return response
+            finally:
+                gate.release()
         finally:
-            db.close()
-            i18n._current.reset(token)
+            i18n.reset_locale(token)
 
     app.add_middleware(
         SessionMiddleware,
@@ -128,6 +186,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status": exc.status_code, "message": exc.message},
             status_code=exc.status_code,
         )
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _wants_json(request):
+            return _error_json(401, i18n.gettext("Please log in first."))
+        return RedirectResponse(exc.target, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -163,8 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/lang/{code}", include_in_schema=False)
     def switch_language(code: str, request: Request, next: str = "/") -> Response:
-        target = next if next.startswith("/") and not next.startswith("//") else "/"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(safe_next(next), status_code=303)
         response.set_cookie("lang", i18n.normalize_locale(code), max_age=365 * 24 * 3600, samesite="lax")
         return response
 

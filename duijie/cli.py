@@ -1,7 +1,8 @@
 """The `duijie` command line: one group whose sub-commands are imported only when run.
 
 Importing every module on start-up would load the solvers, the embedding model and the web stack for
-`duijie --help`; the lazy group keeps start-up instant and lets each feature module own its commands.
+`duijie --help`; the lazy group keeps start-up instant. Each package names its commands in its `__init__.py`
+(`COMMANDS`), so a module brings its commands without touching this file.
 """
 
 from __future__ import annotations
@@ -11,35 +12,36 @@ import importlib.util
 
 import click
 
-# name -> "module:attribute" of a click command or group.
-SUBCOMMANDS: dict[str, str] = {
-    "demo": "duijie.demo.cli:demo",
-    "serve": "duijie.core.cli:serve",
-    "migrate": "duijie.core.cli:migrate",
-    "stats": "duijie.insight.cli:stats",
-    "text": "duijie.text.cli:text",
-    "meetings": "duijie.meetings.cli:meetings",
-    "contest": "duijie.contest.cli:contest",
-    "policies": "duijie.policies.cli:policies",
-    "match": "duijie.matching.cli:match",
-    "search": "duijie.text.search_cli:search",
-    "import": "duijie.deals.cli:import_sheet",
-    "export": "duijie.deals.cli:export_sheet",
-}
+from duijie.modules import PACKAGES
+
+
+def subcommands() -> dict[str, str]:
+    """name -> "module:attribute" of a click command or group, from every declared package."""
+    found: dict[str, str] = {}
+    for package in PACKAGES:
+        declared = getattr(importlib.import_module(f"duijie.{package}"), "COMMANDS", {})
+        for name, target in declared.items():
+            if name in found:
+                raise RuntimeError(f"command {name!r} is declared by two packages")
+            found[name] = target
+    return found
 
 
 class LazyGroup(click.Group):
     """A click group that imports a sub-command's module the first time it is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, target in SUBCOMMANDS.items() if importlib.util.find_spec(target.split(":")[0]))
+        return sorted(
+            name for name, target in subcommands().items() if importlib.util.find_spec(target.split(":")[0])
+        )
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
+        target = subcommands().get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     default_locale: str = "zh_CN"
     page_size: int = 20
     sql_echo: bool = False
+    # Requests a web process serves at once (the rest wait, then get 503 after `queue_timeout` seconds); the
+    # connection pool holds this many plus `job_connections` for jobs started by the process.
+    web_concurrency: int = 24
+    job_connections: int = 4
+    pool_timeout: float = 10.0
+    queue_timeout: float = 20.0
 
 
 @lru_cache

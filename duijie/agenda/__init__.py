@@ -1,0 +1,1 @@
+"""The forum's programme: sessions, rooms, speakers."""

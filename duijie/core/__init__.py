@@ -1,0 +1,7 @@
+"""The ground floor: database, errors, i18n, the acting user, permissions, web glue, jobs, sheets, hooks."""
+
+# The commands this package adds to `duijie` (name -> "module:attribute"), imported only when run.
+COMMANDS: dict[str, str] = {
+    "serve": "duijie.core.cli:serve",
+    "migrate": "duijie.core.cli:migrate",
+}

@@ -67,3 +67,39 @@ def diff(obj: Any, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
             before[key] = old
             after[key] = value
     return before, after
+
+
+def apply(
+    db: Session,
+    *,
+    actor: Actor,
+    obj: Any,
+    changes: dict[str, Any],
+    entity_type: str,
+    action: str,
+    event_id: int | None = None,
+    note: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audited write: set the fields that really change, flush, and record before and after.
+
+    Returns the (before, after) pair, empty when nothing changed (then nothing is written or recorded), so a
+    caller can also notify or keep its own history from the same diff.
+    """
+    before, after = diff(obj, changes)
+    if not after:
+        return before, after
+    for key, value in after.items():
+        setattr(obj, key, value)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=obj.id,
+        action=action,
+        before=before,
+        after=after,
+        event_id=event_id,
+        note=note,
+    )
+    return before, after

@@ -6,17 +6,17 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from duijie.core.db import utcnow
-from duijie.directory.models import Account
 
 _hasher = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's; re-hash at the next login."""
+    return _hasher.check_needs_rehash(password_hash)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -66,39 +66,3 @@ class Actor:
 
 
 ANONYMOUS = Actor()
-
-
-def actor_for_account(account: Account) -> Actor:
-    person = account.person
-    return Actor(
-        account_id=account.id,
-        username=account.username,
-        display_name=(person.name_zh if person else account.username),
-        grants=tuple(
-            Grant(role=r.role, organisation_id=r.organisation_id, district=r.district, event_id=r.event_id)
-            for r in account.roles
-        ),
-    )
-
-
-def load_actor(db: Session, account_id: int | None) -> Actor:
-    if account_id is None:
-        return ANONYMOUS
-    account = db.scalar(
-        select(Account)
-        .where(Account.id == account_id, Account.is_active.is_(True))
-        .options(selectinload(Account.roles), selectinload(Account.person))
-    )
-    return actor_for_account(account) if account else ANONYMOUS
-
-
-def authenticate(db: Session, *, username: str, password: str) -> Account | None:
-    """The account if the password matches; records the login time."""
-    account = db.scalar(select(Account).where(Account.username == username.strip()))
-    if account is None or not account.is_active or not verify_password(account.password_hash, password):
-        return None
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    account.last_login_at = utcnow()
-    db.flush()
-    return account

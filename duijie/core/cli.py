@@ -21,14 +21,16 @@ def migrate_database(url: str) -> None:
         engine.dispose()
 
 
-def run_server(url: str, host: str, port: int) -> None:
+def run_server(url: str, host: str, port: int, *, workers: int = 1) -> None:
+    """Serves the application named by its import string, so that this floor never imports the top one and
+    several worker processes can each build their own application from the same settings."""
     import uvicorn
 
-    from duijie.app import create_app
-    from duijie.config import Settings
+    from duijie.config import get_settings
 
-    app = create_app(Settings(database_url=url))
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    os.environ["DUIJIE_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run("duijie.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @click.command()

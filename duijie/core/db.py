@@ -123,14 +123,30 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for SQLite or PostgreSQL with the settings each needs to enforce our constraints."""
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int | None = None, pool_timeout: float | None = None
+) -> Engine:
+    """An engine for SQLite or PostgreSQL with the settings each needs to enforce our constraints.
+
+    The web passes `pool_size` and `pool_timeout` (sized above the number of requests it serves at once, so no
+    request waits for a connection); commands and jobs keep SQLAlchemy's defaults.
+    """
+    pool: dict[str, Any] = {}
+    if pool_size is not None:
+        pool["pool_size"] = pool_size
+        pool["max_overflow"] = 0
+    if pool_timeout is not None:
+        pool["pool_timeout"] = pool_timeout
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            pool = {}
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -55,6 +55,11 @@ def set_locale(locale: str) -> contextvars.Token[str]:
     return _current.set(normalize_locale(locale))
 
 
+def reset_locale(token: contextvars.Token[str]) -> None:
+    """Restores the locale that was current before `set_locale` returned `token`."""
+    _current.reset(token)
+
+
 def get_locale() -> str:
     return _current.get()
 

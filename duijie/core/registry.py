@@ -1,25 +1,16 @@
-"""Imports every module's models so the metadata is complete (for migrations and `create_all` in tests)."""
+"""Imports every package's models so the metadata is complete (for migrations and `create_all` in tests)."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
-MODEL_MODULES = (
-    "duijie.core.models",
-    "duijie.directory.models",
-    "duijie.events.models",
-    "duijie.agenda.models",
-    "duijie.exhibition.models",
-    "duijie.marketplace.models",
-    "duijie.deals.models",
-    "duijie.policies.models",
-    "duijie.meetings.models",
-    "duijie.contest.models",
-    "duijie.text.models",
-    "duijie.matching.models",
-)
+from duijie.modules import PACKAGES
 
 
 def load_all_models() -> None:
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """Each package declared in `duijie/modules.py` that has a `models.py` contributes its tables."""
+    for package in PACKAGES:
+        name = f"duijie.{package}.models"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)

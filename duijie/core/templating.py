@@ -11,21 +11,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from duijie.core import i18n
 from duijie.core.enums import LabelledEnum
-from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
+from duijie.core.web import can
+from duijie.modules import PACKAGES
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-MODULES_WITH_TEMPLATES = (
-    "directory",
-    "events",
-    "marketplace",
-    "deals",
-    "insight",
-    "policies",
-    "meetings",
-    "contest",
-    "matching",
-    "text",
-)
 
 
 def _label(enum_cls: type[LabelledEnum], value: str | None) -> str:
@@ -42,13 +31,18 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(merged) if merged else "?"
 
 
-def build_environment(enums: dict[str, type[LabelledEnum]] | None = None) -> Environment:
-    """The environment; `enums` become `E.<name>` in templates, for `label(E.stage, deal.stage)`."""
+def build_environment(
+    enums: dict[str, type[LabelledEnum]] | None = None, *, labels: dict[str, dict[str, str]] | None = None
+) -> Environment:
+    """The environment; `enums` become `E.<name>` in templates, for `label(E.stage, deal.stage)`; `labels`
+    are the English names of reference values (`district`, `industry`), given by the application because they
+    belong to the directory, above this floor."""
     enums = enums or {}
+    labels = labels or {}
     loaders = [FileSystemLoader(str(PACKAGE_DIR / "templates"))]
     loaders += [
         FileSystemLoader(str(PACKAGE_DIR / name / "templates"))
-        for name in MODULES_WITH_TEMPLATES
+        for name in reversed(PACKAGES)
         if (PACKAGE_DIR / name / "templates").is_dir()
     ]
     env = Environment(
@@ -67,11 +61,12 @@ def build_environment(enums: dict[str, type[LabelledEnum]] | None = None) -> Env
         query=_query,
         get_locale=i18n.get_locale,
         is_zh=i18n.is_zh,
+        can=can,
     )
     env.filters["money"] = i18n.format_money
     env.filters["role_label"] = lambda r: _label(enums["role"], r) if "role" in enums else r
     env.globals["E"] = enums
-    env.globals["industry_en"] = INDUSTRY_EN
-    env.globals["district_en"] = DISTRICT_EN
+    env.globals["industry_en"] = labels.get("industry", {})
+    env.globals["district_en"] = labels.get("district", {})
     env.filters["yi"] = lambda v: i18n.yi_str(Decimal(v) if v is not None else None)
     return env

@@ -7,9 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import Actor, authenticate
+from duijie.core.auth import Actor
 from duijie.core.i18n import gettext as _
 from duijie.core.web import check_csrf, get_actor, get_db, render
+from duijie.directory.accounts import authenticate
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from duijie.core.auth import actor_for_account
 from duijie.core.db import SYNTHETIC
 from duijie.deals import service as deal_service
 from duijie.deals.models import Deal
 from duijie.deals.schemas import TaskCreate
+from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Account
 
 if TYPE_CHECKING:

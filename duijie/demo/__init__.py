@@ -1,0 +1,6 @@
+"""The demo run: builds the demo database by calling every package's `extend_demo`."""
+
+# The commands this package adds to `duijie` (name -> "module:attribute"), imported only when run.
+COMMANDS: dict[str, str] = {
+    "demo": "duijie.demo.cli:demo",
+}

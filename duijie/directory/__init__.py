@@ -1,0 +1,1 @@
+"""Organisations, people, accounts and their roles."""

@@ -1,0 +1,1 @@
+"""Forums, summits, contests and trading days; per-event settings and published figures."""

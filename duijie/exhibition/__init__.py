@@ -1,0 +1,1 @@
+"""Exhibitors, booths and achievement releases."""

@@ -1,0 +1,1 @@
+"""Investment projects and technology offers and demands: listing, editing, lifecycle, sheets."""

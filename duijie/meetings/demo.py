@@ -11,9 +11,9 @@ import random
 
 from sqlalchemy import select
 
-from duijie.core.auth import actor_for_account
 from duijie.core.db import SYNTHETIC
 from duijie.demo.builder import DemoBuilder
+from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Account, Organisation, Person
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity

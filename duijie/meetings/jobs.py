@@ -22,12 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.auth import Actor, load_actor
+from duijie.core.auth import Actor
 from duijie.core.db import unit_of_work, utcnow
 from duijie.core.errors import DomainError, InvalidTransition, NotFound
 from duijie.core.i18n import get_locale, set_locale
 from duijie.core.i18n import gettext as _
 from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
+from duijie.directory.accounts import load_actor
 from duijie.events.models import Event, EventSetting
 from duijie.meetings import service as meeting_service
 from duijie.meetings.instance import Schedule

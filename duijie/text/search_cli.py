@@ -89,7 +89,7 @@ def search(
                 raise click.UsageError(exc.message) from exc
     finally:
         engine.dispose()
-        i18n._current.reset(token)
+        i18n.reset_locale(token)
     if fmt == "json":
         click.echo(json.dumps(results.as_dict(), ensure_ascii=False, indent=2))
         return

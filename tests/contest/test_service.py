@@ -19,10 +19,11 @@ from duijie.contest.models import (
     ReviewAssignment,
     Score,
 )
-from duijie.core.auth import Actor, Grant, load_actor
+from duijie.core.auth import Actor, Grant
 from duijie.core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from duijie.core.models import AuditEntry
 from duijie.deals.models import Deal, DealParty
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import Actor, Grant, load_actor
+from duijie.core.auth import Actor, Grant
 from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.models import AuditEntry, Notification
 from duijie.deals import service as deal_service
 from duijie.deals.models import Deal, DealHistory, DealTask
 from duijie.deals.schemas import DealCreate, DealPartyIn, TaskCreate
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.insight.queries import event_stats, resolve_event
 from tests.conftest import csrf_of, login

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.cli import main
-from duijie.core.auth import Actor, Grant, load_actor
+from duijie.core.auth import Actor, Grant
 from duijie.deals import service as deal_service
 from duijie.deals.models import Deal, DealHistory
 from duijie.deals.sheets import import_file
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account
 from duijie.insight import exports
 from duijie.marketplace.enums import RELEASED_STATES

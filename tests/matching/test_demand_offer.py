@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import load_actor
 from duijie.core.i18n import set_locale
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity

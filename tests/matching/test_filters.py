@@ -11,7 +11,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import load_actor
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity

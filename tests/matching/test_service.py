@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import load_actor
 from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.i18n import set_locale
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.matching import service

@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import Actor, load_actor
+from duijie.core.auth import Actor
 from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
 from duijie.core.errors import DomainError
 from duijie.core.i18n import set_locale
 from duijie.core.migrate import upgrade
 from duijie.core.models import AuditEntry
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account
 from duijie.events.models import Event, EventSetting
 from duijie.matching import settings

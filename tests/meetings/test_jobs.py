@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.auth import Actor, load_actor
+from duijie.core.auth import Actor
 from duijie.core.db import unit_of_work
 from duijie.core.errors import InvalidTransition
 from duijie.core.models import AuditEntry
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account
 from duijie.events.models import Event, EventSetting
 from duijie.meetings import queries, service

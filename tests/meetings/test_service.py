@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import Actor, load_actor
+from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.models import AuditEntry, Notification
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Person
 from duijie.events.models import Event
 from duijie.meetings import ics, queries, service

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import ANONYMOUS, load_actor
+from duijie.core.auth import ANONYMOUS
 from duijie.core.errors import DomainError
+from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity

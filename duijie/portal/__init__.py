@@ -1,0 +1,1 @@
+"""The pages that gather several modules: the home page, navigation, the organisation and event pages."""
