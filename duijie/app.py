@@ -38,7 +38,7 @@ from duijie.directory.enums import OrgFlag, OrgKind, Role
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.enums import EventKind
 from duijie.marketplace.enums import OpportunityKind, OpportunityStatus, ProjectCategory
-from duijie.modules import PACKAGES
+from duijie.modules import PACKAGES, import_all
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -57,13 +57,15 @@ LABELLED_ENUMS = {
 def _routers() -> list[APIRouter]:
     """Every declared package that serves pages or API routes exposes `router` in views.py and/or api.py.
 
-    Packages are imported top floor first, so that a higher package's hook registrations are in place before
-    any lower package's route can run (and so that its more specific routes win over a lower catch-all).
+    The packages' hook registrations (`extends.py`) are imported first, so every hook is filled before the
+    first request; routers are included top floor first, so a higher package's specific routes win over a
+    lower package's catch-all.
     """
-    routers = []
-    for module in reversed(PACKAGES):
+    import_all("extends")
+    routers: list[APIRouter] = []
+    for package in reversed(PACKAGES):
         for part in ("views", "api"):
-            name = f"duijie.{module}.{part}"
+            name = f"duijie.{package}.{part}"
             if importlib.util.find_spec(name) is not None:
                 routers.append(importlib.import_module(name).router)
     return routers

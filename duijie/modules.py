@@ -14,6 +14,10 @@ convention in its package, and its commands are named in its `__init__.py` as `C
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from types import ModuleType
+
 # Bottom to top. The comments say what a floor holds.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("config", "modules"),  # settings from the environment; this table
@@ -48,3 +52,15 @@ def floor_of(name: str) -> int:
         if name in floor:
             return number
     raise KeyError(f"{name} is not declared in duijie/modules.py")
+
+
+def import_all(part: str, *, top_first: bool = False) -> list[ModuleType]:
+    """Imports `duijie.<package>.<part>` of every declared package that has one, bottom floor first (or top
+    first), and returns the modules: the `models`, `views`, `api`, `extends` (hook registrations), `demo` or
+    `searchable` files of the whole application, found by convention."""
+    found = []
+    for package in reversed(PACKAGES) if top_first else PACKAGES:
+        name = f"duijie.{package}.{part}"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
-from duijie.modules import PACKAGES
+from duijie.modules import import_all
 
 
 def load_all_models() -> None:
     """Each package declared in `duijie/modules.py` that has a `models.py` contributes its tables."""
-    for package in PACKAGES:
-        name = f"duijie.{package}.models"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
+    import_all("models")
