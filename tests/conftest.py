@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -105,6 +106,35 @@ def login(client: TestClient, username: str, password: str) -> None:
 
 def csrf_of(client: TestClient, path: str) -> str:
     return client.get(path).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+class StatementCounter:
+    """Counts the SQL statements run on an engine inside `with counter:` blocks (N+1 guards)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _count(self, conn: Connection, cursor: object, statement: str, *args: object) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        self.statements = []
+        sa_event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sa_event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(engine: Engine) -> StatementCounter:
+    """`with count_statements as counted: ...; counted.count` — the statements a block ran on the test engine."""
+    return StatementCounter(engine)
 
 
 @contextmanager
