@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.orm import Session
 
+from duijie.core.auth import Actor, Grant
 from duijie.core.db import make_engine, make_sessionmaker, sqlite_path, unit_of_work, url_for_path
 from duijie.core.errors import DomainError
 
@@ -33,3 +34,12 @@ def open_db(path: str, *, must_exist: bool = True) -> Iterator[Session]:
         sys.exit(2)
     finally:
         engine.dispose()
+
+
+def cli_actor(name: str = "duijie CLI") -> Actor:
+    """Who a command acts as: the organiser of every event, because whoever runs it holds the database itself.
+
+    Writes made this way are audited under the user name `cli` (no account id), so the history tells a
+    command-line change from a web one.
+    """
+    return Actor(username="cli", display_name=name, grants=(Grant(role="organiser"),))

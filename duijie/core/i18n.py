@@ -72,6 +72,12 @@ def gettext(message: str) -> str:
     return translations(get_locale()).ugettext(message)
 
 
+def mark(message: str) -> str:
+    """Marks a string for translation where it is defined (import it as `_l`, the extraction keyword); it is
+    translated where it is shown, in the language of that request."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_locale()).ungettext(singular, plural, n)
 
