@@ -24,9 +24,9 @@ class Hook(Generic[T]):
 
     def register(self, item: T, *, key: str | None = None, order: int = 100) -> T:
         """Adds `item` once: registering the same key again (a module imported twice) replaces it."""
-        key = key or getattr(item, "__qualname__", repr(item))
-        self._items = [entry for entry in self._items if entry[2] != key]
-        self._items.append((order, len(self._items), key, item))
+        name = key or str(getattr(item, "__module__", "")) + "." + str(getattr(item, "__qualname__", repr(item)))
+        self._items = [entry for entry in self._items if entry[2] != name]
+        self._items.append((order, len(self._items), name, item))
         self._items.sort(key=lambda entry: (entry[0], entry[1]))
         return item
 

@@ -26,11 +26,11 @@ from duijie.core.permissions import Predicate
 
 def get_db(request: Request) -> Session:
     """The request's session; the unit-of-work middleware commits it once after a successful response."""
-    return request.state.db  # type: ignore[no-any-return]
+    return request.state.db
 
 
 def get_actor(request: Request) -> Actor:
-    return request.state.actor  # type: ignore[no-any-return]
+    return request.state.actor
 
 
 def safe_next(target: object, default: str = "/") -> str:
