@@ -6,21 +6,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.helpers import login, phone
+
 pytestmark = pytest.mark.browser
 
 BASE = "/contests/frontier-contest-7"
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def test_organiser_runs_the_assignment_of_the_open_round(page: Page, live_server: str) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(f"{live_server}{BASE}/manage")
     page.click("text=北京赛区·人工智能（进行中）")
     page.select_option("select[name=objective]", "fair")
@@ -32,9 +27,9 @@ def test_organiser_runs_the_assignment_of_the_open_round(page: Page, live_server
 
 
 def test_judge_scores_an_entry_on_a_phone(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone(browser)
     page = context.new_page()
-    _login(page, live_server, "judge", "judge-demo")
+    login(page, live_server, "judge", "judge-demo")
     page.goto(f"{live_server}{BASE}/review")
     before = page.locator("[data-testid=open-count]").inner_text()
     page.locator(".queue-item.status-todo a").first.click()

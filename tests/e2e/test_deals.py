@@ -9,15 +9,10 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import login
+
 pytestmark = pytest.mark.browser
 
-
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _workbook(path: Path) -> Path:
@@ -35,7 +30,7 @@ def _workbook(path: Path) -> Path:
 def test_import_previews_changes_and_errors_then_imports_the_valid_rows(
     page: Page, live_server: str, tmp_path: Path
 ) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(f"{live_server}/import")
     page.set_input_files("[data-testid=file]", str(_workbook(tmp_path / "sheet.xlsx")))
     page.click("[data-testid=preview]")

@@ -5,19 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import login, phone
+
 pytestmark = pytest.mark.browser
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def test_login_then_filter_projects_by_industry_and_district(page: Page, live_server: str) -> None:
-    _login(page, live_server, "investor", "investor-demo")
+    login(page, live_server, "investor", "investor-demo")
     expect(page.locator(".who")).to_contain_text("陈静")
     page.goto(f"{live_server}/projects")
     page.select_option("select[name=event]", "invest-beijing-2024")
@@ -45,7 +40,7 @@ def test_event_page_shows_published_totals_in_both_languages(page: Page, live_se
 
 
 def test_district_account_edits_its_own_project(page: Page, live_server: str) -> None:
-    _login(page, live_server, "haidian", "district-demo")
+    login(page, live_server, "haidian", "district-demo")
     page.goto(f"{live_server}/projects?district=海淀区&category=park_cooperation")
     page.locator("[data-testid=project-table] tbody tr a").first.click()
     page.click("text=编辑")
@@ -55,7 +50,7 @@ def test_district_account_edits_its_own_project(page: Page, live_server: str) ->
 
 
 def test_project_list_is_usable_on_a_phone(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone(browser)
     page = context.new_page()
     page.goto(f"{live_server}/projects")
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -7,21 +7,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.helpers import login, phone
+
 pytestmark = pytest.mark.browser
 
 BASE = "/events/invest-beijing-2024/meetings"
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def test_participant_accepts_a_request_and_the_contact_appears(page: Page, live_server: str) -> None:
-    _login(page, live_server, "enterprise", "enterprise-demo")
+    login(page, live_server, "enterprise", "enterprise-demo")
     page.goto(live_server + BASE)
     waiting = page.locator("[data-testid=incoming] tr[data-state=requested][data-has-meeting='0']").first
     request_id = waiting.get_attribute("data-request")
@@ -46,7 +41,7 @@ def test_participant_accepts_a_request_and_the_contact_appears(page: Page, live_
 
 
 def test_organiser_replans_then_checks_in_a_meeting(page: Page, live_server: str) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(live_server + BASE + "/grid")
     expect(page.locator("[data-testid=run-report]")).to_contain_text("先到先得")
     page.fill("[data-testid=run-form] input[name=time_limit]", "2")
@@ -72,9 +67,9 @@ def test_organiser_replans_then_checks_in_a_meeting(page: Page, live_server: str
 
 
 def test_meeting_pages_fit_a_phone(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone(browser)
     page = context.new_page()
-    _login(page, live_server, "investor", "investor-demo")
+    login(page, live_server, "investor", "investor-demo")
     for path in ("", "/schedule"):
         page.goto(live_server + BASE + path)
         width = page.evaluate("document.documentElement.scrollWidth")

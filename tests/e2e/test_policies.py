@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.helpers import login, phone
+
 pytestmark = pytest.mark.browser
 
 BAD_RULE = """all:
@@ -14,18 +16,11 @@ BAD_RULE = """all:
 """
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def test_organiser_authors_a_policy_whose_rule_error_is_caught_at_save_time(
     page: Page, live_server: str
 ) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(f"{live_server}/policies/new")
     page.fill("input[name=slug]", "e2e-growth-award")
     page.select_option("select[name=package]", "ib2023-pkg-01")
@@ -56,7 +51,7 @@ def test_organiser_authors_a_policy_whose_rule_error_is_caught_at_save_time(
 def test_enterprise_sees_what_applies_and_what_a_changed_fact_would_bring(
     page: Page, live_server: str
 ) -> None:
-    _login(page, live_server, "enterprise", "enterprise-demo")
+    login(page, live_server, "enterprise", "enterprise-demo")
     page.goto(f"{live_server}/policies/check?on=2025-06-01")
     expect(page.locator("[data-testid=eligible-count]")).to_have_text("6")
     expect(page.locator("[data-testid=undetermined-count]")).to_have_text("6")
@@ -72,7 +67,7 @@ def test_enterprise_sees_what_applies_and_what_a_changed_fact_would_bring(
 
 
 def test_self_check_is_usable_on_a_phone_in_english(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone(browser)
     context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
     page = context.new_page()
     page.goto(f"{live_server}/policies/check")
@@ -91,9 +86,9 @@ def test_self_check_is_usable_on_a_phone_in_english(browser: Browser, live_serve
 def test_district_sees_what_may_apply_to_one_of_its_enterprises_on_a_phone(
     browser: Browser, live_server: str
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone(browser)
     page = context.new_page()
-    _login(page, live_server, "haidian", "district-demo")
+    login(page, live_server, "haidian", "district-demo")
     page.goto(f"{live_server}/policies/suggest?on=2025-06-01")
     page.fill("input[name=org]", "demo-xinghe")
     page.click("button.primary[type=submit]")

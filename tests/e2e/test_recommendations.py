@@ -7,19 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.helpers import login
+
 pytestmark = pytest.mark.browser
 
 
-def _login(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def test_investor_reads_reasons_and_dismisses_a_project(page: Page, live_server: str) -> None:
-    _login(page, live_server, "investor", "investor-demo")
+    login(page, live_server, "investor", "investor-demo")
     page.goto(live_server + "/recommendations")
     items = page.locator("[data-testid=recommendations][data-left=investor] li.suggestion")
     expect(items).to_have_count(10)
@@ -33,7 +28,7 @@ def test_investor_reads_reasons_and_dismisses_a_project(page: Page, live_server:
 
 
 def test_organiser_sees_who_has_no_good_match(page: Page, live_server: str) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(live_server + "/recommendations")
     page.wait_for_url("**/events/invest-beijing-2024/matching")
     expect(page.locator("[data-testid=no-good-match] h2")).to_have_text("尚无理想匹配的参与方")
@@ -46,7 +41,7 @@ def test_enterprise_on_a_phone_sees_investors_with_reasons(browser: Browser, liv
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        _login(page, live_server, "enterprise", "enterprise-demo")
+        login(page, live_server, "enterprise", "enterprise-demo")
         page.goto(live_server + "/recommendations")
         section = page.locator("[data-testid=recommendations]").first
         expect(section.locator("h2")).to_contain_text("匹配的投资机构")
@@ -59,7 +54,7 @@ def test_enterprise_on_a_phone_sees_investors_with_reasons(browser: Browser, liv
 
 
 def test_enterprise_follows_an_offer_that_fits_its_demand(page: Page, live_server: str) -> None:
-    _login(page, live_server, "enterprise", "enterprise-demo")
+    login(page, live_server, "enterprise", "enterprise-demo")
     page.goto(live_server + "/recommendations")
     demand = page.locator("[data-testid=recommendations][data-left=demand]").first
     expect(demand.locator("h2")).to_have_text("可能匹配的技术成果：工业零件三维视觉尺寸测量")
@@ -81,7 +76,7 @@ def test_demand_page_on_a_phone_keeps_offers_readable(browser: Browser, live_ser
     context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
     page = context.new_page()
     try:
-        _login(page, live_server, "enterprise", "enterprise-demo")
+        login(page, live_server, "enterprise", "enterprise-demo")
         page.goto(live_server + "/recommendations")
         section = page.locator("[data-testid=recommendations][data-left=demand]").first
         expect(section.locator("h2")).to_contain_text("Technology offers that may fit")
@@ -97,7 +92,7 @@ def test_demand_page_on_a_phone_keeps_offers_readable(browser: Browser, live_ser
 
 
 def test_organiser_changes_a_weight_then_restores_the_defaults(page: Page, live_server: str) -> None:
-    _login(page, live_server, "organiser", "organiser-demo")
+    login(page, live_server, "organiser", "organiser-demo")
     page.goto(live_server + "/events/invest-beijing-2024/matching")
     weights = page.locator("[data-testid=weights]")
     expect(weights.locator("fieldset legend")).to_have_text(
@@ -122,7 +117,7 @@ def test_organiser_changes_a_weight_then_restores_the_defaults(page: Page, live_
 def test_investor_narrows_projects_by_industry_and_sees_them_on_the_home_page(
     page: Page, live_server: str
 ) -> None:
-    _login(page, live_server, "investor", "investor-demo")
+    login(page, live_server, "investor", "investor-demo")
     card = page.locator("[data-testid=for-you]")
     expect(card.locator("li.suggestion")).to_have_count(3)
     card.get_by_role("link", name="查看全部推荐 →").click()
