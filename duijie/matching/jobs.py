@@ -23,14 +23,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.db import (
-    make_engine,
-    make_sessionmaker,
-    sqlite_path,
-    unit_of_work,
-    url_for_path,
-    utcnow,
-)
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, url_for_path, utcnow
 from duijie.core.errors import InvalidTransition, NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
@@ -39,6 +32,7 @@ from duijie.matching.affinity import AffinityEngine, Side
 from duijie.matching.models import MatchScore
 from duijie.matching.profiles import GROUPS, fingerprint, group_profiles
 from duijie.matching.recommend import reciprocal_top_k, recommend
+from duijie.text import embed
 
 Progress = Callable[[int, int], None]
 
@@ -293,27 +287,8 @@ def find_event(db: Session, ref: str) -> Event:
     return event
 
 
-def vector_cache(db_url: str) -> tuple[Any, str | None]:
-    """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts; it starts from the
-    vectors shipped for the demo's texts, so that a demo database never waits for the model to re-embed them.
-    Returns the cache and the file to save it to (None for a server database). Loading it does not load the
-    model."""
-    from duijie.text.embed import E5Embedder, EmbeddingCache
-    from duijie.text.indexing import demo_vectors
-
-    dim = E5Embedder.dim
-    path = sqlite_path(db_url)
-    cache_path = None if path is None else f"{path}.match-vectors.npz"
-    cache = EmbeddingCache(dim)
-    if cache_path is not None:
-        try:
-            cache = EmbeddingCache.load(cache_path, dim)
-        except (OSError, ValueError, KeyError):
-            cache = EmbeddingCache(dim)
-    for key, vector in demo_vectors().items():
-        if key not in cache:
-            cache[key] = vector
-    return cache, cache_path
+# kept until contest imports it from text.embed
+vector_cache = embed.vector_cache
 
 
 def run_event_batch(
@@ -334,7 +309,7 @@ def run_event_batch(
 
     url = url_for_path(db)
     engine = make_engine(url)
-    cache, cache_path = vector_cache(url) if semantic else (None, None)
+    cache, cache_path = embed.vector_cache(url) if semantic else (None, None)
     if progress is None:
 
         def progress(label: str) -> Progress:
@@ -452,7 +427,7 @@ def run_job(
             return bar
 
         try:
-            cache, cache_path = vector_cache(database_url) if semantic else (None, None)
+            cache, cache_path = embed.vector_cache(database_url) if semantic else (None, None)
             with unit_of_work(factory) as session:
                 event = session.get(Event, event_id)
                 if event is None:

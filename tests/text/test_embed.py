@@ -9,6 +9,7 @@ import pytest
 
 import duijie.text
 from duijie.text.embed import (
+    DEMO_VECTORS_MODEL,
     E5Embedder,
     Embedder,
     EmbeddingCache,
@@ -16,10 +17,12 @@ from duijie.text.embed import (
     bulk_embed_passages,
     chinese_share,
     content_hash,
+    demo_vectors,
     embed_with_cache,
     from_bytes,
     get_embedder,
     to_bytes,
+    vector_cache,
 )
 
 PASSAGES = [
@@ -165,3 +168,36 @@ def test_default_embedder_centers_languages(embedder: Embedder) -> None:
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     np.testing.assert_allclose(centered, expected, atol=1e-5)
     np.testing.assert_allclose(embedder.embed_passages(["中关村科学城"])[0], centered[0], atol=1e-5)
+
+
+def test_demo_vectors_are_unit_vectors_of_the_default_model(embedder: Embedder) -> None:
+    shipped = demo_vectors()
+    assert embedder.name == DEMO_VECTORS_MODEL
+    assert len(shipped) > 100
+    vector = next(iter(shipped.values()))
+    assert vector.shape == (384,)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-3)
+
+
+def test_vector_cache_of_a_sqlite_file_keeps_new_vectors_beside_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'forum.db'}"
+    cache, path = vector_cache(url)
+    assert path == f"{tmp_path / 'forum.db'}.match-vectors.npz"
+    assert set(demo_vectors()) <= set(cache)
+    cache["new text"] = np.ones(384, np.float32) / np.sqrt(384)
+    cache.save(path)
+    again, _ = vector_cache(url)
+    np.testing.assert_array_equal(again["new text"], cache["new text"])
+    assert len(again) == len(cache)
+
+
+def test_vector_cache_of_a_server_database_has_no_file_and_starts_from_the_demo_vectors() -> None:
+    cache, path = vector_cache("postgresql+psycopg://u:p@host/db")
+    assert path is None
+    assert len(cache) == len(demo_vectors())
+
+
+def test_vector_cache_ignores_an_unreadable_file(tmp_path: Path) -> None:
+    (tmp_path / "forum.db.match-vectors.npz").write_bytes(b"not a zip")
+    cache, _ = vector_cache(f"sqlite:///{tmp_path / 'forum.db'}")
+    assert len(cache) == len(demo_vectors())
