@@ -45,3 +45,21 @@ def require(rule: Predicate, actor: Actor, obj: Any = None, *, message: str | No
         from duijie.core.i18n import gettext as _
 
         raise PermissionDenied(message or _("You do not have permission to do this."))
+
+
+@predicate
+def is_district(actor: Actor, obj: Any) -> bool:
+    """A district government account (its district is on the grant)."""
+    return actor.has_role("district")
+
+
+@predicate
+def organises_event(actor: Actor, event: Any) -> bool:
+    """An organiser grant with no event scope covers every event; one with an `event_id` covers that event only."""
+    event_id = getattr(event, "id", None)
+    return any(g.role == "organiser" and g.event_id in (None, event_id) for g in actor.grants)
+
+
+# Spreadsheets of projects and deals come from the organiser and the district governments (the "Import" entry of
+# the navigation and the import pages).
+can_import_sheets: Predicate = is_organiser | is_district

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from duijie.core import i18n
+from duijie.core import i18n, permissions
 from duijie.core.enums import LabelledEnum
 from duijie.core.web import can
 from duijie.modules import PACKAGES
@@ -62,6 +62,7 @@ def build_environment(
         get_locale=i18n.get_locale,
         is_zh=i18n.is_zh,
         can=can,
+        P=permissions,  # the generic predicates, for `can(actor, P.can_import_sheets)` in shared templates
     )
     env.filters["money"] = i18n.format_money
     env.filters["role_label"] = lambda r: _label(enums["role"], r) if "role" in enums else r

@@ -1,4 +1,5 @@
-"""`/api/v1/organisations`."""
+"""`/api/v1/organisations`: the public directory of organisations (public on purpose, as the organisation pages
+are)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,130 @@
+"""The reads behind the portal's pages: they gather records of several modules (events, marketplace, deals,
+meetings, insight's figures), which is why they live on the top floor and not in any one of those modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from duijie.core.errors import NotFound
+from duijie.core.i18n import gettext as _
+from duijie.deals.models import Deal, DealParty
+from duijie.directory.models import Organisation
+from duijie.events.models import Event, PublishedFigure
+from duijie.insight.queries import EventStats, event_stats
+from duijie.marketplace.enums import RELEASED_STATES
+from duijie.marketplace.models import Opportunity
+from duijie.meetings.models import MeetingSlot
+
+# How many projects and deals an organisation page lists (the largest and the latest first).
+ORGANISATION_LIST_LIMIT = 50
+
+# The published figures the event page checks against the records, each with the computed figure's name.
+CHECKED_FIGURES = ("released_count", "released_amount", "signed_count", "signed_amount")
+
+
+def published_events(db: Session) -> list[Event]:
+    """The published events, the latest first: the home page's list."""
+    return list(
+        db.scalars(select(Event).where(Event.is_published.is_(True)).order_by(Event.starts_on.desc(), Event.id))
+    )
+
+
+def latest_contest_slug(db: Session) -> str | None:
+    """The most recent contest edition, where the navigation's "contest" entry leads."""
+    return db.scalar(
+        select(Event.slug).where(Event.kind == "contest").order_by(Event.starts_on.desc()).limit(1)
+    )
+
+
+def latest_meetings_slug(db: Session) -> str | None:
+    """The most recent event with a meeting grid, where the navigation's "meetings" entry leads."""
+    return db.scalar(
+        select(Event.slug)
+        .join(MeetingSlot, MeetingSlot.event_id == Event.id)
+        .order_by(Event.starts_on.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    """What the organisation page shows: the directory record, its released projects and the deals it is in."""
+
+    org: Organisation
+    projects: list[Opportunity]
+    deals: list[Deal]
+
+
+def organisation_page(db: Session, *, slug: str) -> OrganisationPage:
+    """The organisation with this slug and its projects and deals, or a translated 404."""
+    org = db.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound(_("No such organisation: %(id)s") % {"id": slug})
+    projects = list(
+        db.scalars(
+            select(Opportunity)
+            .where(Opportunity.owner_org_id == org.id, Opportunity.status.in_(RELEASED_STATES))
+            .options(selectinload(Opportunity.event))
+            .order_by(Opportunity.amount.desc())
+            .limit(ORGANISATION_LIST_LIMIT)
+        )
+    )
+    deals = list(
+        db.scalars(
+            select(Deal)
+            .join(DealParty)
+            .where(DealParty.organisation_id == org.id)
+            .options(selectinload(Deal.event))
+            .order_by(Deal.signed_on.desc(), Deal.id)
+            .limit(ORGANISATION_LIST_LIMIT)
+        )
+    )
+    return OrganisationPage(org=org, projects=projects, deals=deals)
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """A figure the organiser published next to the same figure summed from the records."""
+
+    figure: PublishedFigure
+    published: str
+    computed: str
+
+    @property
+    def ok(self) -> bool:
+        return self.published == self.computed
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """What the event page shows: the figures computed from the records, the published ones checked against
+    them, the other published figures, and the events held within this one."""
+
+    event: Event
+    stats: EventStats
+    checks: list[FigureCheck]
+    other_figures: list[PublishedFigure]
+    children: list[Event]
+
+
+def event_page(db: Session, event: Event) -> EventPage:
+    """The event's figures and the events within it."""
+    stats = event_stats(db, event)
+    figures = {f.key: f for f in db.scalars(select(PublishedFigure).where(PublishedFigure.event_id == event.id))}
+    computed = {
+        "released_count": str(stats.released.count),
+        "released_amount": stats.released.amount_yi,
+        "signed_count": str(stats.signed.count),
+        "signed_amount": stats.signed.amount_yi,
+    }
+    checks = [
+        FigureCheck(figure=fig, published=f"{fig.value.normalize():f}", computed=computed[key])
+        for key in CHECKED_FIGURES
+        if (fig := figures.get(key)) is not None
+    ]
+    other = [f for k, f in figures.items() if not k.startswith(("released_", "signed_"))]
+    children = list(db.scalars(select(Event).where(Event.parent_id == event.id).order_by(Event.starts_on)))
+    return EventPage(event=event, stats=stats, checks=checks, other_figures=other, children=children)
