@@ -1,4 +1,7 @@
-"""`/api/v1/events`: the events and their statistics."""
+"""`/api/v1/events`: the published events and one event by its slug. The figures of an event are insight's
+(`/api/v1/stats`).
+
+Both routes are public on purpose: they show what the events page shows to every visitor."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from duijie.core.schemas import ErrorBody, Page, paginate_params
 from duijie.core.web import get_db
+from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
 from duijie.events.schemas import EventRead
-from duijie.insight.queries import resolve_event
 
 router = APIRouter(
     prefix="/api/v1/events", tags=["events"], responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
@@ -24,6 +27,7 @@ def list_events(
     page_size: int = Query(20, ge=1, le=200),
     db: Session = Depends(get_db),
 ) -> Page[EventRead]:
+    """The published events, oldest first, optionally of one kind."""
     stmt = select(Event).where(Event.is_published.is_(True))
     if kind:
         stmt = stmt.where(Event.kind == kind)
@@ -40,5 +44,6 @@ def list_events(
 
 
 @router.get("/{slug}", response_model=EventRead)
-def get_event(slug: str, db: Session = Depends(get_db)) -> EventRead:
-    return EventRead.model_validate(resolve_event(db, slug))
+def get_event(event: Event = Depends(event_from_slug)) -> EventRead:
+    """One event by its slug (a slug of digits is a slug, never an id); 404 in the request's language."""
+    return EventRead.model_validate(event)
