@@ -24,7 +24,8 @@ from pathlib import Path
 
 import click
 
-from duijie.contest.assignment import AffinityTable, Assignment, assign, reassign
+from duijie.contest.assignment import assign, reassign
+from duijie.contest.assignment_types import AffinityTable, Assignment
 from duijie.contest.scoring import Score, normalise_scores, rank
 from duijie.contest.scoring import rank_items as build_rank_items
 from duijie.core.errors import DomainError

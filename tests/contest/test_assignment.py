@@ -7,15 +7,15 @@ import itertools
 import numpy as np
 import pytest
 
-from duijie.contest import assignment as assignment_module
-from duijie.contest.assignment import (
+from duijie.contest.assignment import assign, reassign
+from duijie.contest.assignment_types import (
     AffinityTable,
     Assignment,
     AssignmentInfeasible,
     ContestInputError,
-    assign,
-    reassign,
 )
+from duijie.contest.fair import polish_total, raise_floor
+from duijie.contest.flow import arcs, build_problem, solve_total
 
 
 def _table(values: np.ndarray) -> AffinityTable:
@@ -200,9 +200,9 @@ def test_raise_floor_finds_an_exchange_chain_of_three_entries() -> None:
         ]
     )
     table = _table(values)
-    problem = assignment_module._build_problem(table, [], 1, 1, 0)
+    problem = build_problem(table, [], 1, 1, 0)
     start = np.eye(4, 5, dtype=bool)
-    lifted = assignment_module._raise_floor(problem, start, max_moves=10)
+    lifted = raise_floor(problem, start, max_moves=10)
     # Only the chain e0: j0 -> j1, e1: j1 -> j2, e2: j2 -> j4 (the free judge) lifts e0.
     assert [tuple(np.flatnonzero(row).tolist()) for row in lifted] == [(1,), (2,), (4,), (3,)]
 
@@ -212,15 +212,15 @@ def test_polish_total_keeps_the_floor_and_never_lowers_the_total() -> None:
     for seed in range(300, 304):
         rng = np.random.default_rng(seed)
         values = rng.random((80, 16)) * 0.4 + np.linspace(1.0, 0.0, 16)[None, :]
-        problem = assignment_module._build_problem(_table(values), [], 3, 16, 1)
-        e_idx, j_idx = assignment_module._arcs(problem)
+        problem = build_problem(_table(values), [], 3, 16, 1)
+        e_idx, j_idx = arcs(problem)
         aff = values[e_idx, j_idx]
-        e_tot, j_tot, _ = assignment_module._solve_total(problem)
+        e_tot, j_tot, _ = solve_total(problem)
         chosen = np.zeros(values.shape, dtype=bool)
         chosen[e_tot, j_tot] = True
         total_used = chosen[e_idx, j_idx]
-        lifted = assignment_module._raise_floor(problem, chosen.copy(), max_moves=1000)[e_idx, j_idx]
-        polished = assignment_module._polish_total(problem, e_idx, j_idx, aff, lifted, total_used)
+        lifted = raise_floor(problem, chosen.copy(), max_moves=1000)[e_idx, j_idx]
+        polished = polish_total(problem, e_idx, j_idx, aff, lifted, total_used)
         low = [
             float(np.bincount(e_idx[u], weights=aff[u], minlength=80).min())
             for u in (polished, lifted, total_used)
