@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from duijie.policies.bulk import FactTable, evaluate_many, match_enterprises
 from duijie.policies.catalogue import Policy, load_catalogue, parse_policy
-from duijie.policies.evaluator import FactTable, evaluate, evaluate_many, match_enterprises, rank_packages
+from duijie.policies.evaluator import evaluate, rank_packages
 from duijie.policies.facts import DISTRICTS, INDUSTRIES, PARKS
 
 ON = date(2025, 6, 1)

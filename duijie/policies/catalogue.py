@@ -252,7 +252,7 @@ def parse_benefit(data: Any, where: str) -> Benefit:
         raise PolicyError(f"{where}: expected an object with kind and amount or formula", field=where)
     kinds = ", ".join(k.value for k in BenefitKind)
     try:
-        kind = BenefitKind(data.get("kind"))
+        kind = BenefitKind(str(data.get("kind")))
     except ValueError as exc:
         raise PolicyError(
             f"{where}.kind: unknown benefit kind {data.get('kind')!r} (known: {kinds})", field=f"{where}.kind"

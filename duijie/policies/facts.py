@@ -495,11 +495,11 @@ def format_value(fact: FactDef, value: Value, lang: str, *, unit: str | None = N
     """Write a fact value with its unit in the requested language."""
     kind = fact.type
     if kind == FactType.MONEY:
-        return format_money(Decimal(value), lang, unit)  # type: ignore[arg-type]
+        return format_money(Decimal(str(value)), lang, unit)
     if kind == FactType.RATIO:
         # A ratio computed from two amounts (R&D spending over revenue) has many digits; two decimals of a
         # percent are what a reader compares with a threshold like 4%.
-        percent = (Decimal(value) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # type: ignore[operator]
+        percent = (Decimal(str(value)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return f"{plain(percent)}%"
     if kind == FactType.BOOL:
         if lang == "zh":

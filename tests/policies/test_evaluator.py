@@ -9,15 +9,9 @@ from typing import Any
 
 import pytest
 
+from duijie.policies.bulk import FactTable, evaluate_many, match_enterprises
 from duijie.policies.catalogue import Package, Policy, parse_policy
-from duijie.policies.evaluator import (
-    FactTable,
-    Outcome,
-    evaluate,
-    evaluate_many,
-    match_enterprises,
-    rank_packages,
-)
+from duijie.policies.evaluator import Outcome, evaluate, rank_packages
 from duijie.policies.facts import DISTRICTS, INDUSTRIES, FactError
 
 ON = date(2024, 6, 1)
