@@ -15,11 +15,13 @@ from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import get_actor, get_db
-from duijie.policies import service as policy_service
-from duijie.policies import suggest
+from duijie.directory.models import Organisation
+from duijie.policies import authoring, decisions, enterprise_facts, records, suggest
 from duijie.policies.catalogue import PolicyError
+from duijie.policies.deps import SUGGESTIONS_REFUSAL, allowed, organisation_from_ref
 from duijie.policies.facts import FactError, normalise_facts
 from duijie.policies.models import Policy, PolicyVersion
+from duijie.policies.permissions import can_see_suggestions
 
 # Policy routes live under /api/v1/policies; an organisation's suggestions under /api/v1/organisations/{id},
 # next to the organisation they describe, so the router carries full paths rather than one prefix.
@@ -106,7 +108,7 @@ class ValidateIn(BaseModel):
 
 
 def _summary(row: Policy, today: dt.date) -> dict[str, Any]:
-    version = policy_service.current_version(row, today)
+    version = records.current_version(row, today)
     in_force = version if version and version.valid_from <= today else None
     if in_force is not None and in_force.valid_to is not None and in_force.valid_to < today:
         in_force = None
@@ -132,8 +134,8 @@ def _version(row: PolicyVersion) -> VersionRead:
         clauses_zh=row.clauses_zh,
         clauses_en=row.clauses_en,
         rule=row.rule,
-        rule_text_zh=policy_service.rule_text(row.rule, "zh_CN"),
-        rule_text_en=policy_service.rule_text(row.rule, "en"),
+        rule_text_zh=records.rule_text(row.rule, "zh_CN"),
+        rule_text_en=records.rule_text(row.rule, "en"),
         benefit=row.benefit,
         test_cases=list(row.test_cases or []),
     )
@@ -154,13 +156,13 @@ def list_policies(db: Session = Depends(get_db)) -> PackageList:
             provenance=p.provenance,
             policies=[PolicySummary(**_summary(q, today)) for q in p.policies],
         )
-        for p in policy_service.list_packages(db)
+        for p in records.list_packages(db)
     ]
-    loose = policy_service.list_unpackaged(db)
+    loose = records.list_unpackaged(db)
     if loose:
         packages.append(
             PackageRead(
-                slug=policy_service.UNPACKAGED,
+                slug=records.UNPACKAGED,
                 name_zh="其他政策",
                 name_en="Other policies",
                 description_zh=None,
@@ -176,7 +178,7 @@ def list_policies(db: Session = Depends(get_db)) -> PackageList:
 @router.get(PREFIX + "/{slug}", response_model=PolicyRead)
 def get_policy(slug: str, db: Session = Depends(get_db)) -> PolicyRead:
     """One policy with every dated version, its rule in words and its test cases."""
-    row = policy_service.get_policy(db, slug=slug)
+    row = records.get_policy(db, slug=slug)
     return PolicyRead(**_summary(row, dt.date.today()), versions=[_version(v) for v in row.versions])
 
 
@@ -191,8 +193,8 @@ def evaluate(
     if (data.facts is None) == (data.organisation_id is None):
         raise DomainError(_("Give either facts or organisation_id."), field="facts")
     if data.organisation_id is not None:
-        org = policy_service.get_organisation(db, ref=data.organisation_id)
-        facts, results = policy_service.evaluate_organisation(db, actor=actor, organisation=org, on=on)
+        org = enterprise_facts.get_organisation(db, ref=data.organisation_id)
+        facts, results = decisions.evaluate_organisation(db, actor=actor, organisation=org, on=on)
         organisation: int | None = org.id
     else:
         assert data.facts is not None
@@ -201,7 +203,7 @@ def evaluate(
         except FactError as exc:
             raise DomainError(exc.message, field=exc.field) from exc
         facts = data.facts
-        results = policy_service.evaluate_facts(db, facts=facts, on=on)
+        results = decisions.evaluate_facts(db, facts=facts, on=on)
         organisation = None
     return {
         "on": on.isoformat(),
@@ -217,11 +219,11 @@ def validate(data: ValidateIn, db: Session = Depends(get_db)) -> dict[str, Any]:
     with a benefit and dates, the test cases are run too."""
     rule = data.rule if isinstance(data.rule, str) else json.dumps(data.rule, ensure_ascii=False)
     if data.benefit is None:
-        check = policy_service.DraftCheck()
-        policy_service.check_rule_text(check, rule)
+        check = authoring.DraftCheck()
+        authoring.check_rule_text(check, rule)
         return check.to_dict()
     try:
-        draft = policy_service.draft_from_data(
+        draft = authoring.draft_from_data(
             rule=rule,
             benefit=data.benefit,
             valid_from=data.valid_from or dt.date.today(),
@@ -230,7 +232,7 @@ def validate(data: ValidateIn, db: Session = Depends(get_db)) -> dict[str, Any]:
         )
     except PolicyError as exc:
         raise DomainError(exc.message, field=exc.field) from exc
-    return policy_service.check_draft(db, draft).to_dict()
+    return authoring.check_draft(db, draft).to_dict()
 
 
 class PartOut(BaseModel):
@@ -273,16 +275,15 @@ class SuggestionList(BaseModel):
 
 @router.get("/api/v1/organisations/{ref}/policy-suggestions", response_model=SuggestionList)
 def policy_suggestions(
-    ref: str,
     on: dt.date | None = None,
     limit: int = Query(8, ge=1, le=100),
+    actor: Actor = Depends(allowed(can_see_suggestions, SUGGESTIONS_REFUSAL, on=organisation_from_ref)),
+    org: Organisation = Depends(organisation_from_ref),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
 ) -> SuggestionList:
     """The policies that may apply to an enterprise (by id or slug): eligible on its facts first, by estimated
     benefit, then those its facts cannot decide yet, closest first; each with the affinity's named parts in
     words and the rules' reasons. For the organiser, the enterprise's district and the enterprise itself."""
-    org = policy_service.get_organisation(db, ref=ref)
     day = on or dt.date.today()
     items = suggest.suggestions_for(db, actor=actor, organisation=org, on=day, limit=limit)
     return SuggestionList(

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from duijie.core.errors import DomainError
+from duijie.policies.bulk import match_enterprises
 from duijie.policies.catalogue import (
     PolicyError,
     check_data,
@@ -22,15 +23,7 @@ from duijie.policies.catalogue import (
     policies_from_data,
     read_data,
 )
-from duijie.policies.evaluator import (
-    OUTCOME_LABELS,
-    Decision,
-    Outcome,
-    evaluate,
-    match_enterprises,
-    rank_packages,
-    run_tests,
-)
+from duijie.policies.evaluator import OUTCOME_LABELS, Decision, Outcome, evaluate, rank_packages, run_tests
 from duijie.policies.facts import format_money
 
 
@@ -213,20 +206,17 @@ def match_file(
 )
 def evaluate_org(db_path: str, org_ref: str, on: datetime | None, fmt: str, lang: str, record: bool) -> None:
     """Evaluate an organisation's stated facts against every policy in the database, packages ranked by benefit."""
-    from duijie.core.auth import Actor, Grant
-    from duijie.core.cli_support import open_db
+    from duijie.core.cli_support import cli_actor, open_db
     from duijie.core.registry import load_all_models
-    from duijie.policies import service as policy_service
+    from duijie.policies.decisions import evaluate_organisation
+    from duijie.policies.enterprise_facts import get_organisation
 
     load_all_models()
     day = _on(on)
-    # The command line acts with the organiser's reach: whoever runs it holds the database itself.
-    operator = Actor(
-        username="cli", display_name="duijie policies evaluate", grants=(Grant(role="organiser"),)
-    )
+    operator = cli_actor("duijie policies evaluate")
     with open_db(db_path) as db:
-        org = policy_service.get_organisation(db, ref=org_ref)
-        facts, ranked = policy_service.evaluate_organisation(
+        org = get_organisation(db, ref=org_ref)
+        facts, ranked = evaluate_organisation(
             db, actor=operator, organisation=org, on=day, record=record
         )
         name = org.name_zh if lang == "zh" else (org.name_en or org.name_zh)

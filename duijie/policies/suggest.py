@@ -5,13 +5,16 @@ enterprise without facts should look at first. The matching engine (pair kind `e
 scores how close a policy is to what the enterprise does (shared industries, its district against the policy's
 area, the terms their texts share, and their embeddings when both have vectors). Here the two are combined:
 eligible policies first, then those the facts cannot decide yet ranked by affinity, never those the rules
-exclude; and, the other way round, the enterprises a district could approach about a policy. Reads only.
+exclude. The fitted corpus is shared with 政策找企业 (`outreach.reach`), which ranks the enterprises a district
+could approach about a policy. Reads only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from duijie.core.auth import Actor
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
+from duijie.core.models import AuditEntry
 from duijie.core.permissions import require
 from duijie.directory.models import Organisation
 from duijie.directory.reference import DISTRICT_EN
@@ -31,11 +35,12 @@ from duijie.matching import taxonomy
 from duijie.matching.affinity import Affinity, AffinityEngine, Part, Profile, Side, lexical_tokens
 from duijie.matching.profiles import enterprise_profile
 from duijie.policies import catalogue as cat
-from duijie.policies import service as policy_service
+from duijie.policies.enterprise_facts import organisation_facts
 from duijie.policies.evaluator import Decision, Outcome, evaluate
 from duijie.policies.facts import FACTS
 from duijie.policies.models import Policy, PolicyPackage, PolicyVersion
-from duijie.policies.permissions import can_match_enterprises, can_see_suggestions
+from duijie.policies.permissions import can_see_suggestions
+from duijie.policies.records import current_version, parse_policy
 from duijie.policies.rules import AllOf, AnyOf, Condition, Not, Rule, parse_rule
 from duijie.text.embed import from_bytes
 from duijie.text.indexing import MODEL_NAME
@@ -44,8 +49,6 @@ from duijie.text.models import SearchDocument
 PAIR_KIND = "enterprise_policy"
 STRONG = 0.5
 """A part at least this close to its best value speaks for the suggestion; weaker known parts are caveats."""
-OUTREACH_LIMIT = 20
-"""How many enterprises without the deciding facts the policy's page lists unless all are asked for."""
 YI = Decimal(100_000_000)
 RARE_IDF = 2.3
 """Term weight (IDF) of a word used by one text in ten; commoner shared words are not named as reasons."""
@@ -149,7 +152,7 @@ def organisation_profile(org: Organisation) -> Profile:
     """An enterprise as the engine sees it (its matching profile), with the industries and registered
     district it stated for the self-check when its directory entry leaves them out."""
     profile = enterprise_profile(org)
-    facts = policy_service.organisation_facts(org)
+    facts = organisation_facts(org)
     industries = list(dict.fromkeys([*profile.industries, *(facts.get("industries") or [])]))
     district = profile.district or facts.get("registered_district")
     return replace(profile, industries=industries, district=district)
@@ -199,7 +202,7 @@ def _vectors(db: Session, kind: str, ids: Sequence[int]) -> dict[int, np.ndarray
         )
     )
     wanted = set(ids)
-    return {rid: from_bytes(vec) for rid, vec in rows if rid in wanted}
+    return {rid: from_bytes(vec) for rid, vec in rows if rid in wanted and vec is not None}
 
 
 def build_corpus(
@@ -222,6 +225,39 @@ def build_corpus(
     return Corpus(engine, engine.encode(left), engine.encode(right), semantic)
 
 
+MAX_CORPORA = 8
+"""Fitted corpora kept in memory (one per date and set of policies in force; each holds every enterprise)."""
+_corpora: OrderedDict[Hashable, Corpus] = OrderedDict()
+_corpora_lock = threading.Lock()
+
+
+def _records_version(db: Session) -> tuple[Any, ...]:
+    """What changes whenever a record the corpus reads changes, in one query: the enterprises (count, newest id,
+    latest change), the newest audit entry (authoring, stated facts and every service write record one) and
+    the stored vectors, which arrive from the background embedder without an audit entry. Read from the
+    database, so each web worker keeps its own corpora without ever serving another worker's stale one."""
+    enterprise = Organisation.kind == "enterprise"
+    latest = select(AuditEntry.id, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1).subquery()
+    row = db.execute(
+        select(
+            select(func.count()).select_from(Organisation).where(enterprise).scalar_subquery(),
+            select(func.max(Organisation.id)).where(enterprise).scalar_subquery(),
+            select(func.max(Organisation.updated_at)).where(enterprise).scalar_subquery(),
+            select(latest.c.id).scalar_subquery(),
+            select(latest.c.at).scalar_subquery(),
+            select(func.count())
+            .select_from(SearchDocument)
+            .where(
+                SearchDocument.kind.in_(("organisation", "policy")),
+                SearchDocument.model == MODEL_NAME,
+                SearchDocument.vector.is_not(None),
+            )
+            .scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
 def shared_corpus(
     db: Session,
     *,
@@ -234,20 +270,17 @@ def shared_corpus(
     enterprise) must be part of it."""
     if extra is not None and extra.kind != "enterprise":
         return build_corpus(db, enterprises=[*_enterprises(db), extra], policies=policies)
-    from duijie.insight.cache import cached
-
-    # Vectors arrive from the background embedder without an audit entry: their count is part of the key.
-    vectors = db.scalar(
-        select(func.count())
-        .select_from(SearchDocument)
-        .where(
-            SearchDocument.kind.in_(("organisation", "policy")),
-            SearchDocument.model == MODEL_NAME,
-            SearchDocument.vector.is_not(None),
-        )
-    )
-    key = ("policies.corpus", day, vectors, tuple((p.slug, v.id) for p, v in policies))
-    return cached(db, key, lambda: build_corpus(db, enterprises=_enterprises(db), policies=policies))
+    key = (str(db.get_bind().engine.url), day, _records_version(db), tuple((p.slug, v.id) for p, v in policies))
+    with _corpora_lock:
+        if key in _corpora:
+            _corpora.move_to_end(key)
+            return _corpora[key]
+    corpus = build_corpus(db, enterprises=_enterprises(db), policies=policies)
+    with _corpora_lock:
+        _corpora[key] = corpus
+        while len(_corpora) > MAX_CORPORA:
+            _corpora.popitem(last=False)
+    return corpus
 
 
 def district_enterprises(db: Session, *, districts: Iterable[str]) -> list[Organisation]:
@@ -270,7 +303,7 @@ def _enterprises(db: Session) -> list[Organisation]:
     )
 
 
-def _current_policies(db: Session, on: dt.date) -> list[tuple[Policy, PolicyVersion]]:
+def current_policies(db: Session, on: dt.date) -> list[tuple[Policy, PolicyVersion]]:
     """Every policy with a version in force on the date, with its package, in a stable order (three queries)."""
     rows = db.scalars(
         select(Policy)
@@ -279,7 +312,7 @@ def _current_policies(db: Session, on: dt.date) -> list[tuple[Policy, PolicyVers
     )
     out = []
     for row in rows:
-        version = policy_service.current_version(row, on)
+        version = current_version(row, on)
         if (
             version is not None
             and version.valid_from <= on
@@ -461,11 +494,11 @@ def suggest_policies(
     benefit first, then closest), then those its facts cannot decide yet (closest first); none the rules
     exclude. Each comes with the affinity's parts in words and the rules' reasons."""
     day = on or dt.date.today()
-    policies = _current_policies(db, day)
+    policies = current_policies(db, day)
     if not policies:
         return []
-    facts = policy_service.organisation_facts(organisation)
-    decisions = {row.slug: evaluate(policy_service.parse_policy(row), facts, on=day) for row, _v in policies}
+    facts = organisation_facts(organisation)
+    decisions = {row.slug: evaluate(parse_policy(row), facts, on=day) for row, _v in policies}
     wanted = [(row, v) for row, v in policies if decisions[row.slug].outcome != Outcome.NOT_ELIGIBLE]
     if not wanted:
         return []
@@ -494,65 +527,3 @@ def suggestions_for(
     """`suggest_policies` for someone allowed to see them (the organiser, the district, the enterprise)."""
     require_suggestions(actor, organisation)
     return suggest_policies(db, organisation=organisation, on=on, limit=limit)
-
-
-# ---------------------------------------------------------------- enterprises for a policy (政策找企业)
-
-
-@dataclass(frozen=True)
-class PolicyReach:
-    """A policy's enterprises: those its rule already finds eligible, and those worth approaching because
-    they are close to it but have not given the facts that decide it (closest first)."""
-
-    eligible: list[policy_service.EnterpriseMatch]
-    outreach: list[policy_service.EnterpriseMatch]
-    outreach_total: int
-    semantic: bool
-
-    @property
-    def rows(self) -> list[policy_service.EnterpriseMatch]:
-        """Both lists, as the export writes them."""
-        return [*self.eligible, *self.outreach]
-
-
-def reach(
-    db: Session, *, actor: Actor, policy: Policy, on: dt.date, limit: int | None = OUTREACH_LIMIT
-) -> PolicyReach:
-    """Who a policy fits (政策找企业) and who to approach about it: undetermined enterprises ranked by the
-    engine's affinity with the policy, with its parts in words and the facts still missing."""
-    require(
-        can_match_enterprises,
-        actor,
-        policy,
-        message=_("Only the organiser may search enterprises for a policy."),
-    )
-    matches = policy_service.match_organisations(
-        db, actor=actor, policy=policy, on=on, include_undetermined=True
-    )
-    eligible = [m for m in matches if m.decision.outcome == Outcome.ELIGIBLE]
-    open_ = [m for m in matches if m.decision.outcome == Outcome.UNDETERMINED]
-    version = policy_service.current_version(policy, on)
-    if not open_ or version is None:
-        return PolicyReach(eligible, [], 0, False)
-    policies = _current_policies(db, on)
-    if policy.slug not in {p.slug for p, _v in policies}:
-        policies.append((policy, version))
-    corpus = shared_corpus(db, day=on, policies=policies)
-    right = corpus.policies.profiles[corpus.policies.position[policy.slug]]
-    affinities = corpus.affinities([(str(m.organisation.id), policy.slug) for m in open_])
-    ranked = []
-    for match, affinity in zip(open_, affinities, strict=True):
-        left = corpus.enterprises.profiles[corpus.enterprises.position[str(match.organisation.id)]]
-        ranked.append(
-            policy_service.EnterpriseMatch(
-                match.organisation,
-                match.decision,
-                match.district,
-                listed="outreach",
-                affinity=affinity.score,
-                parts=shown(part_reasons(affinity, left, right, corpus.engine)),
-            )
-        )
-    ranked.sort(key=lambda m: (-round(m.affinity or 0.0, 6), m.organisation.slug))
-    listed = ranked if limit is None else ranked[:limit]
-    return PolicyReach(eligible, listed, len(ranked), corpus.semantic)

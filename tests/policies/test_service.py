@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor, Grant
 from duijie.core.errors import PermissionDenied
 from duijie.directory.models import Organisation
-from duijie.policies import service as policy_service
+from duijie.policies import authoring, decisions, enterprise_facts, evaluator, outreach, records
 from duijie.policies.models import EligibilityDecision, Policy, PolicyPackage, PolicyVersion
 
 ORGANISER = Actor(username="organiser", grants=(Grant(role="organiser"),))
@@ -51,7 +51,7 @@ def _enterprise_actor(org: Organisation) -> Actor:
     return Actor(username="enterprise", grants=(Grant(role="enterprise", organisation_id=org.id),))
 
 
-def _draft(**changes: str) -> policy_service.PolicyDraft:
+def _draft(**changes: str) -> authoring.PolicyDraft:
     values = {
         "slug": "hd-growth-award",
         "name_zh": "海淀区成长企业奖励",
@@ -66,7 +66,7 @@ def _draft(**changes: str) -> policy_service.PolicyDraft:
         "tests": TESTS,
     }
     values.update(changes)
-    return policy_service.PolicyDraft(**values)
+    return authoring.PolicyDraft(**values)
 
 
 def test_demo_packages_hold_the_catalogue_policies_with_their_versions(db: Session) -> None:
@@ -84,14 +84,14 @@ def test_demo_packages_hold_the_catalogue_policies_with_their_versions(db: Sessi
 
 def test_policies_loaded_from_rows_pass_every_catalogue_test_case(db: Session) -> None:
     rows = db.scalars(select(Policy).order_by(Policy.slug))
-    results = policy_service.run_tests([policy_service.parse_policy(p) for p in rows])
+    results = evaluator.run_tests([records.parse_policy(p) for p in rows])
     assert len(results) == 73
     assert [r.name for r in results if not r.passed] == []
 
 
 def test_demo_enterprise_sees_a_mix_of_outcomes_ranked_by_benefit(db: Session) -> None:
-    facts = policy_service.organisation_facts(_org(db, "demo-xinghe"))
-    ranked = policy_service.evaluate_facts(db, facts=facts, on=ON)
+    facts = enterprise_facts.organisation_facts(_org(db, "demo-xinghe"))
+    ranked = decisions.evaluate_facts(db, facts=facts, on=ON)
     outcomes = [d.outcome.value for r in ranked for d in r.decisions]
     assert (outcomes.count("eligible"), outcomes.count("undetermined"), outcomes.count("not_eligible")) == (
         6,
@@ -109,9 +109,9 @@ def test_demo_enterprise_sees_a_mix_of_outcomes_ranked_by_benefit(db: Session) -
 def test_evaluating_an_organisation_keeps_one_decision_per_version_and_date(db: Session) -> None:
     org = _org(db, "demo-xinghe")
     actor = _enterprise_actor(org)
-    policy_service.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
-    policy_service.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
-    stored = policy_service.stored_decisions(db, actor=actor, organisation=org)
+    decisions.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
+    decisions.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
+    stored = decisions.stored_decisions(db, actor=actor, organisation=org)
     assert len(stored) == 31
     compute = next(s for s in stored if s.policy.slug == "ai-compute-voucher")
     assert (compute.row.outcome, compute.version.version) == ("eligible", 2)
@@ -125,9 +125,9 @@ def test_an_organisations_decisions_are_refused_to_other_accounts(db: Session) -
     other = _enterprise_actor(_org(db, "hyperstrong"))
     for actor in (INVESTOR, other, HAIDIAN):
         with pytest.raises(PermissionDenied):
-            policy_service.stored_decisions(db, actor=actor, organisation=org)
+            decisions.stored_decisions(db, actor=actor, organisation=org)
         with pytest.raises(PermissionDenied):
-            policy_service.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
+            decisions.evaluate_organisation(db, actor=actor, organisation=org, on=ON)
 
 
 def test_organisation_facts_combine_the_profile_and_drop_values_outside_the_vocabulary(db: Session) -> None:
@@ -140,7 +140,7 @@ def test_organisation_facts_combine_the_profile_and_drop_values_outside_the_voca
         flags=["high_tech"],
         facts={"revenue": "2亿元", "headcount": "many", "colour": "blue", "founded_on": "2020-01-02"},
     )
-    facts = policy_service.organisation_facts(org)
+    facts = enterprise_facts.organisation_facts(org)
     assert facts["registered_district"] == "海淀区"
     assert facts["industries"] == ["人工智能"]
     assert (facts["high_tech"], facts["unicorn"]) == (True, False)
@@ -150,8 +150,8 @@ def test_organisation_facts_combine_the_profile_and_drop_values_outside_the_voca
 
 def test_a_rule_with_an_unknown_fact_is_refused_at_save_time_pointing_at_its_path(db: Session) -> None:
     rule = RULE.replace("registered_district", "registered_distrct")
-    with pytest.raises(policy_service.DraftRefused) as refused:
-        policy_service.save_draft(db, actor=ORGANISER, draft=_draft(rule=rule))
+    with pytest.raises(authoring.DraftRefused) as refused:
+        authoring.save_draft(db, actor=ORGANISER, draft=_draft(rule=rule))
     fields = [d.field for d in refused.value.details]
     assert fields == ["rule.all[1].fact"]
     assert "registered_distrct" in refused.value.details[0].message
@@ -159,9 +159,9 @@ def test_a_rule_with_an_unknown_fact_is_refused_at_save_time_pointing_at_its_pat
 
 
 def test_an_impossible_comparison_and_a_failing_test_case_are_both_refused(db: Session) -> None:
-    impossible = policy_service.check_draft(db, _draft(rule="{fact: rd_ratio, op: '>', value: 1.5}"))
+    impossible = authoring.check_draft(db, _draft(rule="{fact: rd_ratio, op: '>', value: 1.5}"))
     assert [e.field for e in impossible.errors] == ["rule.value"]
-    failing = policy_service.check_draft(db, _draft(benefit_amount="40万元"))
+    failing = authoring.check_draft(db, _draft(benefit_amount="40万元"))
     assert [e.field for e in failing.errors] == ["tests"]
     assert "海淀区营收2亿元" in failing.errors[0].message
     assert [c.passed for c in failing.cases] == [False, True]
@@ -170,68 +170,68 @@ def test_an_impossible_comparison_and_a_failing_test_case_are_both_refused(db: S
 def test_a_sound_draft_creates_the_policy_and_a_change_adds_a_version_closing_the_previous(
     db: Session,
 ) -> None:
-    policy, check = policy_service.save_draft(db, actor=ORGANISER, draft=_draft())
+    policy, check = authoring.save_draft(db, actor=ORGANISER, draft=_draft())
     assert check.rule_zh == "上年营业收入不低于1亿元 且 注册地为海淀区"
     assert [(v.version, v.valid_from, v.valid_to) for v in policy.versions] == [
         (1, dt.date(2025, 1, 1), dt.date(2026, 12, 31))
     ]
-    unchanged = policy_service.PolicyDraft.from_row(policy)
-    policy_service.save_draft(db, actor=ORGANISER, draft=unchanged, policy=policy)
+    unchanged = authoring.PolicyDraft.from_row(policy)
+    authoring.save_draft(db, actor=ORGANISER, draft=unchanged, policy=policy)
     assert len(policy.versions) == 1
-    changed = policy_service.PolicyDraft.from_row(policy)
+    changed = authoring.PolicyDraft.from_row(policy)
     changed.valid_from = "2026-01-01"
     changed.valid_to = ""
     changed.rule = RULE.replace("1亿元", "8000万元")
-    policy_service.save_draft(db, actor=ORGANISER, draft=changed, policy=policy)
+    authoring.save_draft(db, actor=ORGANISER, draft=changed, policy=policy)
     assert [(v.version, v.valid_from, v.valid_to) for v in policy.versions] == [
         (1, dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
         (2, dt.date(2026, 1, 1), None),
     ]
-    engine_policy = policy_service.parse_policy(policy)
+    engine_policy = records.parse_policy(policy)
     assert engine_policy.version_on(dt.date(2025, 6, 1)).version == 1  # type: ignore[union-attr]
     # The cases carried over from the form stay with the version they were written for, once.
     assert policy.versions[1].test_cases == []
-    assert [c.passed for c in policy_service.run_policy_tests(policy)] == [True, True]
+    assert [c.passed for c in records.run_policy_tests(policy)] == [True, True]
 
 
 def test_a_new_version_cannot_start_before_the_current_one(db: Session) -> None:
-    policy, _check = policy_service.save_draft(db, actor=ORGANISER, draft=_draft())
-    early = policy_service.PolicyDraft.from_row(policy)
+    policy, _check = authoring.save_draft(db, actor=ORGANISER, draft=_draft())
+    early = authoring.PolicyDraft.from_row(policy)
     early.rule = RULE.replace("1亿元", "8000万元")
-    with pytest.raises(policy_service.DraftRefused) as refused:
-        policy_service.save_draft(db, actor=ORGANISER, draft=early, policy=policy)
+    with pytest.raises(authoring.DraftRefused) as refused:
+        authoring.save_draft(db, actor=ORGANISER, draft=early, policy=policy)
     assert [d.field for d in refused.value.details] == ["valid_from"]
 
 
 def test_a_district_authors_policies_of_its_own_district_only(db: Session) -> None:
-    policy, _check = policy_service.save_draft(db, actor=HAIDIAN, draft=_draft(district=""))
+    policy, _check = authoring.save_draft(db, actor=HAIDIAN, draft=_draft(district=""))
     assert policy.district == "海淀区"
-    with pytest.raises(policy_service.DraftRefused) as refused:
-        policy_service.save_draft(db, actor=HAIDIAN, draft=_draft(slug="cy-award", district="朝阳区"))
+    with pytest.raises(authoring.DraftRefused) as refused:
+        authoring.save_draft(db, actor=HAIDIAN, draft=_draft(slug="cy-award", district="朝阳区"))
     assert [d.field for d in refused.value.details] == ["district"]
-    etdz = policy_service.get_policy(db, slug="im-etdz-robotics-land")
+    etdz = records.get_policy(db, slug="im-etdz-robotics-land")
     assert etdz.district == "北京经济技术开发区"
     with pytest.raises(PermissionDenied):
-        policy_service.save_draft(
-            db, actor=HAIDIAN, draft=policy_service.PolicyDraft.from_row(etdz), policy=etdz
+        authoring.save_draft(
+            db, actor=HAIDIAN, draft=authoring.PolicyDraft.from_row(etdz), policy=etdz
         )
 
 
 def test_matching_lists_the_qualifying_enterprises_most_benefit_first_and_exports_them(db: Session) -> None:
-    policy = policy_service.get_policy(db, slug="iic-rd-post-funding")
-    matches = policy_service.match_organisations(db, actor=ORGANISER, policy=policy, on=ON)
+    policy = records.get_policy(db, slug="iic-rd-post-funding")
+    matches = outreach.match_organisations(db, actor=ORGANISER, policy=policy, on=ON)
     assert [(m.organisation.slug, m.amount) for m in matches][-2:] == [
         ("demo-xinghe", Decimal("2560000")),
         ("ranli", Decimal("1120000")),
     ]
     assert len(matches) == 6 and {m.decision.outcome.value for m in matches} == {"eligible"}
-    rows = list(csv.reader(io.StringIO(policy_service.export_csv(matches).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(outreach.export_csv(matches).decode("utf-8-sig"))))
     assert rows[0][:5] == ["企业", "标识", "区域", "判定结果", "预计收益（元）"]
     assert rows[-1][:5] == ["北京燃力能源科技有限公司", "ranli", "通州区", "符合", "1120000"]
-    sheet = load_workbook(io.BytesIO(policy_service.export_xlsx(matches, title=policy.slug))).active
+    sheet = load_workbook(io.BytesIO(outreach.export_xlsx(matches, title=policy.slug))).active
     assert sheet.max_row == 7 and sheet.cell(row=7, column=5).value == 1120000
     with pytest.raises(PermissionDenied):
-        policy_service.match_organisations(db, actor=HAIDIAN, policy=policy, on=ON)
+        outreach.match_organisations(db, actor=HAIDIAN, policy=policy, on=ON)
 
 
 def test_the_evaluate_command_reads_an_organisation_from_the_database(engine) -> None:  # type: ignore[no-untyped-def]

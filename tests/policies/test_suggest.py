@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor, Grant
 from duijie.core.errors import PermissionDenied
 from duijie.directory.models import Organisation
-from duijie.policies import permissions, suggest
-from duijie.policies import service as policy_service
+from duijie.policies import authoring, enterprise_facts, outreach, permissions, records, suggest
 from duijie.policies.evaluator import Outcome, evaluate
 from duijie.text.models import SearchDocument
 
@@ -80,12 +79,12 @@ def test_eligible_policies_come_first_by_benefit_then_the_undecided_by_affinity(
 def test_policies_the_rules_exclude_are_never_suggested(db: Session) -> None:
     xinghe = _org(db, "demo-xinghe")
     suggested = {s.policy.slug for s in suggest.suggest_policies(db, organisation=xinghe, on=ON, limit=None)}
-    facts = policy_service.organisation_facts(xinghe)
+    facts = enterprise_facts.organisation_facts(xinghe)
     excluded = {
         row.slug
-        for pkg in policy_service.list_packages(db)
+        for pkg in records.list_packages(db)
         for row in pkg.policies
-        if evaluate(policy_service.parse_policy(row), facts, on=ON).outcome == Outcome.NOT_ELIGIBLE
+        if evaluate(records.parse_policy(row), facts, on=ON).outcome == Outcome.NOT_ELIGIBLE
     }
     assert len(excluded) == 19 and "ai-foundation-models" in excluded
     assert suggested.isdisjoint(excluded)
@@ -115,7 +114,7 @@ def test_reasons_name_the_shared_industry_and_the_district_in_both_languages(db:
 
 
 def test_a_district_policy_reads_where_the_enterprise_is_against_its_area(db: Session) -> None:
-    draft = policy_service.PolicyDraft(
+    draft = authoring.PolicyDraft(
         slug="hd-growth-test",
         name_zh="海淀区成长企业奖励",
         name_en="Haidian growth award",
@@ -125,7 +124,7 @@ def test_a_district_policy_reads_where_the_enterprise_is_against_its_area(db: Se
         benefit_kind="subsidy",
         benefit_amount="80万元",
     )
-    policy_service.save_draft(db, actor=ORGANISER, draft=draft)
+    authoring.save_draft(db, actor=ORGANISER, draft=draft)
     inside = suggest.suggest_policies(db, organisation=_org(db, "demo-xinghe"), on=ON, limit=None)
     award = next(s for s in inside if s.policy.slug == "hd-growth-test")
     assert (award.tier, int(award.amount or 0)) == ("eligible", 800000)
@@ -187,8 +186,8 @@ def test_who_may_see_an_enterprises_suggestions(
 
 
 def test_a_policys_outreach_list_ranks_undecided_enterprises_by_affinity(db: Session) -> None:
-    policy = policy_service.get_policy(db, slug="ai-compute-voucher")
-    found = suggest.reach(db, actor=ORGANISER, policy=policy, on=ON)
+    policy = records.get_policy(db, slug="ai-compute-voucher")
+    found = outreach.reach(db, actor=ORGANISER, policy=policy, on=ON)
     assert [m.organisation.slug for m in found.eligible] == [
         "contest7-winner-4",
         "dp-technology",
@@ -201,17 +200,17 @@ def test_a_policys_outreach_list_ranks_undecided_enterprises_by_affinity(db: Ses
     top = found.outreach[0]
     assert top.decision.missing_facts == ("compute_spend",)
     assert top.parts[0].zh == "同属人工智能"
-    every = suggest.reach(db, actor=ORGANISER, policy=policy, on=ON, limit=None)
+    every = outreach.reach(db, actor=ORGANISER, policy=policy, on=ON, limit=None)
     assert len(every.outreach) == 289
     assert [m.organisation.slug for m in every.outreach[:20]] == [m.organisation.slug for m in found.outreach]
     with pytest.raises(PermissionDenied):
-        suggest.reach(db, actor=HAIDIAN, policy=policy, on=ON)
+        outreach.reach(db, actor=HAIDIAN, policy=policy, on=ON)
 
 
 def test_the_export_says_which_list_each_enterprise_is_in(db: Session) -> None:
-    policy = policy_service.get_policy(db, slug="ai-compute-voucher")
-    found = suggest.reach(db, actor=ORGANISER, policy=policy, on=ON)
-    rows = list(csv.reader(io.StringIO(policy_service.export_csv(found.rows).decode("utf-8-sig"))))
+    policy = records.get_policy(db, slug="ai-compute-voucher")
+    found = outreach.reach(db, actor=ORGANISER, policy=policy, on=ON)
+    rows = list(csv.reader(io.StringIO(outreach.export_csv(found.rows).decode("utf-8-sig"))))
     assert rows[0][7:] == ["名单", "匹配度", "推荐理由"]
     assert len(rows) == 1 + 3 + 20
     assert {r[7] for r in rows[1:4]} == {"依已登记信息符合条件"} and {r[8] for r in rows[1:4]} == {""}
@@ -220,7 +219,7 @@ def test_the_export_says_which_list_each_enterprise_is_in(db: Session) -> None:
     assert rows[4][8] == f"{round(found.outreach[0].affinity or 0, 2)}" and rows[4][9].startswith(
         "同属人工智能"
     )
-    sheet = load_workbook(io.BytesIO(policy_service.export_xlsx(found.rows, title=policy.slug))).active
+    sheet = load_workbook(io.BytesIO(outreach.export_xlsx(found.rows, title=policy.slug))).active
     assert sheet.max_row == 24
     assert sheet.cell(row=1, column=8).value == "名单"
     assert sheet.cell(row=24, column=8).value == "可能适用，待补充信息（建议对接）"
