@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from duijie.core import i18n
 from duijie.core.auth import ANONYMOUS
 from duijie.core.db import make_engine, make_sessionmaker
 from duijie.core.errors import DomainError
+from duijie.core.site_secret import session_key
 from duijie.core.templating import build_environment
 from duijie.core.web import LoginRequired, render, safe_next
 from duijie.deals.enums import DealStage, PartyRole
@@ -69,6 +71,38 @@ def _routers() -> list[APIRouter]:
             if importlib.util.find_spec(name) is not None:
                 routers.append(importlib.import_module(name).router)
     return routers
+
+
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>duijie API</title>
+<link rel="icon" href="/static/vendor/swagger-ui/favicon-32x32.png">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi="/api/v1/openapi.json"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script></body></html>"""
+
+
+def security_headers(request_path: str, *, authenticated: bool, https: bool, nonce: str) -> dict[str, str]:
+    """The headers every answer carries: no framing, no type sniffing, no referrer to other sites, scripts only
+    from this site (or inline with the request's nonce), and no caching of pages meant for one user."""
+    headers = {
+        "Content-Security-Policy": (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        ),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if authenticated and not request_path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 def _wants_json(request: Request) -> bool:
@@ -121,7 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="duijie API",
         version="1",
         description="对接 duijie: events, organisations, opportunities, deals and statistics of an innovation forum.",
-        docs_url="/api/docs",
+        docs_url=None,
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
@@ -140,36 +174,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Chinese unless the visitor chose English (the switch sets a cookie; `?lang=` overrides once).
         locale = request.query_params.get("lang") or request.cookies.get("lang") or settings.default_locale
         token = i18n.set_locale(locale)
+        request.state.csp_nonce = secrets.token_urlsafe(16)
+        request.state.actor = ANONYMOUS
         try:
-            if request.url.path.startswith("/static/") or request.url.path == "/healthz":
-                request.state.actor = ANONYMOUS
-                return await call_next(request)
-            gate = admission.setdefault("gate", asyncio.Semaphore(settings.web_concurrency))
-            try:
-                await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
-            except TimeoutError:
-                return _busy(request, retry_after=max(1, int(settings.queue_timeout)))
-            try:
-                db = app.state.sessionmaker()
-                request.state.db = db
-                try:
-                    request.state.actor = await run_in_threadpool(
-                        load_actor, db, request.session.get("account_id")
-                    )
-                    response = await call_next(request)
-                except BaseException:
-                    await run_in_threadpool(_abort, db)
-                    raise
-                await run_in_threadpool(_finish, db, response.status_code < 400)
-                return response
-            finally:
-                gate.release()
+            response = await _serve(request, call_next)
         finally:
             i18n.reset_locale(token)
+        response.headers.update(
+            security_headers(
+                request.url.path,
+                authenticated=request.state.actor.is_authenticated,
+                https=settings.secure_cookies,
+                nonce=request.state.csp_nonce,
+            )
+        )
+        return response
+
+    async def _serve(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path.startswith("/static/") or request.url.path in ("/healthz", "/api/docs"):
+            return await call_next(request)
+        gate = admission.setdefault("gate", asyncio.Semaphore(settings.web_concurrency))
+        try:
+            await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
+        except TimeoutError:
+            return _busy(request, retry_after=max(1, int(settings.queue_timeout)))
+        try:
+            db = app.state.sessionmaker()
+            request.state.db = db
+            try:
+                request.state.actor = await run_in_threadpool(load_actor, db, request.session.get("account_id"))
+                response = await call_next(request)
+            except BaseException:
+                await run_in_threadpool(_abort, db)
+                raise
+            ok = response.status_code < 400 or getattr(request.state, "keep_writes", False)
+            await run_in_threadpool(_finish, db, ok)
+            return response
+        finally:
+            gate.release()
 
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=session_key(engine, settings.secret_key),
         session_cookie="duijie_session",
         same_site="lax",
         https_only=settings.secure_cookies,
@@ -178,8 +224,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        retry_after = getattr(exc, "retry_after", None)
         if _wants_json(request):
-            return _error_json(exc.status_code, exc.message, [d.as_dict() for d in exc.details])
+            response = _error_json(exc.status_code, exc.message, [d.as_dict() for d in exc.details])
+            if retry_after:
+                response.headers["Retry-After"] = str(retry_after)
+            return response
         if not hasattr(request.state, "actor"):
             request.state.actor = ANONYMOUS
         return render(
@@ -232,6 +282,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = RedirectResponse(safe_next(next), status_code=303)
         response.set_cookie("lang", i18n.normalize_locale(code), max_age=365 * 24 * 3600, samesite="lax")
         return response
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The interactive reference, served from vendored Swagger UI under the site's own CSP."""
+        return HTMLResponse(API_DOCS_PAGE)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> HTMLResponse:

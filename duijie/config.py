@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUIJIE_", extra="ignore")
 
     database_url: str = "sqlite:///./duijie.db"
-    secret_key: str = "change-me-in-production-duijie-demo-key"
+    # Signs the session cookies. Empty: a random key is made on first start and kept in the database.
+    secret_key: str = ""
     secure_cookies: bool = False
     default_locale: str = "zh_CN"
     page_size: int = 20

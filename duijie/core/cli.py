@@ -30,7 +30,7 @@ def run_server(url: str, host: str, port: int, *, workers: int = 1) -> None:
 
     os.environ["DUIJIE_DATABASE_URL"] = url
     get_settings.cache_clear()
-    uvicorn.run("duijie.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("duijie.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", server_header=False)
 
 
 @click.command()

@@ -41,3 +41,14 @@ class Notification(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class SiteSecret(Base):
+    """A random secret of this installation (the session signing key when none is configured), made once on
+    first start and shared by every web process and machine that uses the same database."""
+
+    __tablename__ = "site_secret"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -33,6 +33,12 @@ def get_actor(request: Request) -> Actor:
     return request.state.actor
 
 
+def keep_writes(request: Request) -> None:
+    """Commits this request's writes although it answers with an error: for facts that must be kept precisely
+    when the request is refused, such as a failed sign-in that the throttle counts."""
+    request.state.keep_writes = True
+
+
 def safe_next(target: object, default: str = "/") -> str:
     """A redirect target only if it stays on this site: a path starting with one `/`.
 
@@ -134,6 +140,8 @@ def render(
         "actor": actor,
         "locale": i18n.get_locale(),
         "csrf_token": csrf_token(request),
+        # Inline scripts carry this nonce; the Content-Security-Policy allows no other inline script.
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "path": request.url.path,
         "query_string": request.url.query,
     }
