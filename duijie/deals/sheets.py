@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,27 @@ from sqlalchemy.orm import Session, selectinload
 
 from duijie.core import audit
 from duijie.core.auth import Actor
+from duijie.core.i18n import get_locale
 from duijie.core.i18n import gettext as _
+from duijie.core.sheets import (
+    CellProblem,
+    Column,
+    Layout,
+    RawSheet,
+    RowPlan,
+    amount_columns,
+    boolean,
+    bounded_text,
+    chunks,
+    date,
+    enum_parser,
+    has_columns,
+    identity_columns,
+    match_headers,
+    plan_row,
+    read_file,
+    text,
+)
 from duijie.deals import service as deal_service
 from duijie.deals.enums import DEAL_TRANSITIONS, SIGNED_STAGES, DealStage, PartyRole
 from duijie.deals.models import Deal, DealParty
@@ -26,28 +47,12 @@ from duijie.marketplace.enums import ProjectCategory
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.sheets import (
     PROJECT_COLUMNS,
-    CellProblem,
-    Column,
     EventLookup,
-    Layout,
-    RawSheet,
-    RowPlan,
-    amount_columns,
     apply_projects,
-    boolean,
-    bounded_text,
-    chunks,
-    date,
     district,
-    enum_parser,
     industry,
     is_project_sheet,
-    match_headers,
-    normalise_header,
     plan_projects,
-    read_file,
-    read_row,
-    text,
 )
 
 PARTY_SEPARATORS = ("、", ";", "；", "|", "\n")
@@ -63,21 +68,10 @@ def _parties(value: Any) -> list[str] | None:
 
 
 DEAL_COLUMNS: list[Column] = [
-    Column(
-        "external_id",
+    *identity_columns(
         "编号",
-        "External id",
-        bounded_text(80),
-        aliases=("签约编号", "项目编号", "deal id", "id"),
-        required=True,
-    ),
-    Column(
-        "title_zh",
-        "项目名称",
-        "Title",
-        bounded_text(200),
-        aliases=("名称", "签约项目", "deal"),
-        required=True,
+        id_aliases=("签约编号", "项目编号", "deal id", "id"),
+        title_aliases=("名称", "签约项目", "deal"),
     ),
     Column("title_en", "英文名称", "Title (English)", bounded_text(200)),
     Column(
@@ -103,6 +97,7 @@ DEAL_COLUMNS: list[Column] = [
     Column("park", "园区", "Park", _parties),
     Column("note", "备注", "Note", bounded_text(500)),
 ]
+STAGE_COLUMN = next(c for c in DEAL_COLUMNS if c.key == "stage")
 PARTY_KEYS = tuple(r.value for r in PartyRole)
 FACT_FIELDS = (
     "title_zh",
@@ -122,8 +117,8 @@ STAGE_FIELDS = ("signed_amount", "signed_on", "landed_on", "lost_reason")
 
 
 def is_deal_sheet(sheet: RawSheet) -> bool:
-    names = {normalise_header(h) for h in sheet.headers}
-    return bool(names & DEAL_COLUMNS[3].names()) and bool(names & DEAL_COLUMNS[0].names())
+    """A deal sheet names a 阶段 / stage column besides its 编号 / external id."""
+    return has_columns(sheet, STAGE_COLUMN, DEAL_COLUMNS[0])
 
 
 class OrgLookup:
@@ -156,52 +151,37 @@ def plan_deals(
     layout, header_errors = match_headers(sheet, DEAL_COLUMNS)
     if header_errors:
         return [], header_errors, layout.ignored
-    plans: list[RowPlan] = []
-    project_ids: set[str] = set()
-    for row, cells in sheet.rows:
-        values, errors = read_row(sheet, layout, row, cells)
-        plan = RowPlan(sheet.name, row, "deal", values.get("external_id"), values.get("title_zh"))
-        plan.errors = errors
-        if errors:
-            plan.action = "error"
-        if "event" in values:
-            try:
-                values["event_id"] = events.find(values.pop("event"))
-            except CellProblem as exc:
-                plan.error(_header(sheet, layout, "event"), str(exc))
+
+    def resolve(plan: RowPlan) -> None:
+        plan.resolve(layout, "event", events.find, into="event_id")
+        values = plan.values
         parties: list[tuple[int, str]] = []
         for role in PARTY_KEYS:
             for name in values.pop(role, None) or []:
                 try:
                     parties.append((orgs.find(name), role))
                 except CellProblem as exc:
-                    plan.error(_header(sheet, layout, role), str(exc))
+                    plan.error(layout.header(role), str(exc))
         if any(layout.has(r) for r in PARTY_KEYS):
             values["parties"] = sorted(set(parties))
-        if values.get("project"):
-            project_ids.add(values["project"])
-        ext = plan.external_id
-        if ext:
-            if ext in seen:
-                plan.error(
-                    _header(sheet, layout, "external_id"), _("%(v)s appears twice in the file") % {"v": ext}
-                )
-            seen.add(ext)
-        plan.values = values
-        plans.append(plan)
-    projects: dict[str, int] = {}
+
+    plans = [
+        plan_row(sheet, layout, row, cells, kind="deal", seen=seen, resolve=resolve)
+        for row, cells in sheet.rows
+    ]
+    project_ids = {p.values["project"] for p in plans if p.values.get("project")}
+    projects: dict[str | None, int] = {}
     for part in chunks(sorted(project_ids)):
-        projects.update(
-            db.execute(
-                select(Opportunity.external_id, Opportunity.id).where(Opportunity.external_id.in_(part))
-            ).all()  # type: ignore[arg-type]
+        rows = db.execute(
+            select(Opportunity.external_id, Opportunity.id).where(Opportunity.external_id.in_(part))
         )
-    existing: dict[str, Deal] = {}
+        projects.update((external_id, opp_id) for external_id, opp_id in rows)
+    existing: dict[str | None, Deal] = {}
     for part in chunks([p.external_id for p in plans if p.external_id]):
         for deal in db.scalars(
             select(Deal).where(Deal.external_id.in_(part)).options(selectinload(Deal.parties))
         ):
-            existing[deal.external_id] = deal  # type: ignore[index]
+            existing[deal.external_id] = deal
     for plan in plans:
         if "project" in plan.values:
             ref = plan.values.pop("project")
@@ -210,49 +190,32 @@ def plan_deals(
             elif ref in projects:
                 plan.values["opportunity_id"] = projects[ref]
             else:
-                plan.error(_header(sheet, layout, "project"), _("no project numbered %(v)s") % {"v": ref})
+                plan.error(layout.header("project"), _("no project numbered %(v)s") % {"v": ref})
         if plan.action != "error":
-            _decide_deal(plan, existing.get(plan.external_id or ""), actor, sheet, layout)
+            _decide_deal(plan, existing.get(plan.external_id or ""), actor, layout)
     return plans, [], layout.ignored
 
 
-def _header(sheet: RawSheet, layout: Layout, key: str) -> str:
-    for i, col in layout.columns.items():
-        if col.key == key:
-            return sheet.headers[i]
-    return next((c.zh for c in DEAL_COLUMNS if c.key == key), key)
-
-
-class _Probe:
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
-
-
-def _stage_problems(
-    plan: RowPlan, stage: str, values: dict[str, Any], sheet: RawSheet, layout: Layout
-) -> None:
+def _stage_problems(plan: RowPlan, stage: str, values: dict[str, Any], layout: Layout) -> None:
+    """A signed deal's amount and date, a lost deal's reason: named on the row, as the service would refuse."""
     if stage in SIGNED_STAGES:
         if values.get("signed_amount") is None:
-            plan.error(_header(sheet, layout, "signed_amount"), _("a signed deal needs the amount signed"))
+            plan.error(layout.header("signed_amount"), _("a signed deal needs the amount signed"))
         if values.get("signed_on") is None:
-            plan.error(_header(sheet, layout, "signed_on"), _("a signed deal needs the date of signing"))
+            plan.error(layout.header("signed_on"), _("a signed deal needs the date of signing"))
     if stage == "lost" and not values.get("lost_reason"):
-        plan.error(_header(sheet, layout, "lost_reason"), _("a lost deal needs the reason"))
+        plan.error(layout.header("lost_reason"), _("a lost deal needs the reason"))
 
 
-def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, sheet: RawSheet, layout: Layout) -> None:
+def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout) -> None:
     v = plan.values
     stage = v["stage"]
     if deal is None:
         merged = dict(v)
-        _stage_problems(plan, stage, merged, sheet, layout)
-        probe = _Probe(
-            district=v.get("district"), parties=[_Probe(organisation_id=o) for o, _r in v.get("parties", [])]
-        )
-        if not can_manage_deal(actor, probe):
-            plan.error(
-                _header(sheet, layout, "district"), _("you may import deals only in your own district")
-            )
+        _stage_problems(plan, stage, merged, layout)
+        parties = [SimpleNamespace(organisation_id=o) for o, _r in v.get("parties", [])]
+        if not can_manage_deal(actor, SimpleNamespace(district=v.get("district"), parties=parties)):
+            plan.error(layout.header("district"), _("you may import deals only in your own district"))
         if plan.action != "error":
             plan.action = "create"
             plan.changes = {
@@ -275,7 +238,7 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, sheet: RawSheet
                 changes[key] = (old, new)
             continue
         if key == "title_zh" and new is None:
-            plan.error(_header(sheet, layout, key), _("this cell must not be empty"))
+            plan.error(layout.header(key), _("this cell must not be empty"))
             return
         old = getattr(deal, key)
         if key in ("amount_estimated", "on_stage") and new is None:
@@ -285,20 +248,19 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, sheet: RawSheet
     after = {k: getattr(deal, k) for k in ("stage", *STAGE_FIELDS)}
     after.update({k: n for k, (_o, n) in changes.items() if k in after})
     if "stage" in changes and stage not in DEAL_TRANSITIONS[deal.stage]:
+        locale = get_locale()
         plan.error(
-            _header(sheet, layout, "stage"),
+            layout.header("stage"),
             _("a deal cannot go from %(a)s to %(b)s")
-            % {"a": DealStage(deal.stage).zh, "b": DealStage(stage).zh},  # type: ignore[attr-defined]
+            % {"a": DealStage(deal.stage).label(locale), "b": DealStage(stage).label(locale)},
         )
         return
     if any(k in changes for k in ("stage", *STAGE_FIELDS)):
-        _stage_problems(plan, stage, after, sheet, layout)
+        _stage_problems(plan, stage, after, layout)
     if "district" in changes and not can_manage_deal(
-        actor, _Probe(district=changes["district"][1], parties=deal.parties)
+        actor, SimpleNamespace(district=changes["district"][1], parties=deal.parties)
     ):
-        plan.error(
-            _header(sheet, layout, "district"), _("you may not move a deal into a district you do not manage")
-        )
+        plan.error(layout.header("district"), _("you may not move a deal into a district you do not manage"))
     if plan.action == "error":
         return
     plan.changes = changes
@@ -395,7 +357,6 @@ def import_file(
     report = ImportReport(filename)
     sheets = read_file(filename, data)
     events = EventLookup(db)
-    orgs: OrgLookup | None = None
     seen_projects: set[str] = set()
     seen_deals: set[str] = set()
     project_plans: list[RowPlan] = []
@@ -412,11 +373,10 @@ def import_file(
         else:
             report.skipped_sheets.append(sheet.name)
     deal_plans: list[RowPlan] = []
-    if deal_sheets:
-        orgs = OrgLookup(db)
-    for sheet in deal_sheets:
+    orgs = OrgLookup(db) if deal_sheets else None
+    for sheet in deal_sheets if orgs is not None else ():
         # Projects created by this same file can be referred to by its deals only after they exist.
-        plans, errs, ignored = plan_deals(db, sheet, actor=actor, events=events, orgs=orgs, seen=seen_deals)  # type: ignore[arg-type]
+        plans, errs, ignored = plan_deals(db, sheet, actor=actor, events=events, orgs=orgs, seen=seen_deals)
         deal_plans += plans
         report.errors += errs
         if ignored:
@@ -510,9 +470,9 @@ def export_row(deal: Deal, event_slugs: dict[int, str], project_ids: dict[int, s
         "external_id": deal.external_id or f"id-{deal.id}",
         "title_zh": deal.title_zh,
         "title_en": deal.title_en,
-        "stage": DealStage(deal.stage).zh,  # type: ignore[attr-defined]
+        "stage": DealStage(deal.stage).label("zh"),
         "event": event_slugs.get(deal.event_id) if deal.event_id else None,
-        "category": ProjectCategory(deal.category).zh if deal.category else None,  # type: ignore[attr-defined]
+        "category": ProjectCategory(deal.category).label("zh") if deal.category else None,
         "industry": deal.industry,
         "district": deal.district,
         "planned_amount": deal.planned_amount,
