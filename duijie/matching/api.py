@@ -2,95 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
-from duijie.core.permissions import is_authenticated, is_organiser, require
-from duijie.core.web import get_actor, get_db
+from duijie.core.permissions import require
+from duijie.core.web import get_db, require_login
+from duijie.events.deps import event_from_slug
+from duijie.events.models import Event
 from duijie.matching import service as match_service
 from duijie.matching import settings as weight_settings
 from duijie.matching.jobs import job_status
+from duijie.matching.permissions import can_see_matches, organiser_of_event
+from duijie.matching.schemas import (
+    FeedbackCreate,
+    FeedbackRead,
+    JobRead,
+    Kind,
+    PartRead,
+    RecommendationPage,
+    RecommendationRead,
+    WeightsRead,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
-
-Kind = Literal["investor", "enterprise", "project", "demand", "offer", "participant"]
-
-
-class PartRead(BaseModel):
-    name: str
-    value: float
-    weight: float
-    contribution: float
-    reason_zh: str
-    reason_en: str
-
-
-class RecommendationRead(BaseModel):
-    kind: str
-    id: int
-    name_zh: str
-    name_en: str | None
-    score: float
-    reasons: list[str]
-    parts: list[PartRead]
-
-
-class RecommendationPage(BaseModel):
-    event: str
-    kind: str
-    id: int
-    want: str
-    items: list[RecommendationRead]
-
-
-class FeedbackCreate(BaseModel):
-    event: str
-    left_kind: Kind
-    left_id: int
-    right_kind: Kind
-    right_id: int
-    response: Literal["not_interested"] = "not_interested"
-
-
-class FeedbackRead(BaseModel):
-    id: int
-    left_kind: str
-    left_id: int
-    right_kind: str
-    right_id: int
-    response: str
-
-
-class WeightsRead(BaseModel):
-    event: str
-    kinds: list[str]
-    weights: dict[str, dict[str, float]]
-    defaults: dict[str, dict[str, float]]
-    overrides: dict[str, dict[str, float]]
-    stale: bool
-
-
-class JobRead(BaseModel):
-    event: str
-    state: str | None
-    running: bool
-    semantic: bool | None = None
-    queued: str | None = None
-    started: str | None = None
-    finished: str | None = None
-    step: str | None = None
-    done: int = 0
-    total: int = 0
-    written: int | None = None
-    kept: int | None = None
-    error: str | None = None
-
 
 def _names(kind: str, record: Any) -> tuple[str, str | None]:
     """A suggestion's name in both languages: an opportunity's title, a participant's person and organisation."""
@@ -141,18 +80,18 @@ def list_recommendations(
     industry: str | None = None,
     district: str | None = None,
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(require_login),
 ) -> RecommendationPage:
     """Suggestions of kind `want` for the record `kind`/`id`, each with its score and explained parts.
 
     Pairs: investor→project, investor→enterprise, enterprise→enterprise, demand→offer (a technology demand's
     offers), participant→participant (people to meet at an event), and the reverse of each (a project's or an
-    enterprise's investors, an offer's demands).
+    enterprise's investors, an offer's demands). Only the organiser and whoever speaks for the record see them:
+    that rule is about the record, so it is checked once the record is loaded.
     """
-    require(is_authenticated, actor, message=_("Log in to see recommendations."))
     record = match_service.get_record(db, kind, id)
     require(
-        match_service.can_see_matches,
+        can_see_matches,
         actor,
         (kind, record),
         message=_("You can only see the recommendations of your own organisation."),
@@ -176,10 +115,10 @@ def list_recommendations(
 
 @router.post("/recommendations/feedback", response_model=FeedbackRead, status_code=201)
 def give_feedback(
-    data: FeedbackCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    data: FeedbackCreate, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> FeedbackRead:
-    """Mark a suggestion "not interested": it disappears for this account and weighs on similar ones."""
-    require(is_authenticated, actor, message=_("Log in to give feedback on suggestions."))
+    """Mark a suggestion "not interested": it disappears for this account and weighs on similar ones (the
+    service checks that the account speaks for the record, which the body names)."""
     event = match_service.current_event(db, data.event)
     assert event is not None
     feedback = match_service.mark_not_interested(
@@ -201,31 +140,20 @@ def give_feedback(
     )
 
 
-@router.get("/events/{slug}/matching/job", response_model=JobRead)
+@router.get(
+    "/events/{slug}/matching/job", response_model=JobRead, dependencies=[Depends(organiser_of_event)]
+)
 def matching_job(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)
 ) -> JobRead:
     """The event's background matching job: state, step, progress, times and the error if it failed."""
-    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
-    event = match_service.current_event(db, slug)
-    if event is None:
-        raise NotFound(_("No event with this name."))
     job = job_status(db, event, request.app.state.sessionmaker)
     if job is None:
         return JobRead(event=event.slug, state=None, running=False)
     return JobRead(event=event.slug, **{k: v for k, v in job.items() if k in JobRead.model_fields})
 
 
-def _weights(db: Session, slug: str, actor: Actor) -> Any:
-    """The event behind a weights route, for the organiser only."""
-    require(is_organiser, actor, message=_("Only the organiser can set the matching weights of an event."))
-    event = match_service.current_event(db, slug)
-    if event is None:
-        raise NotFound(_("No event with this name."))
-    return event
-
-
-def _weights_read(db: Session, event: Any) -> WeightsRead:
+def _weights_read(db: Session, event: Event) -> WeightsRead:
     state = weight_settings.weights_state(db, event)
     return WeightsRead(
         event=event.slug,
@@ -237,23 +165,24 @@ def _weights_read(db: Session, event: Any) -> WeightsRead:
     )
 
 
-@router.get("/events/{slug}/matching/weights", response_model=WeightsRead)
-def get_weights(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> WeightsRead:
+@router.get(
+    "/events/{slug}/matching/weights", response_model=WeightsRead, dependencies=[Depends(organiser_of_event)]
+)
+def get_weights(event: Event = Depends(event_from_slug), db: Session = Depends(get_db)) -> WeightsRead:
     """The event's part weights per pair kind (its overrides, else the defaults) and whether the stored matches
     were computed with other ones; `kinds` are those the event's groups use."""
-    return _weights_read(db, _weights(db, slug, actor))
+    return _weights_read(db, event)
 
 
 @router.put("/events/{slug}/matching/weights", response_model=WeightsRead)
 def put_weights(
-    slug: str,
     data: Any = Body(..., examples=[{"investor_project": {"semantic": 0.3, "district": 0}}]),
+    event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(organiser_of_event),
 ) -> WeightsRead:
     """Replace the event's overrides with `{pair_kind: {part: weight}}` (each 0 to 1; `{}` restores the
     defaults); the stored matches change at the next run. A refused weight is named in `details[].field`
     as `pair_kind.part`."""
-    event = _weights(db, slug, actor)
     weight_settings.set_weights(db, event=event, actor=actor, data=data)
     return _weights_read(db, event)

@@ -16,6 +16,11 @@ from typing import Any, NoReturn
 
 import click
 
+from duijie.core.cli_support import cli_actor, open_db
+from duijie.core.db import url_for_path
+from duijie.core.errors import DomainError
+from duijie.events.service import get_event
+from duijie.matching import settings
 from duijie.matching.affinity import (
     AGGREGATIONS,
     PAIR_KINDS,
@@ -25,6 +30,8 @@ from duijie.matching.affinity import (
     Profile,
     explain,
 )
+from duijie.matching.jobs import BatchResult, Progress, recompute_event
+from duijie.text.embed import vector_cache
 
 
 def progress_bar(label: str, *, width: int = 30) -> Callable[[int, int], None]:
@@ -95,7 +102,7 @@ def _fail(exc: Exception) -> NoReturn:
 
 @click.group(invoke_without_command=True)
 @click.option("--db", help="Database URL or SQLite file of the platform, for an event's batch matching.")
-@click.option("--event", "event", help="Event id whose matches to compute (with --db).")
+@click.option("--event", "event", help="Slug of the event whose matches to compute (with --db).")
 @click.option(
     "--weights",
     "weights_path",
@@ -110,10 +117,6 @@ def match(ctx: click.Context, db: str | None, event: str | None, weights_path: s
             raise click.UsageError("--weights before a sub-command: give it after the sub-command's name")
         return
     if db and event:
-        from duijie.core.errors import DomainError
-        from duijie.matching import settings
-        from duijie.matching.jobs import run_event_batch
-
         weights = None
         try:
             if weights_path is not None:
@@ -132,6 +135,37 @@ def match(ctx: click.Context, db: str | None, event: str | None, weights_path: s
         raise click.UsageError("give both --db and --event to run an event's batch matching")
     else:
         click.echo(ctx.get_help())
+
+
+def run_event_batch(
+    db: str,
+    event: str,
+    progress: Callable[[str], Progress | None] | None = None,
+    *,
+    semantic: bool = True,
+    weights: dict[str, Any] | None = None,
+) -> BatchResult:
+    """Recompute one event's matches in its own unit of work, reporting each group on stderr; `weights`
+    (`{pair_kind: {part: weight}}`) first replace the event's weights, in the same unit of work, as the
+    command-line operator."""
+    cache, cache_path = vector_cache(url_for_path(db)) if semantic else (None, None)
+    if progress is None:
+
+        def progress(label: str) -> Progress:
+            return progress_bar(f"{event} {label}")
+
+    with open_db(db) as session:
+        found = get_event(session, slug=event)
+        if weights is not None:
+            settings.set_weights(session, event=found, actor=cli_actor(), data=weights)
+        result = recompute_event(session, found, semantic=semantic, progress=progress, embedding_cache=cache)
+    if cache is not None and cache_path is not None:
+        cache.save(cache_path)
+    for g in result.groups:
+        state = "unchanged" if g.skipped else f"{g.kept} kept, {g.written} written, {g.removed} removed"
+        click.echo(f"{g.group}: {g.left} × {g.right}: {state}", err=True)
+    click.echo(f"{result.event}: {result.seconds:.1f} s", err=True)
+    return result
 
 
 def read_event_weights(path: str) -> dict[str, Any]:

@@ -11,8 +11,6 @@ group whose profiles and settings are all unchanged since the last run is not sc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -23,28 +21,24 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, url_for_path, utcnow
-from duijie.core.errors import InvalidTransition, NotFound
+from duijie.core.db import unit_of_work, utcnow
+from duijie.core.errors import InvalidTransition
 from duijie.core.i18n import gettext as _
 from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
-from duijie.events.models import Event, EventSetting
+from duijie.events.models import Event
+from duijie.events.service import get_event_by_id
+from duijie.matching import settings
 from duijie.matching.affinity import AffinityEngine, Side
 from duijie.matching.models import MatchScore
 from duijie.matching.profiles import GROUPS, fingerprint, group_profiles
 from duijie.matching.recommend import reciprocal_top_k, recommend
+from duijie.matching.settings import PARTNERS, PER_LEFT, PER_RIGHT, config_hash, digest, run_overrides
 from duijie.text import embed
+from duijie.text.embed import EmbeddingCache
 
 Progress = Callable[[int, int], None]
 
-ENGINE_VERSION = "2"
-STATE_KEY = "matching.inputs"
-LAST_RUN_KEY = "matching.last_run"
-WEIGHTS_KEY = "matching.weights"
-JOB_KEY = "matching.job"
 STALE_AFTER = dt.timedelta(hours=1)
-PER_LEFT = 10
-PER_RIGHT = 5
-PARTNERS = 5
 BLOCK = 256
 
 
@@ -79,43 +73,6 @@ class BatchResult:
             "seconds": round(self.seconds, 2),
             "groups": [g.__dict__ for g in self.groups],
         }
-
-
-def _setting(db: Session, event: Event, key: str) -> EventSetting | None:
-    return db.scalar(select(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == key))
-
-
-def _save_setting(db: Session, event: Event, key: str, value: Any) -> None:
-    row = _setting(db, event, key)
-    if row is None:
-        db.add(EventSetting(event_id=event.id, key=key, value=value))
-    else:
-        row.value = value
-
-
-def _hash(*items: Any) -> str:
-    return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def stored_overrides(db: Session, event: Event, pair_kind: str) -> dict[str, Any]:
-    """The event's stored weight overrides of one pair kind, as stored (checked by the engine when it runs)."""
-    setting = _setting(db, event, WEIGHTS_KEY)
-    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
-    kind = value.get(pair_kind)
-    return dict(kind) if isinstance(kind, dict) else {}
-
-
-def run_overrides(overrides: dict[str, Any], *, semantic: bool) -> dict[str, Any]:
-    """The overrides a run applies: a run without semantic vectors weighs the semantic part at zero."""
-    out = dict(overrides)
-    if not semantic:
-        out["semantic"] = 0.0
-    return out
-
-
-def config_hash(pair_kind: str, overrides: dict[str, Any]) -> str:
-    """The hash of what a group's scores depend on besides the profiles; a change rewrites its pairs."""
-    return _hash(ENGINE_VERSION, pair_kind, overrides, PER_LEFT, PER_RIGHT, PARTNERS)
 
 
 def explain_pairs(
@@ -154,11 +111,11 @@ def _selected_pairs(group: str, engine: AffinityEngine, lside: Side, rside: Side
     pairs: set[tuple[int, int]] = set()
     left_kind, right_kind, _ = GROUPS[group]
     if left_kind == right_kind:
-        for i, items in enumerate(reciprocal_top_k(engine, lside, PARTNERS)):
-            pairs.update((i, rside.position[rid]) for rid, score in items if score > 0)
+        for i, partners in enumerate(reciprocal_top_k(engine, lside, PARTNERS)):
+            pairs.update((i, rside.position[rid]) for rid, score in partners if score > 0)
         return pairs
-    for i, items in enumerate(recommend(engine, lside, rside, PER_LEFT)):
-        pairs.update((i, rside.position[r.id]) for r in items)
+    for i, chosen in enumerate(recommend(engine, lside, rside, PER_LEFT)):
+        pairs.update((i, rside.position[r.id]) for r in chosen)
     matrix = engine.score_matrix(lside, rside)
     for j in range(len(right)):
         column = matrix[:, j]
@@ -175,17 +132,17 @@ def _run_group(
     *,
     semantic: bool,
     state: dict[str, Any],
-    embedding_cache: Any,
+    embedding_cache: EmbeddingCache | None,
     progress: Callable[[str], Progress | None] | None,
 ) -> GroupResult:
     left_kind, right_kind, pair_kind = GROUPS[group]
     left, right = group_profiles(db, event, group)
     result = GroupResult(group, left=len(left), right=len(right))
-    overrides = run_overrides(stored_overrides(db, event, pair_kind), semantic=semantic)
+    overrides = run_overrides(settings.stored_overrides(db, event, pair_kind), semantic=semantic)
     config = config_hash(pair_kind, overrides)
     lfp = {p.id: fingerprint(p) for p in left}
     rfp = {p.id: fingerprint(p) for p in right}
-    inputs = {"config": config, "left": _hash(lfp), "right": _hash(rfp)}
+    inputs = {"config": config, "left": digest(lfp), "right": digest(rfp)}
     if state.get(group) == inputs:
         result.skipped = True
         return result
@@ -211,7 +168,7 @@ def _run_group(
     for i, j in sorted(pairs):
         key = (int(left[i].id), int(right[j].id))
         keep.add(key)
-        digests[key] = _hash(config, lfp[left[i].id], rfp[right[j].id])
+        digests[key] = digest(config, lfp[left[i].id], rfp[right[j].id])
         row = existing.get(key)
         if row is not None and row.input_hash == digests[key]:
             result.unchanged += 1
@@ -250,12 +207,11 @@ def recompute_event(
     *,
     semantic: bool = False,
     progress: Callable[[str], Progress | None] | None = None,
-    embedding_cache: Any = None,
+    embedding_cache: EmbeddingCache | None = None,
 ) -> BatchResult:
     """Recompute an event's stored matches in the caller's unit of work; `progress(label)` gives a bar."""
     started = time.perf_counter()
-    setting = _setting(db, event, STATE_KEY)
-    state: dict[str, Any] = dict(setting.value) if setting is not None and setting.value else {}
+    state = settings.INPUTS.get(db, event_id=event.id)
     result = BatchResult(event.slug, semantic)
     for group in GROUPS:
         result.groups.append(
@@ -271,72 +227,13 @@ def recompute_event(
         )
     db.flush()
     result.seconds = time.perf_counter() - started
-    _save_setting(db, event, STATE_KEY, state)
-    _save_setting(db, event, LAST_RUN_KEY, result.as_dict())
-    db.flush()
+    settings.INPUTS.put(db, event_id=event.id, value=state)
+    settings.LAST_RUN.put(db, event_id=event.id, value=result.as_dict())
     return result
-
-
-def find_event(db: Session, ref: str) -> Event:
-    """An event by slug or numeric id, as given on the command line."""
-    event = db.scalar(select(Event).where(Event.slug == ref))
-    if event is None and ref.isdigit():
-        event = db.get(Event, int(ref))
-    if event is None:
-        raise NotFound(f"event {ref!r}: no event with this slug or id")
-    return event
 
 
 # kept until contest imports it from text.embed
 vector_cache = embed.vector_cache
-
-
-def run_event_batch(
-    db: str,
-    event: str,
-    progress: Callable[[str], Progress | None] | None = None,
-    *,
-    semantic: bool = True,
-    weights: dict[str, Any] | None = None,
-) -> BatchResult:
-    """Recompute one event's matches in its own unit of work (the command line and background workers);
-    `weights` (`{pair_kind: {part: weight}}`) first replace the event's weights, in the same unit of work."""
-    import sys
-
-    from duijie.core.auth import Actor, Grant
-    from duijie.matching import settings
-    from duijie.matching.cli import progress_bar
-
-    url = url_for_path(db)
-    engine = make_engine(url)
-    cache, cache_path = embed.vector_cache(url) if semantic else (None, None)
-    if progress is None:
-
-        def progress(label: str) -> Progress:
-            return progress_bar(f"{event} {label}")
-
-    try:
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            found = find_event(session, event)
-            if weights is not None:
-                operator = Actor(username="cli", display_name="duijie CLI", grants=(Grant(role="organiser"),))
-                settings.set_weights(session, event=found, actor=operator, data=weights)
-            result = recompute_event(
-                session,
-                found,
-                semantic=semantic,
-                progress=progress,
-                embedding_cache=cache,
-            )
-    finally:
-        engine.dispose()
-    if cache is not None and cache_path is not None:
-        cache.save(cache_path)
-    for g in result.groups:
-        state = "unchanged" if g.skipped else f"{g.kept} kept, {g.written} written, {g.removed} removed"
-        print(f"{g.group}: {g.left} × {g.right}: {state}", file=sys.stderr)
-    print(f"{result.event}: {result.seconds:.1f} s", file=sys.stderr)
-    return result
 
 
 # Background runs of the web's "recompute": one job per event, its state kept in the event setting
@@ -348,24 +245,14 @@ log = logging.getLogger(__name__)
 
 
 def _read_job(db: Session, event_id: int) -> dict[str, Any] | None:
-    value = db.scalar(
-        select(EventSetting.value).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
-    )
-    return value if isinstance(value, dict) else None
+    return settings.JOB.get(db, event_id=event_id) or None
 
 
 def _write_job(db: Session, event_id: int, value: dict[str, Any]) -> None:
-    row = db.scalar(
-        select(EventSetting).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
-    )
-    if row is None:
-        db.add(EventSetting(event_id=event_id, key=JOB_KEY, value=value))
-    else:
-        row.value = value
-    db.flush()
+    settings.JOB.put(db, event_id=event_id, value=value)
 
 
-JOB = JobKind(JOB_KEY, _read_job, _write_job, stale_after=STALE_AFTER)
+JOB = JobKind(settings.JOB.name, _read_job, _write_job, stale_after=STALE_AFTER)
 
 
 def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> dict[str, Any] | None:
@@ -387,8 +274,7 @@ def start_job(
             _("Matching is already running for this event (since %(at)s UTC); wait until it has finished.")
             % {"at": since(current)}
         )
-    last = _setting(db, event, LAST_RUN_KEY)
-    semantic = bool(last is not None and isinstance(last.value, dict) and last.value.get("semantic"))
+    semantic = bool(settings.LAST_RUN.get(db, event_id=event.id).get("semantic"))
     job: dict[str, Any] = {
         "state": "queued",
         "semantic": semantic,
@@ -401,9 +287,11 @@ def start_job(
         "error": None,
     }
     event_id = event.id
-    return JOB.queue(
-        db, event_id, job, lambda: run_job(factory, event_id, database_url, semantic=semantic), launch
-    )
+
+    def work() -> None:
+        run_job(factory, event_id, database_url, semantic=semantic)
+
+    return JOB.queue(db, event_id, job, work, launch)
 
 
 def run_job(
@@ -429,9 +317,7 @@ def run_job(
         try:
             cache, cache_path = embed.vector_cache(database_url) if semantic else (None, None)
             with unit_of_work(factory) as session:
-                event = session.get(Event, event_id)
-                if event is None:
-                    raise NotFound(f"event {event_id}: no such event")
+                event = get_event_by_id(session, event_id=event_id)
                 result = recompute_event(
                     session, event, semantic=semantic, progress=progress, embedding_cache=cache
                 )
@@ -442,7 +328,7 @@ def run_job(
                 cache.save(cache_path)
         except Exception as exc:
             log.exception("matching job for event %s failed", event_id)
-            outcome = {"state": "failed", "finished": iso(utcnow()), "error": str(exc) or type(exc).__name__}
+            outcome: dict[str, Any] = {"state": "failed", "finished": iso(utcnow()), "error": str(exc) or type(exc).__name__}
             JOB.update(factory, event_id, **outcome, **live)
             return outcome
         outcome = {

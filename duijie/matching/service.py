@@ -15,17 +15,16 @@ from sqlalchemy.orm import Session, joinedload
 from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError, NotFound, PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
-from duijie.core.permissions import Predicate, is_organiser, predicate
 from duijie.directory.models import Organisation, Person
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
+from duijie.events.service import get_event
 from duijie.marketplace.models import Opportunity
-from duijie.marketplace.permissions import can_edit_opportunity
-from duijie.matching.jobs import LAST_RUN_KEY, _setting
 from duijie.matching.models import MatchFeedback, MatchScore
+from duijie.matching.permissions import can_see_matches
 from duijie.matching.profiles import DECLINING, GROUPS, OPPORTUNITY_KINDS
 from duijie.matching.recommend import Unmatched, no_good_match
 from duijie.matching.taxonomy import BY_NAME
@@ -75,23 +74,6 @@ class Participant:
         return self.organisation.provenance
 
 
-@predicate
-def acts_for_left(actor: Actor, target: Any) -> bool:
-    """An account speaks for its own organisation, its meeting participants, and the opportunities its
-    organisation owns (a technology demand's owner acts for the demand); districts also for their projects."""
-    kind, record = target
-    if kind in ("investor", "enterprise"):
-        return record.id in actor.organisations()
-    if kind in OPPORTUNITY_KINDS:
-        return record.owner_org_id in actor.organisations() or can_edit_opportunity(actor, record)
-    if kind == "participant":
-        return record.organisation.id in actor.organisations()
-    return False
-
-
-can_see_matches: Predicate = is_organiser | acts_for_left
-
-
 def reasons_of(parts: list[dict[str, Any]]) -> list[Reason]:
     """Stored parts in words for the request's language: penalties first, then by weight of contribution."""
     zh = is_zh()
@@ -108,10 +90,7 @@ def reasons_of(parts: list[dict[str, Any]]) -> list[Reason]:
 def current_event(db: Session, slug: str | None = None) -> Event | None:
     """The event asked for, else the latest event with stored matches."""
     if slug:
-        event = db.scalar(select(Event).where(Event.slug == slug))
-        if event is None:
-            raise NotFound(_("No event with this name."))
-        return event
+        return get_event(db, slug=slug)
     return db.scalar(
         select(Event)
         .where(Event.id.in_(select(MatchScore.event_id)))
@@ -407,9 +386,7 @@ def mark_not_interested(
         raise DomainError(_("Log in to give feedback on suggestions."))
     left = get_record(db, left_kind, left_id)
     get_record(db, right_kind, right_id)
-    if not (is_organiser | acts_for_left)(actor, (left_kind, left)):
-        from duijie.core.errors import PermissionDenied
-
+    if not can_see_matches(actor, (left_kind, left)):
         raise PermissionDenied(_("You can only give feedback on your own suggestions."))
     feedback = db.scalar(
         select(MatchFeedback).where(
@@ -505,12 +482,6 @@ def no_good_match_yet(db: Session, *, event: Event) -> dict[str, list[Lonely]]:
         records = _records(db, kind, {int(u.id) for u in found})
         out[kind] = [Lonely(kind, records[int(u.id)], u.best_score, u.threshold) for u in found]
     return out
-
-
-def last_run(db: Session, event: Event) -> dict[str, Any] | None:
-    """What the last batch run of the event did, if any."""
-    setting = _setting(db, event, LAST_RUN_KEY)
-    return setting.value if setting is not None else None
 
 
 @dataclass(frozen=True)

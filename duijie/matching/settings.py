@@ -1,36 +1,79 @@
-"""An event's matching weights: the organiser's overrides of the default part weights, checked, stored, read.
+"""An event's matching settings: the organiser's weights, and what the batch run keeps between runs.
 
-The overrides live in the event setting `matching.weights` as `{pair_kind: {part: weight}}`, holding only the
-parts that differ from the defaults in `affinity.PAIR_KINDS`; the batch run reads them (jobs.py), and a change
-shows up in its configuration hash, so the next run rewrites the pairs it affects.
+Each is a typed per-event setting (`events.settings`) declared here once:
+- `WEIGHTS` (`matching.weights`): the organiser's overrides of the default part weights, as
+  `{pair_kind: {part: weight}}`, holding only the parts that differ from the defaults in `affinity.PAIR_KINDS`;
+- `INPUTS` (`matching.inputs`): per group, the hashes of the configuration and profiles its stored pairs were
+  computed from, so that an unchanged group is not scored again;
+- `LAST_RUN` (`matching.last_run`): what the last batch run did, for the organiser's page;
+- `JOB` (`matching.job`): the background job's state row.
+
+The configuration hash of a group (`config_hash`) lives here too: the batch run writes it, and the weights
+page compares it with the current weights to say whether the stored matches are stale.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, ErrorDetail
 from duijie.core.i18n import gettext as _
-from duijie.events.models import Event, EventSetting
+from duijie.events.models import Event
+from duijie.events.settings import setting
 from duijie.matching.affinity import PAIR_KINDS
-from duijie.matching.jobs import (
-    LAST_RUN_KEY,
-    STATE_KEY,
-    WEIGHTS_KEY,
-    _save_setting,
-    _setting,
-    config_hash,
-    run_overrides,
-    stored_overrides,
-)
 from duijie.matching.profiles import GROUPS
+
+WEIGHTS = setting("matching.weights", dict, {})
+INPUTS = setting("matching.inputs", dict, {})
+LAST_RUN = setting("matching.last_run", dict, {})
+JOB = setting("matching.job", dict, {})
+
+ENGINE_VERSION = "2"
+"""Raised when the engine's scores change for the same inputs, so that every stored pair is rewritten."""
+PER_LEFT = 10
+"""How many suggestions each left record (an investor, a demand) keeps, chosen for diversity."""
+PER_RIGHT = 5
+"""How many best left records each right record (a project, an enterprise, an offer) keeps."""
+PARTNERS = 5
+"""How many reciprocal suggestions each partner or meeting participant keeps."""
+
+
+def digest(*items: Any) -> str:
+    """A stable hash of JSON-like values (sorted keys), for the run's input and configuration hashes."""
+    return hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def stored_overrides(db: Session, event: Event, pair_kind: str) -> dict[str, Any]:
+    """The event's stored weight overrides of one pair kind, as stored (checked by the engine when it runs)."""
+    kind = WEIGHTS.get(db, event_id=event.id).get(pair_kind)
+    return dict(kind) if isinstance(kind, dict) else {}
+
+
+def run_overrides(overrides: dict[str, Any], *, semantic: bool) -> dict[str, Any]:
+    """The overrides a run applies: a run without semantic vectors weighs the semantic part at zero."""
+    out = dict(overrides)
+    if not semantic:
+        out["semantic"] = 0.0
+    return out
+
+
+def config_hash(pair_kind: str, overrides: dict[str, Any]) -> str:
+    """The hash of what a group's scores depend on besides the profiles; a change rewrites its pairs."""
+    return digest(ENGINE_VERSION, pair_kind, overrides, PER_LEFT, PER_RIGHT, PARTNERS)
+
+
+def last_run(db: Session, event: Event) -> dict[str, Any] | None:
+    """What the last batch run of the event did, if any."""
+    return LAST_RUN.get(db, event_id=event.id) or None
+
 
 WEIGHT_KINDS: tuple[str, ...] = tuple(dict.fromkeys(pair_kind for _l, _r, pair_kind in GROUPS.values()))
 """The pair kinds an event's batch run scores, in the order of its groups; each has its own weights."""
@@ -90,8 +133,7 @@ def effective(db: Session, event: Event) -> dict[str, dict[str, float]]:
 def kinds_in_use(db: Session, event: Event) -> list[str]:
     """The pair kinds of the groups the event's last run found both sides for, and those with overrides; all
     of them before a first run."""
-    setting = _setting(db, event, LAST_RUN_KEY)
-    run = setting.value if setting is not None and isinstance(setting.value, dict) else None
+    run = last_run(db, event)
     if run is None:
         return list(WEIGHT_KINDS)
     used = {GROUPS[g["group"]][2] for g in run.get("groups", []) if g.get("left") and g.get("right")}
@@ -185,12 +227,10 @@ def set_weights(db: Session, *, event: Event, actor: Actor, data: Any) -> dict[s
     before = {k: before_flat.get(k) for k in keys if before_flat.get(k) != after_flat.get(k)}
     after = {k: after_flat.get(k) for k in keys if before_flat.get(k) != after_flat.get(k)}
     if new:
-        _save_setting(db, event, WEIGHTS_KEY, new)
+        WEIGHTS.put(db, event_id=event.id, value=new)
     else:
-        db.execute(
-            delete(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == WEIGHTS_KEY)
-        )
-    db.flush()
+        WEIGHTS.clear(db, event_id=event.id)
+        db.flush()
     if before or after:
         audit.record(
             db,
@@ -225,11 +265,8 @@ class WeightsState:
 
 def stale(db: Session, event: Event) -> bool:
     """Whether a group's stored matches were computed with weights other than the event's current ones."""
-    state_row = _setting(db, event, STATE_KEY)
-    run_row = _setting(db, event, LAST_RUN_KEY)
-    state = state_row.value if state_row is not None and isinstance(state_row.value, dict) else {}
-    run = run_row.value if run_row is not None and isinstance(run_row.value, dict) else {}
-    semantic = bool(run.get("semantic"))
+    state = INPUTS.get(db, event_id=event.id)
+    semantic = bool(LAST_RUN.get(db, event_id=event.id).get("semantic"))
     for group, inputs in state.items():
         if group not in GROUPS or not isinstance(inputs, dict):
             continue

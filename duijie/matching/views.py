@@ -8,25 +8,25 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import bilingual
 from duijie.core.i18n import gettext as _
-from duijie.core.permissions import is_organiser, require
-from duijie.core.web import check_csrf, get_actor, get_db, render
+from duijie.core.jobs import start_thread
+from duijie.core.web import csrf_form, get_actor, get_db, render, require_login
 from duijie.directory.models import Organisation
+from duijie.events.deps import event_from_slug
+from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
 from duijie.matching import service as match_service
 from duijie.matching import settings as weight_settings
-from duijie.matching.jobs import job_status, start_job, start_thread
-from duijie.policies.suggest import suggest_policies
+from duijie.matching.jobs import job_status, start_job
+from duijie.matching.permissions import can_run_matching, organiser_of_event
+from duijie.matching.sections import Viewer, section_blocks
 
 router = APIRouter(include_in_schema=False)
-
-
-def _login(target: str) -> Response:
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
 def _own_org(db: Session, actor: Actor, role: str) -> Organisation | None:
@@ -126,19 +126,17 @@ def _people_sections(
 
 @router.get("/recommendations")
 def recommendations_home(
-    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> Response:
     """An investor's projects and an enterprise's investors, partners, technology offers or demands and
-    people to meet that may fit, each with its reasons."""
-    if not actor.is_authenticated:
-        return _login("/recommendations")
+    people to meet that may fit, each with its reasons, then what other modules add (`sections.py`)."""
     event = match_service.current_event(db, request.query_params.get("event") or None)
     filters = match_service.Filters.of(
         request.query_params.get("industry") or None, request.query_params.get("district") or None
     )
     investor = _own_org(db, actor, "investor")
     enterprise = _own_org(db, actor, "enterprise")
-    if investor is None and enterprise is None and actor.has_role("organiser") and event is not None:
+    if investor is None and enterprise is None and event is not None and can_run_matching(actor, event):
         return RedirectResponse(f"/events/{event.slug}/matching", status_code=303)
     sections: list[dict[str, Any]] = []
     own = {o.id for o in (investor, enterprise) if o is not None}
@@ -199,35 +197,25 @@ def recommendations_home(
         sections += _people_sections(db, actor, event, own, filters)
     if enterprise is not None:
         sections += _tech_sections(db, actor, {enterprise.id}, filters)
-    return render(
-        request,
-        "matching/home.html",
-        {
-            "event": event,
-            "events": match_service.events_with_matches(db),
-            "sections": sections,
-            "has_party": investor is not None or enterprise is not None,
-            "filters": filters,
-            "industries": match_service.FILTER_INDUSTRIES,
-            "districts": match_service.FILTER_DISTRICTS,
-            "policy_suggestions": (
-                suggest_policies(db, organisation=enterprise, limit=5) if enterprise is not None else []
-            ),
-            "suggestions_own": True,
-            "suggestions_more": "/policies/suggest",
-        },
-    )
+    page: dict[str, Any] = {
+        "event": event,
+        "events": match_service.events_with_matches(db),
+        "sections": sections,
+        "has_party": investor is not None or enterprise is not None,
+        "filters": filters,
+        "industries": match_service.FILTER_INDUSTRIES,
+        "districts": match_service.FILTER_DISTRICTS,
+    }
+    page["blocks"] = section_blocks(db, Viewer(actor, event, investor, enterprise), page)
+    return render(request, "matching/home.html", page)
 
 
 @router.post("/recommendations/not-interested")
-async def not_interested(
-    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def not_interested(
+    form: FormData = Depends(csrf_form), db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> Response:
-    """Hide a suggestion for good; the next batch run also ranks similar ones lower."""
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    if not actor.is_authenticated:
-        return _login("/recommendations")
+    """Hide a suggestion for good; the next batch run also ranks similar ones lower. Whether the account
+    speaks for the suggestion's record is checked by the service, which knows the record."""
     event = match_service.current_event(db, str(form.get("event", "")) or None)
     if event is None:
         raise NotFound(_("No event with this name."))
@@ -254,7 +242,8 @@ def project_matches(
     project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
     """A fragment for an opportunity's page: a project's investors, a demand's offers or an offer's demands,
-    for the organiser, the owning district and the owner."""
+    for the organiser, the owning district and the owner. Public on purpose: anyone else gets an empty
+    fragment, since the opportunity's page itself is public."""
     opp = db.get(Opportunity, project_id)
     if opp is None:
         raise NotFound(_("No such record."))
@@ -263,23 +252,18 @@ def project_matches(
     )
 
 
-@router.get("/events/{slug}/matching")
+@router.get("/events/{slug}/matching", dependencies=[Depends(organiser_of_event)])
 def event_matching(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)
 ) -> Response:
     """The organiser's view: the last run, the weights, the strongest pairs, who has no good match yet."""
-    if not actor.is_authenticated:
-        return _login(f"/events/{slug}/matching")
-    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
-    event = match_service.current_event(db, slug)
-    assert event is not None
     return _event_page(request, db, event)
 
 
 def _event_page(
     request: Request,
     db: Session,
-    event: Any,
+    event: Event,
     *,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
@@ -298,7 +282,7 @@ def _event_page(
         {
             "event": event,
             "job": job_status(db, event, request.app.state.sessionmaker),
-            "run": match_service.last_run(db, event),
+            "run": weight_settings.last_run(db, event),
             "lonely": match_service.no_good_match_yet(db, event=event),
             "pairs": pairs or {"investor_project": []},
             "events": match_service.events_with_matches(db),
@@ -329,15 +313,15 @@ def _event_page(
 
 
 @router.post("/events/{slug}/matching/weights")
-async def save_weights(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def save_weights(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser_of_event),
 ) -> Response:
     """Save the event's part weights (or restore the defaults); the stored matches change at the next run."""
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
-    event = match_service.current_event(db, slug)
-    assert event is not None
+    slug = quote(event.slug)
     if form.get("action") == "reset":
         weight_settings.reset(db, event=event, actor=actor)
         return RedirectResponse(f"/events/{slug}/matching?weights=reset#weights", status_code=303)
@@ -357,16 +341,13 @@ async def save_weights(
     return RedirectResponse(f"/events/{slug}/matching?weights=saved#weights", status_code=303)
 
 
-@router.post("/events/{slug}/matching/recompute")
-async def recompute(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+@router.post(
+    "/events/{slug}/matching/recompute", dependencies=[Depends(csrf_form), Depends(organiser_of_event)]
+)
+def recompute(
+    request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)
 ) -> Response:
     """Queue a background recompute, the way the last run did; the page then follows its progress."""
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    require(is_organiser, actor, message=_("Only the organiser can run matching for an event."))
-    event = match_service.current_event(db, slug)
-    assert event is not None
     start_job(
         db,
         event,
@@ -374,4 +355,4 @@ async def recompute(
         request.app.state.settings.database_url,
         launch=getattr(request.app.state, "job_launcher", start_thread),
     )
-    return RedirectResponse(f"/events/{slug}/matching", status_code=303)
+    return RedirectResponse(f"/events/{quote(event.slug)}/matching", status_code=303)

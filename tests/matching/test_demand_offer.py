@@ -16,6 +16,7 @@ from duijie.marketplace.models import Opportunity
 from duijie.matching import service
 from duijie.matching.demo import recompute_demo_event
 from duijie.matching.models import MatchFeedback, MatchScore
+from duijie.matching.permissions import can_see_matches
 from duijie.matching.profiles import group_profiles
 from tests.conftest import csrf_of, login
 
@@ -103,8 +104,8 @@ def test_owner_acts_for_its_demand_and_others_do_not(db: Session) -> None:
     demand = _opp(db, f"{FORUM}-D001")
     enterprise = load_actor(db, db.scalars(select(Account.id).where(Account.username == "enterprise")).one())
     investor = load_actor(db, db.scalars(select(Account.id).where(Account.username == "investor")).one())
-    assert service.can_see_matches(enterprise, ("demand", demand))
-    assert not service.can_see_matches(investor, ("demand", demand))
+    assert can_see_matches(enterprise, ("demand", demand))
+    assert not can_see_matches(investor, ("demand", demand))
 
 
 def test_organiser_sees_lonely_demands_and_offers_only_at_the_forum(db: Session) -> None:

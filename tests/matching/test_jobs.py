@@ -12,26 +12,20 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from duijie.core.cli_support import cli_actor
 from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
 from duijie.core.migrate import upgrade
 from duijie.demo.builder import build_demo
 from duijie.events.models import Event, EventSetting
 from duijie.marketplace.models import Opportunity
+from duijie.matching import settings
 from duijie.matching.affinity import AffinityEngine
 from duijie.matching.demo import demo_texts, recompute_demo_event, shipped_cache
-from duijie.matching.jobs import (
-    JOB_KEY,
-    PER_LEFT,
-    STATE_KEY,
-    WEIGHTS_KEY,
-    find_event,
-    job_status,
-    recompute_event,
-    start_job,
-)
+from duijie.matching.jobs import job_status, recompute_event, start_job
 from duijie.matching.models import MatchScore
 from duijie.matching.profiles import GROUPS, group_profiles
+from duijie.matching.settings import PER_LEFT
 
 
 def _event(db: Session, slug: str) -> Event:
@@ -126,27 +120,49 @@ def test_amounts_are_explained_in_yi_yuan(db: Session) -> None:
     assert "金额在1-10亿元区间内" in texts
 
 
+def _snapshot(db: Session, event: Event) -> list[tuple[str, int, str, int, float, str]]:
+    rows = db.scalars(select(MatchScore).where(MatchScore.event_id == event.id).order_by(MatchScore.id))
+    return [(r.left_kind, r.left_id, r.right_kind, r.right_id, r.score, r.input_hash) for r in rows]
+
+
 def test_another_event_is_computed_apart(db: Session) -> None:
     old, new = _event(db, "invest-beijing-2023"), _event(db, "invest-beijing-2024")
-    new_rows = len(_rows(db, new, "investor", "project"))
+    new_rows = _snapshot(db, new)
+    new_inputs = settings.INPUTS.get(db, event_id=new.id)
+    new_run = settings.LAST_RUN.get(db, event_id=new.id)
     assert _rows(db, old, "investor", "project") == []
     recompute_event(db, old)
     old_projects = set(db.scalars(select(Opportunity.id).where(Opportunity.event_id == old.id)))
     stored = _rows(db, old, "investor", "project")
     assert stored and {r.right_id for r in stored} <= old_projects
-    assert len(_rows(db, new, "investor", "project")) == new_rows
+    assert _snapshot(db, new) == new_rows
+    assert settings.INPUTS.get(db, event_id=new.id) == new_inputs
+    assert settings.LAST_RUN.get(db, event_id=new.id) == new_run
+    assert [g["group"] for g in settings.LAST_RUN.get(db, event_id=old.id)["groups"]] == list(GROUPS)
+    assert set(settings.INPUTS.get(db, event_id=old.id)) == set(GROUPS)
 
 
-def test_find_event_takes_a_slug_or_an_id(db: Session) -> None:
-    event = _event(db, "invest-beijing-2024")
-    assert find_event(db, "invest-beijing-2024") is event
-    assert find_event(db, str(event.id)) is event
+def test_one_events_weights_and_job_leave_the_other_alone(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    old, new = _event(db, "invest-beijing-2023"), _event(db, "invest-beijing-2024")
+    new_rows = _snapshot(db, new)
+    settings.set_weights(db, event=old, actor=cli_actor(), data={"investor_project": {"district": 0.4}})
+    start_job(db, old, session_factory, "sqlite://", launch=lambda job: None)
+    assert settings.overrides(db, new) == {}
+    assert settings.stale(db, new) is False
+    assert job_status(db, new, session_factory) is None
+    rerun = recompute_demo_event(db, new)
+    assert [g.skipped for g in rerun.groups] == [True] * len(GROUPS)
+    assert _snapshot(db, new) == new_rows
 
 
 def _forget_matches(db: Session, event: Event) -> None:
     """Drop the event's stored pairs and input hashes, so that the next run computes everything."""
     db.execute(delete(MatchScore).where(MatchScore.event_id == event.id))
-    db.execute(delete(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == STATE_KEY))
+    db.execute(
+        delete(EventSetting).where(EventSetting.event_id == event.id, EventSetting.key == "matching.inputs")
+    )
 
 
 def _count(db: Session, event: Event) -> int:
@@ -187,7 +203,7 @@ def test_a_job_left_running_by_a_dead_process_does_not_block_forever(
 ) -> None:
     event = _event(db, "invest-beijing-2024")
     long_ago = (utcnow() - dt.timedelta(hours=2)).isoformat(timespec="seconds")
-    db.add(EventSetting(event_id=event.id, key=JOB_KEY, value={"state": "running", "started": long_ago}))
+    db.add(EventSetting(event_id=event.id, key="matching.job", value={"state": "running", "started": long_ago}))
     db.flush()
     assert job_status(db, event, session_factory)["running"] is False  # type: ignore[index]
     assert start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)["state"] == "queued"
@@ -198,7 +214,7 @@ def test_failed_job_records_its_message_and_keeps_the_old_scores(
 ) -> None:
     event = _event(db, "invest-beijing-2024")
     before = _count(db, event)
-    db.add(EventSetting(event_id=event.id, key=WEIGHTS_KEY, value={"investor_project": {"charm": 1.0}}))
+    db.add(EventSetting(event_id=event.id, key="matching.weights", value={"investor_project": {"charm": 1.0}}))
     launched: list[Callable[[], None]] = []
     start_job(db, event, session_factory, "sqlite://", launch=launched.append)
     db.commit()

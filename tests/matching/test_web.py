@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event, EventSetting
 from duijie.matching.models import MatchFeedback, MatchScore
+from tests import factories
 from tests.conftest import csrf_of, login
 
 EVENT = "invest-beijing-2024"
@@ -249,3 +250,32 @@ def test_investor_home_runs_a_fixed_number_of_queries(client: TestClient, db: Se
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     # Two sections (projects, people to meet) of four reads each, whatever their length, plus the account's.
     assert 3 <= len(selects) <= 15
+
+
+def test_an_organiser_of_another_event_cannot_run_this_ones_matching(client: TestClient, db: Session) -> None:
+    other = db.scalars(select(Event).where(Event.slug == "invest-beijing-2023")).one()
+    scoped = factories.account(db, role="organiser", event=other)
+    db.commit()
+    login(client, scoped.username, factories.PASSWORD)
+    assert client.get(f"/events/{EVENT}/matching").status_code == 403
+    assert client.get(f"/api/v1/events/{EVENT}/matching/weights").status_code == 403
+    assert client.get(f"/api/v1/events/{EVENT}/matching/job").status_code == 403
+    refused = client.post(
+        f"/events/{EVENT}/matching/recompute",
+        data={"csrf": csrf_of(client, "/recommendations")},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    assert client.get("/events/invest-beijing-2023/matching").status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: TestClient) -> None:
+    page = client.get("/recommendations?event=invest-beijing-2024", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (
+        303,
+        "/login?next=/recommendations%3Fevent%3Dinvest-beijing-2024",
+    )
+    matching = client.get(f"/events/{EVENT}/matching", follow_redirects=False)
+    assert (matching.status_code, matching.headers["location"]) == (303, f"/login?next=/events/{EVENT}/matching")
+    api = client.get("/api/v1/recommendations", params={"kind": "investor", "id": 1, "want": "project"})
+    assert api.status_code == 401

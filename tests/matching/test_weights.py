@@ -24,7 +24,6 @@ from duijie.events.models import Event, EventSetting
 from duijie.matching import settings
 from duijie.matching.cli import match
 from duijie.matching.demo import recompute_demo_event
-from duijie.matching.jobs import WEIGHTS_KEY
 from duijie.matching.models import MatchScore
 from tests.conftest import csrf_of, login
 
@@ -44,7 +43,7 @@ def _organiser(db: Session) -> Actor:
 
 def _stored(db: Session, event: Event) -> object:
     return db.scalar(
-        select(EventSetting.value).where(EventSetting.event_id == event.id, EventSetting.key == WEIGHTS_KEY)
+        select(EventSetting.value).where(EventSetting.event_id == event.id, EventSetting.key == "matching.weights")
     )
 
 
@@ -205,7 +204,7 @@ def test_refused_weights_reshow_the_form_as_typed_with_422(client: TestClient, d
 
 def test_reset_button_restores_the_defaults(client: TestClient, db: Session) -> None:
     event = _event(db)
-    db.add(EventSetting(event_id=event.id, key=WEIGHTS_KEY, value={"investor_project": {"district": 0.3}}))
+    db.add(EventSetting(event_id=event.id, key="matching.weights", value={"investor_project": {"district": 0.3}}))
     db.commit()
     login(client, "organiser", "organiser-demo")
     response = client.post(
@@ -230,7 +229,7 @@ def test_weights_form_is_refused_to_others(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("user", "password", "status"),
-    [(None, None, 403), ("investor", "investor-demo", 403), ("enterprise", "enterprise-demo", 403),
+    [(None, None, 401), ("investor", "investor-demo", 403), ("enterprise", "enterprise-demo", 403),
      ("haidian", "district-demo", 403), ("organiser", "organiser-demo", 200)],
 )  # fmt: skip
 def test_weights_api_is_for_the_organiser_only(
