@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from duijie.contest import queries
-from duijie.contest import service as contest_service
-from duijie.contest.permissions import can_manage_contest
+from duijie.contest.deps import contest_from_slug, my_review, organiser
+from duijie.contest.domain.rankings import ranking
+from duijie.contest.domain.rounds import get_round
+from duijie.contest.domain.scores import save_score
+from duijie.contest.jobs import job_status, start_job
+from duijie.contest.models import ReviewAssignment
 from duijie.core.auth import Actor
-from duijie.core.errors import NotFound
-from duijie.core.i18n import gettext as _
-from duijie.core.permissions import require
+from duijie.core.jobs import start_thread
 from duijie.core.schemas import ErrorBody
-from duijie.core.web import get_actor, get_db
+from duijie.core.web import get_db, require_login
+from duijie.events.models import Event
 
 router = APIRouter(
     prefix="/api/v1/contests",
@@ -91,6 +94,39 @@ class RunRead(BaseModel):
     gap: float
     detail: str
     loads: dict[str, int]
+    semantic: bool = True
+
+
+class JobRead(BaseModel):
+    """The edition's judge assignment job: queued, running (with its step), done (with the run's summary) or
+    failed (with the error and the entries or judges at fault)."""
+
+    contest: str
+    state: str | None
+    running: bool
+    round_id: int | None = None
+    objective: str | None = None
+    min_per_judge: int | None = None
+    queued: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    elapsed: int | None = None
+    step: str | None = None
+    progress: int = 0
+    steps: int | None = None
+    by: str | None = None
+    summary: RunRead | None = None
+    error: str | None = None
+    error_details: list[str] = []
+
+    @classmethod
+    def of(cls, event: Event, job: dict[str, Any] | None) -> JobRead:
+        """The API form of a stored job (an edition that never ran one has state null)."""
+        if job is None:
+            return cls(contest=event.slug, state=None, running=False)
+        return cls(
+            contest=event.slug, **{k: v for k, v in job.items() if k in cls.model_fields and k != "contest"}
+        )
 
 
 class RankRead(BaseModel):
@@ -134,9 +170,8 @@ class ScoreRead(BaseModel):
 
 
 @router.get("/{slug}", response_model=ContestRead)
-def get_contest(slug: str, db: Session = Depends(get_db)) -> ContestRead:
-    """An edition's figures from its records, beside the published ones."""
-    event = contest_service.get_event(db, slug=slug)
+def get_contest(event: Event = Depends(contest_from_slug), db: Session = Depends(get_db)) -> ContestRead:
+    """An edition's figures from its records, beside the published ones (public)."""
     ov = queries.overview(db, event=event)
     return ContestRead(
         slug=event.slug,
@@ -156,9 +191,8 @@ def get_contest(slug: str, db: Session = Depends(get_db)) -> ContestRead:
 
 
 @router.get("/{slug}/winners", response_model=list[AwardRead])
-def get_winners(slug: str, db: Session = Depends(get_db)) -> list[AwardRead]:
-    """The edition's awards, best place first, with the support each winner received."""
-    event = contest_service.get_event(db, slug=slug)
+def get_winners(event: Event = Depends(contest_from_slug), db: Session = Depends(get_db)) -> list[AwardRead]:
+    """The edition's awards, best place first, with the support each winner received (public)."""
     return [
         AwardRead(
             rank=a.rank,
@@ -174,36 +208,52 @@ def get_winners(slug: str, db: Session = Depends(get_db)) -> list[AwardRead]:
     ]
 
 
-@router.post("/{slug}/rounds/{round_id}/assignment", response_model=RunRead)
+@router.post("/{slug}/rounds/{round_id}/assignment", response_model=JobRead, status_code=202)
 def run_assignment(
-    slug: str,
     round_id: int,
     data: AssignmentRequest,
+    request: Request,
+    actor: Actor = Depends(organiser),
+    event: Event = Depends(contest_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
-) -> RunRead:
-    """Assign judges to the round's entries optimally (organiser); infeasible inputs name the entries at fault."""
-    event = contest_service.get_event(db, slug=slug)
-    rnd = contest_service.get_round(db, event=event, id=round_id)
-    summary = contest_service.run_assignment(
-        db, actor=actor, rnd=rnd, objective=data.objective, min_per_judge=data.min_per_judge
+) -> JobRead:
+    """Queue the round's judge assignment (202, organiser); follow it at `GET /{slug}/assignment/job`. A run
+    that cannot start is refused (422), a second one while one is queued or running too (409)."""
+    job = start_job(
+        db,
+        event=event,
+        round_id=round_id,
+        actor=actor,
+        factory=request.app.state.sessionmaker,
+        objective=data.objective,
+        min_per_judge=data.min_per_judge,
+        launch=getattr(request.app.state, "job_launcher", start_thread),
     )
-    return RunRead(**summary.as_dict())
+    return JobRead.of(event, {**job, "running": True})
+
+
+@router.get("/{slug}/assignment/job", response_model=JobRead)
+def assignment_job(
+    request: Request,
+    actor: Actor = Depends(organiser),
+    event: Event = Depends(contest_from_slug),
+    db: Session = Depends(get_db),
+) -> JobRead:
+    """The edition's last or current assignment job: state, round, step, times, the summary or the error."""
+    return JobRead.of(event, job_status(db, event=event, factory=request.app.state.sessionmaker))
 
 
 @router.get("/{slug}/rounds/{round_id}/ranking", response_model=RankingRead)
 def get_ranking(
-    slug: str,
     round_id: int,
     method: Literal["bias", "zscore"] = "bias",
+    actor: Actor = Depends(organiser),
+    event: Event = Depends(contest_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
 ) -> RankingRead:
     """The round's rankings, raw and normalised side by side (organiser)."""
-    require(can_manage_contest, actor, message=_("Only the organiser may manage the contest."))
-    event = contest_service.get_event(db, slug=slug)
-    rnd = contest_service.get_round(db, event=event, id=round_id)
-    result = contest_service.ranking(db, rnd=rnd, method=method)
+    rnd = get_round(db, event=event, id=round_id)
+    result = ranking(db, rnd=rnd, method=method)
     return RankingRead(
         method=method,
         submitted=result.submitted,
@@ -227,20 +277,14 @@ def get_ranking(
 
 @router.put("/{slug}/reviews/{assignment_id}/score", response_model=ScoreRead)
 def put_score(
-    slug: str,
-    assignment_id: int,
     data: ScoreWrite,
+    row: ReviewAssignment = Depends(my_review),
+    actor: Actor = Depends(require_login),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
 ) -> ScoreRead:
-    """Save (or with submit, submit and lock) the assigned judge's marks for one review."""
-    event = contest_service.get_event(db, slug=slug)
-    row = contest_service.get_assignment(db, event=event, id=assignment_id)
-    if not actor.is_authenticated:
-        raise NotFound(_("No such review: %(id)s") % {"id": assignment_id})
-    score = contest_service.save_score(
-        db, actor=actor, row=row, marks=data.marks, comment=data.comment, submit=data.submit
-    )
+    """Save (or with submit, submit and lock) the marks of one review: its judge's (or the organiser's); 401
+    for anonymous callers, 404 for anyone else."""
+    score = save_score(db, actor=actor, row=row, marks=data.marks, comment=data.comment, submit=data.submit)
     return ScoreRead(
         assignment_id=row.id,
         values=score.values,

@@ -141,32 +141,32 @@ def detect_conflicts(
     for ji, j in enumerate(judges):
         own = org_key(j.organisation) if j.organisation else None
         if own:
-            for e in by_org.get(own, ()):
-                mark(e, ji, f"same organisation ({j.organisation})")
-            for e in by_investor.get(own, ()):
-                mark(e, ji, f"the judge's organisation {j.organisation} invested in the entrant")
+            for k in by_org.get(own, ()):
+                mark(k, ji, f"same organisation ({j.organisation})")
+            for k in by_investor.get(own, ()):
+                mark(k, ji, f"the judge's organisation {j.organisation} invested in the entrant")
         for item in j.declared:
             if item in entry_index:
                 mark(entry_index[item], ji, "declared by the judge")
-            for e in by_org.get(org_key(item), ()):
-                mark(e, ji, f"declared by the judge ({item})")
+            for k in by_org.get(org_key(item), ()):
+                mark(k, ji, f"declared by the judge ({item})")
         for tie in j.employments:
             if _recent(tie, rules):
-                for e in by_org.get(org_key(tie.organisation), ()):
-                    mark(e, ji, f"recent employment at {tie.organisation}")
+                for k in by_org.get(org_key(tie.organisation), ()):
+                    mark(k, ji, f"recent employment at {tie.organisation}")
         for tie in j.investments:
             if not _recent(tie, rules):
                 continue
             key = org_key(tie.organisation)
-            for e in by_org.get(key, ()):
-                mark(e, ji, f"the judge invested in the entrant ({tie.organisation})")
-            for e, name in by_portfolio.get(key, ()):
-                mark(e, ji, f"recent co-investment in {name}")
+            for k in by_org.get(key, ()):
+                mark(k, ji, f"the judge invested in the entrant ({tie.organisation})")
+            for k, name in by_portfolio.get(key, ()):
+                mark(k, ji, f"recent co-investment in {name}")
         if rules.same_country and j.country:
             country = j.country.strip().casefold()
             if country not in {c.casefold() for c in rules.exempt_countries}:
-                for e in by_country.get(country, ()):
-                    mark(e, ji, f"same country ({j.country})")
+                for k in by_country.get(country, ()):
+                    mark(k, ji, f"same country ({j.country})")
     for ei, e in enumerate(entries):
         for jid in e.declared_judges:
             if jid not in judge_index:

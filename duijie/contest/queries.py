@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from duijie.contest import service as contest_service
+from duijie.contest.domain.judges import person_names
+from duijie.contest.domain.rankings import FIELD_TOP, RankRow, ranking
+from duijie.contest.domain.rounds import list_rounds
+from duijie.contest.domain.structure import list_fields, list_regions, synthetic_codes
 from duijie.contest.enums import RoundKind
 from duijie.contest.models import (
     Award,
@@ -71,11 +74,11 @@ def overview(db: Session, *, event: Event) -> Overview:
             func.sum(case((ContestEntry.country != "CN", 1), else_=0)),
         ).where(ContestEntry.event_id == event.id)
     ).one()
-    rounds = contest_service.list_rounds(db, event=event)
+    rounds = list_rounds(db, event=event)
     final = next((r for r in rounds if r.kind == RoundKind.FINAL.value), None)
     finalists = len(final_entries(db, final)) if final else 0
-    fields = contest_service.list_fields(db, event=event)
-    regions = contest_service.list_regions(db, event=event)
+    fields = list_fields(db, event=event)
+    regions = list_regions(db, event=event)
     published = {
         f.key: f for f in db.scalars(select(PublishedFigure).where(PublishedFigure.event_id == event.id))
     }
@@ -96,7 +99,7 @@ def overview(db: Session, *, event: Event) -> Overview:
         figures=[Figure(k, str(v), published.get(k)) for k, v in computed.items()],
         international_share=share,
         fields=[f for f in fields if f.parent_id is None],
-        synthetic=contest_service.synthetic_codes(db, event=event),
+        synthetic=synthetic_codes(db, event=event),
         final=final,
     )
 
@@ -144,14 +147,14 @@ def finalists(
     return sorted(rows, key=lambda r: (r[1].rank if r[1] else 99, r[0].field_id or 0, r[0].code))
 
 
-def field_top10(db: Session, *, event: Event) -> list[tuple[ContestRound, list[contest_service.RankRow]]]:
+def field_top10(db: Session, *, event: Event) -> list[tuple[ContestRound, list[RankRow]]]:
     """The TOP10 of each field, from the field rounds' normalised rankings."""
     out = []
-    for rnd in contest_service.list_rounds(db, event=event):
+    for rnd in list_rounds(db, event=event):
         if rnd.kind != RoundKind.FIELD_TOP10.value:
             continue
-        ranking = contest_service.ranking(db, rnd=rnd)
-        out.append((rnd, ranking.rows()[: contest_service.FIELD_TOP]))
+        result = ranking(db, rnd=rnd)
+        out.append((rnd, result.rows()[:FIELD_TOP]))
     return out
 
 
@@ -183,7 +186,7 @@ def round_progress(db: Session, *, event: Event) -> list[RoundProgress]:
         ).all()
     }
     return [
-        RoundProgress(r, *counts.get(r.id, (0, 0, 0))) for r in contest_service.list_rounds(db, event=event)
+        RoundProgress(r, *counts.get(r.id, (0, 0, 0))) for r in list_rounds(db, event=event)
     ]
 
 
@@ -212,7 +215,7 @@ def judge_loads(db: Session, *, rnd: ContestRound) -> list[JudgeLoad]:
         .group_by(ReviewAssignment.judge_id)
     ).all()
     judges = {j.id: j for j in db.scalars(select(Judge).where(Judge.id.in_([r[0] for r in rows])))}
-    people = contest_service.person_names(db, judges.values())
+    people = person_names(db, judges=judges.values())
     out = [
         JudgeLoad(judges[jid], people.get(jid), n, float(mean or 0), int(done or 0))
         for jid, n, mean, done in rows
@@ -270,7 +273,7 @@ def round_reviews(
         .limit(page_size),
     )
     judges = list(db.scalars(select(Judge).where(Judge.id.in_({r.assignment.judge_id for r in reviews}))))
-    people = contest_service.person_names(db, judges)
+    people = person_names(db, judges=judges)
     for r in reviews:
         r.person = people.get(r.assignment.judge_id)
     return reviews, total, page, pages
@@ -300,7 +303,7 @@ def conflicts(
         .offset(offset)
         .limit(page_size)
     ).all()
-    people = contest_service.person_names(db, [j for _c, _e, j in rows])
+    people = person_names(db, judges=[j for _c, _e, j in rows])
     return [ConflictRow(c, e, j, people.get(j.id)) for c, e, j in rows], total, page, pages
 
 
@@ -331,5 +334,5 @@ def judges_with_ties(db: Session, *, event: Event) -> list[tuple[Judge, Any]]:
     judges = [
         j for j in db.scalars(select(Judge).where(Judge.event_id == event.id).order_by(Judge.id)) if j.ties
     ]
-    people = contest_service.person_names(db, judges)
+    people = person_names(db, judges=judges)
     return [(j, people.get(j.id)) for j in judges]

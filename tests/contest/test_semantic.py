@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.contest import service as contest_service
+from duijie.contest.domain import affinities, reviews
 from duijie.contest.models import ContestEntry, ContestRound, Judge, ReviewAssignment
 from duijie.core.auth import Actor, Grant
 from duijie.core.db import sqlite_path
-from duijie.matching.jobs import vector_cache
-from duijie.text.embed import EmbeddingCache, content_hash
+from duijie.text.embed import EmbeddingCache, content_hash, vector_cache
 from tests.conftest import login
 
 ORGANISER = Actor(account_id=None, username="test", grants=(Grant(role="organiser"),))
@@ -43,7 +42,7 @@ def _cross_language(db: Session) -> tuple[ContestRound, list[ContestEntry], list
 
 def test_the_demo_assignment_counts_the_meaning_of_the_texts(db: Session) -> None:
     rnd = _open_round(db)
-    summary = contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+    summary = reviews.run_assignment(db, actor=ORGANISER, rnd=rnd)
     assert summary.semantic
     stored = db.scalars(select(ReviewAssignment).where(ReviewAssignment.round_id == rnd.id)).all()
     assert stored and all(r.explanation and r.explanation.startswith("匹配度") for r in stored)
@@ -52,11 +51,11 @@ def test_the_demo_assignment_counts_the_meaning_of_the_texts(db: Session) -> Non
 
 def test_a_judge_close_in_meaning_fits_better_without_a_shared_word(db: Session) -> None:
     rnd, entries, judges = _cross_language(db)
-    inp = contest_service.affinity_input(db, rnd, entries, judges)
+    inp = affinities.affinity_input(db, rnd=rnd, entries=entries, judges=judges)
     assert inp.semantic
     close, far = inp.table.values[0]
     assert close > far + 0.1
-    why = contest_service.explanations(inp, [("9000001", "9000002")])[0]
+    why = affinities.explanations(inp, [("9000001", "9000002")])[0]
     assert "无共同术语" in why and "专长与项目内容语义相近" in why
     assert "expertise close in meaning to the entry" in why
 
@@ -64,7 +63,7 @@ def test_a_judge_close_in_meaning_fits_better_without_a_shared_word(db: Session)
 def test_embedded_texts_are_kept_next_to_a_sqlite_file_and_nowhere_for_a_server(db: Session) -> None:
     url = db.get_bind().engine.url.render_as_string(hide_password=False)
     rnd, entries, judges = _cross_language(db)
-    inp = contest_service.affinity_input(db, rnd, entries, judges)
+    inp = affinities.affinity_input(db, rnd=rnd, entries=entries, judges=judges)
     assert inp.semantic
     path = sqlite_path(url)
     if path is None:
@@ -83,19 +82,19 @@ def test_embedded_texts_are_kept_next_to_a_sqlite_file_and_nowhere_for_a_server(
 def test_too_many_texts_without_vectors_score_by_terms_and_fields_and_say_so(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(contest_service, "SEMANTIC_EMBED_LIMIT", 0)
+    monkeypatch.setattr(affinities, "SEMANTIC_EMBED_LIMIT", 0)
     rnd, entries, judges = _cross_language(db)
     entries[0].description = "一段从未出现过的项目说明：" + ANTIBODY_ENTRY[1]
-    inp = contest_service.affinity_input(db, rnd, entries, judges)
+    inp = affinities.affinity_input(db, rnd=rnd, entries=entries, judges=judges)
     assert not inp.semantic
     assert "semantic" not in inp.engine.active
-    why = contest_service.explanations(inp, [("9000001", "9000002")])[0]
+    why = affinities.explanations(inp, [("9000001", "9000002")])[0]
     assert why.startswith("匹配度") and "语义" not in why and "meaning" not in why
 
 
 def test_the_round_page_says_what_the_affinities_count(client: TestClient, db: Session) -> None:
     rnd = _open_round(db)
-    contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+    reviews.run_assignment(db, actor=ORGANISER, rnd=rnd)
     login(client, "organiser", "organiser-demo")
     page = client.get(f"/contests/frontier-contest-7/rounds/{rnd.id}").text
     assert '<dd data-testid="affinity-parts">文本语义、共同术语与领域</dd>' in page

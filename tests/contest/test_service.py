@@ -9,7 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.contest import queries
-from duijie.contest import service as contest_service
+from duijie.contest.domain import (
+    awards,
+    conflicts,
+    entries,
+    judges,
+    rankings,
+    reviews,
+    rounds,
+    scores,
+    structure,
+)
 from duijie.contest.models import (
     Award,
     Conflict,
@@ -26,13 +36,14 @@ from duijie.deals.models import Deal, DealParty
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
+from duijie.events.service import get_event
 
 ORGANISER = Actor(account_id=None, username="test", grants=(Grant(role="organiser"),))
 SLUG = "frontier-contest-7"
 
 
 def _event(db: Session) -> Event:
-    return contest_service.get_event(db, slug=SLUG)
+    return get_event(db, slug=SLUG, kind="contest")
 
 
 def _round(db: Session, name_zh: str) -> ContestRound:
@@ -83,16 +94,16 @@ def test_demo_figures_equal_the_published_ones(db: Session) -> None:
 def test_final_ranking_reproduces_the_published_awards(db: Session) -> None:
     event = _event(db)
     final = _round(db, "全球总决赛")
-    ranking = contest_service.ranking(db, rnd=final)
-    awards = {a.entry_id: a for a in db.scalars(select(Award).where(Award.event_id == event.id))}
+    ranking = rankings.ranking(db, rnd=final)
+    award_of = {a.entry_id: a for a in db.scalars(select(Award).where(Award.event_id == event.id))}
     top = ranking.rows()[:6]
-    assert [awards[r.entry.id].rank for r in top] == [1, 2, 2, 3, 3, 3]
+    assert [award_of[r.entry.id].rank for r in top] == [1, 2, 2, 3, 3, 3]
     assert top[0].entry.organisation.name_zh == "新硅联合半导体有限公司"
-    assert awards[top[0].entry.id].prize_zh == "百万奖金"
+    assert award_of[top[0].entry.id].prize_zh == "百万奖金"
     assert all(r.advances for r in top) and not any(r.advances for r in ranking.rows()[6:])
     assert ranking.complete
     assert {r.entry.state for r in top} == {"awarded"}
-    assert set(awards[top[0].entry.id].support) == {"场景需求对接", "投融资", "空间落地", "创业辅导"}
+    assert set(award_of[top[0].entry.id].support) == {"场景需求对接", "投融资", "空间落地", "创业辅导"}
 
 
 def test_field_top10_rounds_send_22_entries_to_the_final(db: Session) -> None:
@@ -106,14 +117,14 @@ def test_field_top10_rounds_send_22_entries_to_the_final(db: Session) -> None:
 def test_set_entry_state_refuses_a_transition_outside_the_table(db: Session) -> None:
     entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "eliminated").limit(1)).one()
     with pytest.raises(InvalidTransition) as err:
-        contest_service.set_entry_state(db, actor=ORGANISER, entry=entry, to="advanced")
+        entries.set_entry_state(db, actor=ORGANISER, entry=entry, to="advanced")
     assert err.value.field == "state"
     assert entry.state == "eliminated"
 
 
 def test_set_entry_state_records_the_change_in_the_audit_history(db: Session) -> None:
     entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "in_review").limit(1)).one()
-    contest_service.set_entry_state(db, actor=ORGANISER, entry=entry, to="eliminated", note="withdrawn")
+    entries.set_entry_state(db, actor=ORGANISER, entry=entry, to="eliminated", note="withdrawn")
     db.flush()
     row = db.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "contest_entry", AuditEntry.entity_id == entry.id)
@@ -124,18 +135,18 @@ def test_set_entry_state_records_the_change_in_the_audit_history(db: Session) ->
 def test_only_the_organiser_changes_states(db: Session) -> None:
     entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "in_review").limit(1)).one()
     with pytest.raises(PermissionDenied):
-        contest_service.set_entry_state(db, actor=_actor(db, "judge"), entry=entry, to="eliminated")
+        entries.set_entry_state(db, actor=_actor(db, "judge"), entry=entry, to="eliminated")
 
 
 def test_run_assignment_gives_every_entry_k_judges_and_no_conflicted_pair(db: Session) -> None:
     rnd = _open_round(db)
-    entry_ids = {e.id for e in contest_service.round_entries(db, rnd)}
+    entry_ids = {e.id for e in rounds.round_entries(db, rnd=rnd)}
     # A declared conflict on the best-fitting pair must move that entry to another judge.
     entry_id, judge_id = next(iter(_pairs(db, rnd)))
     conflict = Conflict(entry_id=entry_id, judge_id=judge_id, reason="declared: advisor", source="declared")
     db.add(conflict)
     db.flush()
-    summary = contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd, objective="fair")
+    summary = reviews.run_assignment(db, actor=ORGANISER, rnd=rnd, objective="fair")
     pairs = _pairs(db, rnd)
     assert (entry_id, judge_id) not in pairs
     assert summary.pairs == len(pairs) == 5 * len(entry_ids) == 280
@@ -147,12 +158,12 @@ def test_run_assignment_gives_every_entry_k_judges_and_no_conflicted_pair(db: Se
     assert all(
         r.explanation and r.explanation.startswith("匹配度") and "\nAffinity" in r.explanation for r in stored
     )
-    run = contest_service.last_run(db, rnd)
+    run = rounds.last_run(db, rnd=rnd)
     assert run is not None and run.after["pairs"] == 280 and run.note == "fair"
 
 
 def test_run_assignment_total_objective_is_certified_optimal(db: Session) -> None:
-    summary = contest_service.run_assignment(db, actor=ORGANISER, rnd=_open_round(db))
+    summary = reviews.run_assignment(db, actor=ORGANISER, rnd=_open_round(db))
     assert summary.exact is True
     assert summary.value == summary.upper_bound
     assert 0 < summary.min_affinity <= summary.mean_affinity <= 1
@@ -160,7 +171,7 @@ def test_run_assignment_total_objective_is_certified_optimal(db: Session) -> Non
 
 def test_run_assignment_is_refused_once_scores_are_submitted(db: Session) -> None:
     with pytest.raises(DomainError) as err:
-        contest_service.run_assignment(db, actor=ORGANISER, rnd=_round(db, "人工智能领域TOP10"))
+        reviews.run_assignment(db, actor=ORGANISER, rnd=_round(db, "人工智能领域TOP10"))
     assert err.value.field == "round"
 
 
@@ -168,7 +179,7 @@ def test_infeasible_assignment_names_the_entries(db: Session) -> None:
     rnd = _open_round(db)
     rnd.judges_per_entry = 302
     with pytest.raises(DomainError) as err:
-        contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+        reviews.run_assignment(db, actor=ORGANISER, rnd=rnd)
     assert err.value.message == "56 entries cannot get enough judges"
     assert len(err.value.details) == 56
     assert err.value.details[0].message.startswith("needs 302 judges but only ")
@@ -179,7 +190,7 @@ def test_drop_judge_moves_only_that_judges_reviews(db: Session) -> None:
     before = _pairs(db, rnd)
     judge_id = sorted(j for _e, j in before)[0]
     mine = {p for p in before if p[1] == judge_id}
-    result = contest_service.drop_judge(db, actor=ORGANISER, rnd=rnd, judge=db.get(Judge, judge_id))
+    result = reviews.drop_judge(db, actor=ORGANISER, rnd=rnd, judge=db.get(Judge, judge_id))
     after = _pairs(db, rnd)
     assert before - mine <= after
     assert not {p for p in after if p[1] == judge_id}
@@ -191,25 +202,25 @@ def test_drop_judge_moves_only_that_judges_reviews(db: Session) -> None:
 def test_judge_submits_a_locked_score_and_the_organiser_reopens_it(db: Session) -> None:
     event = _event(db)
     judge_actor = _actor(db, "judge")
-    judge = contest_service.judge_for_actor(db, event=event, actor=judge_actor)
+    judge = judges.judge_for_actor(db, event=event, actor=judge_actor)
     row = db.scalars(
         select(ReviewAssignment).where(
             ReviewAssignment.round_id == _open_round(db).id, ReviewAssignment.judge_id == judge.id
         )
     ).first()
-    score = contest_service.save_score(
+    score = scores.save_score(
         db, actor=judge_actor, row=row, marks=MARKS, comment=" 很好 ", submit=True
     )
     assert (float(score.total), score.locked, score.comment) == (7.45, True, "很好")
     with pytest.raises(DomainError) as err:
-        contest_service.save_score(db, actor=judge_actor, row=row, marks=MARKS, comment=None, submit=True)
+        scores.save_score(db, actor=judge_actor, row=row, marks=MARKS, comment=None, submit=True)
     assert err.value.field == "score"
-    contest_service.reopen_score(db, actor=_actor(db, "organiser"), score=score, reason="typo in team mark")
+    scores.reopen_score(db, actor=_actor(db, "organiser"), score=score, reason="typo in team mark")
     reopened = db.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "score", AuditEntry.action == "reopen")
     ).one()
     assert (reopened.entity_id, reopened.note) == (score.id, "typo in team mark")
-    again = contest_service.save_score(
+    again = scores.save_score(
         db, actor=judge_actor, row=row, marks={**MARKS, "team": 8.0}, comment=None, submit=True
     )
     assert float(again.total) == 7.75
@@ -217,14 +228,14 @@ def test_judge_submits_a_locked_score_and_the_organiser_reopens_it(db: Session) 
 
 def test_another_judge_may_not_score_the_review(db: Session) -> None:
     event = _event(db)
-    judge = contest_service.judge_for_actor(db, event=event, actor=_actor(db, "judge"))
+    judge = judges.judge_for_actor(db, event=event, actor=_actor(db, "judge"))
     row = db.scalars(
         select(ReviewAssignment).where(
             ReviewAssignment.round_id == _open_round(db).id, ReviewAssignment.judge_id != judge.id
         )
     ).first()
     with pytest.raises(PermissionDenied):
-        contest_service.save_score(
+        scores.save_score(
             db, actor=_actor(db, "judge"), row=row, marks=MARKS, comment=None, submit=False
         )
 
@@ -232,7 +243,7 @@ def test_another_judge_may_not_score_the_review(db: Session) -> None:
 def test_a_mark_out_of_range_names_its_criterion(db: Session) -> None:
     row = db.scalars(select(ReviewAssignment).where(ReviewAssignment.round_id == _open_round(db).id)).first()
     with pytest.raises(DomainError) as err:
-        contest_service.save_score(
+        scores.save_score(
             db, actor=ORGANISER, row=row, marks={**MARKS, "tech": 11}, comment=None, submit=False
         )
     assert err.value.field == "tech"
@@ -242,16 +253,16 @@ def test_a_mark_out_of_range_names_its_criterion(db: Session) -> None:
 def test_closing_the_round_advances_the_best_by_its_rule(db: Session) -> None:
     rnd = _open_round(db)
     with pytest.raises(DomainError):
-        contest_service.close_round(db, actor=ORGANISER, rnd=rnd)
+        rankings.close_round(db, actor=ORGANISER, rnd=rnd)
     rows = db.scalars(
         select(ReviewAssignment).where(ReviewAssignment.round_id == rnd.id).order_by(ReviewAssignment.id)
     )
     for k, row in enumerate(rows):
         mark = float(row.entry_id % 11 * 0.5 + 4 + (k % 2) * 0.5)
         marks = dict.fromkeys(MARKS, min(mark, 10.0))
-        contest_service.save_score(db, actor=ORGANISER, row=row, marks=marks, comment=None, submit=True)
-    advanced = contest_service.close_round(db, actor=ORGANISER, rnd=rnd)
-    ranking = contest_service.ranking(db, rnd=rnd)
+        scores.save_score(db, actor=ORGANISER, row=row, marks=marks, comment=None, submit=True)
+    advanced = rankings.close_round(db, actor=ORGANISER, rnd=rnd)
+    ranking = rankings.ranking(db, rnd=rnd)
     assert advanced == [r.entry.id for r in ranking.rows()[:3]]
     states = db.execute(
         select(ContestEntry.state, func.count())
@@ -268,7 +279,7 @@ def test_detected_conflicts_carry_their_reason(db: Session) -> None:
     prefixes = ("same organisation (", "recent employment at ", "the judge invested in the entrant (")
     assert reasons and all(r.startswith(prefixes) for r in reasons)
     assert sum(r.startswith("same organisation (") for r in reasons) == len(reasons) - 3
-    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 0
+    assert conflicts.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 0
 
 
 def test_declare_conflict_refuses_an_empty_reason_and_a_duplicate(db: Session) -> None:
@@ -276,15 +287,15 @@ def test_declare_conflict_refuses_an_empty_reason_and_a_duplicate(db: Session) -
     entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "eliminated").limit(1)).one()
     judge = db.scalars(select(Judge).limit(1)).one()
     with pytest.raises(DomainError) as err:
-        contest_service.declare_conflict(
+        conflicts.declare_conflict(
             db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason=" "
         )
     assert err.value.field == "reason"
-    contest_service.declare_conflict(
+    conflicts.declare_conflict(
         db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="former colleague"
     )
     with pytest.raises(DomainError):
-        contest_service.declare_conflict(
+        conflicts.declare_conflict(
             db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="again"
         )
 
@@ -302,31 +313,31 @@ def test_another_edition_sees_nothing_of_this_one(db: Session) -> None:
     rnd = ContestRound(event_id=other.id, kind="final", name_zh="总决赛", criteria=[], advance_count=1)
     db.add(rnd)
     db.flush()
-    assert contest_service.round_entries(db, rnd) == []
+    assert rounds.round_entries(db, rnd=rnd) == []
     assert queries.awards(db, event=other) == []
     assert queries.overview(db, event=other).figures[0].computed == "0"
     with pytest.raises(NotFound):
-        contest_service.get_round(db, event=other, id=_open_round(db).id)
+        rounds.get_round(db, event=other, id=_open_round(db).id)
     with pytest.raises(DomainError):
-        contest_service.run_assignment(db, actor=ORGANISER, rnd=rnd)
+        reviews.run_assignment(db, actor=ORGANISER, rnd=rnd)
 
 
 def test_award_support_keeps_the_four_kinds_in_order(db: Session) -> None:
     award = db.scalars(select(Award).order_by(Award.rank).limit(1)).one()
-    contest_service.set_award_support(db, actor=ORGANISER, award=award, support=["创业辅导", "投融资"])
+    awards.set_award_support(db, actor=ORGANISER, award=award, support=["创业辅导", "投融资"])
     assert award.support == ["投融资", "创业辅导"]
     with pytest.raises(DomainError) as err:
-        contest_service.set_award_support(db, actor=ORGANISER, award=award, support=["免费午餐"])
+        awards.set_award_support(db, actor=ORGANISER, award=award, support=["免费午餐"])
     assert err.value.field == "support"
 
 
 def test_criteria_lines_are_parsed_and_bad_ones_named(db: Session) -> None:
-    assert contest_service.parse_criteria("tech | 技术 | Tech | 60\nteam | 团队 | | 40") == [
+    assert rounds.parse_criteria("tech | 技术 | Tech | 60\nteam | 团队 | | 40") == [
         {"code": "tech", "name_zh": "技术", "name_en": "Tech", "weight": 60.0},
         {"code": "team", "name_zh": "团队", "name_en": None, "weight": 40.0},
     ]
     with pytest.raises(DomainError) as err:
-        contest_service.parse_criteria("tech | 技术 | Tech | zero")
+        rounds.parse_criteria("tech | 技术 | Tech | zero")
     assert "line 1" in err.value.message or "第 1 行" in err.value.message
 
 
@@ -353,7 +364,7 @@ def test_an_investment_by_the_judges_organisation_is_a_conflict(db: Session) -> 
     ]
     db.add(deal)
     db.flush()
-    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
+    assert conflicts.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
     found = db.scalars(
         select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
     ).one()
@@ -392,13 +403,13 @@ def test_a_co_investment_in_the_same_company_is_a_conflict(db: Session) -> None:
         DealParty(organisation_id=entry.organisation_id, role="investor"),
     ]
     db.add(deal)
-    contest_service.set_judge_ties(
+    judges.set_judge_ties(
         db,
         actor=ORGANISER,
         judge=judge,
         ties=[{"kind": "investment", "organisation": "测试被投企业", "start": "2021-05-01", "end": None}],
     )
-    assert contest_service.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
+    assert conflicts.detect_conflicts(db, actor=ORGANISER, event=event, as_of=dt.date(2023, 6, 1)) == 1
     found = db.scalars(
         select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id)
     ).one()
@@ -407,7 +418,7 @@ def test_a_co_investment_in_the_same_company_is_a_conflict(db: Session) -> None:
 
 def test_ties_are_parsed_checked_and_audited(db: Session) -> None:
     judge = db.scalars(select(Judge).order_by(Judge.id)).first()
-    assert contest_service.parse_ties(
+    assert judges.parse_ties(
         "任职 | 清华大学 | 2020-01-01 |\ninvestment | 某基金 | | 2022-12-31"
     ) == [
         {"kind": "employment", "organisation": "清华大学", "start": "2020-01-01", "end": None},
@@ -420,38 +431,38 @@ def test_ties_are_parsed_checked_and_audited(db: Session) -> None:
         "employment | 甲 | 2021-01-01 | 2020-01-01",
     ):
         with pytest.raises(DomainError) as err:
-            contest_service.parse_ties(text)
+            judges.parse_ties(text)
         assert err.value.field == "ties"
-    contest_service.set_judge_ties(
+    judges.set_judge_ties(
         db,
         actor=ORGANISER,
         judge=judge,
-        ties=contest_service.parse_ties("employment | 清华大学 | 2020-01-01 |"),
+        ties=judges.parse_ties("employment | 清华大学 | 2020-01-01 |"),
     )
-    assert contest_service.ties_text(judge) == "employment | 清华大学 | 2020-01-01 | "
+    assert judges.ties_text(judge) == "employment | 清华大学 | 2020-01-01 | "
     entry = db.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "judge", AuditEntry.entity_id == judge.id)
     ).one()
     assert entry.action == "ties"
     with pytest.raises(PermissionDenied):
-        contest_service.set_judge_ties(db, actor=_actor(db, "judge"), judge=judge, ties=[])
+        judges.set_judge_ties(db, actor=_actor(db, "judge"), judge=judge, ties=[])
 
 
 def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Session) -> None:
     event = _event(db)
-    region = contest_service.save_region(
+    region = structure.save_region(
         db, actor=ORGANISER, event=event, code="xa", name_zh="雄安赛区", name_en=""
     )
     assert region.name_en is None
     with pytest.raises(DomainError) as err:
-        contest_service.save_region(
+        structure.save_region(
             db, actor=ORGANISER, event=event, code="xa", name_zh="又一个", name_en=None
         )
     assert err.value.field == "code"
-    top = contest_service.save_field(
+    top = structure.save_field(
         db, actor=ORGANISER, event=event, code="deep-sea", name_zh="深海", name_en="Space"
     )
-    sub = contest_service.save_field(
+    sub = structure.save_field(
         db,
         actor=ORGANISER,
         event=event,
@@ -461,7 +472,7 @@ def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Sessi
         parent_id=top.id,
     )
     with pytest.raises(DomainError) as err:
-        contest_service.save_field(
+        structure.save_field(
             db,
             actor=ORGANISER,
             event=event,
@@ -477,20 +488,20 @@ def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Sessi
         "criteria": [{"name_zh": "技术", "weight": "1"}],
     }  # fmt: skip
     with pytest.raises(DomainError) as err:
-        contest_service.save_round(db, actor=ORGANISER, event=event, values=values)
+        rounds.save_round(db, actor=ORGANISER, event=event, values=values)
     assert err.value.field == "field_id"
-    rnd = contest_service.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
+    rnd = rounds.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
     assert (rnd.kind, rnd.criteria[0]["weight"]) == ("final", 1.0)
     with pytest.raises(DomainError) as err:
-        contest_service.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
+        rounds.save_round(db, actor=ORGANISER, event=event, values={**values, "field_id": None})
     assert err.value.field == "name_zh"
     opened = _open_round(db)
     changed = {**_round_values(opened), "kind": "final", "field_id": None, "region_id": None}
     with pytest.raises(DomainError) as err:
-        contest_service.save_round(db, actor=ORGANISER, event=event, values=changed, rnd=opened)
+        rounds.save_round(db, actor=ORGANISER, event=event, values=changed, rnd=opened)
     assert err.value.field == "kind"
     with pytest.raises(PermissionDenied):
-        contest_service.save_region(
+        structure.save_region(
             db, actor=_actor(db, "judge"), event=event, code="q", name_zh="q", name_en=None
         )
 

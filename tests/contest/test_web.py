@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
@@ -78,6 +78,8 @@ def test_organiser_pages_ask_for_login_and_refuse_a_judge(client: TestClient) ->
 
 def test_organiser_runs_the_assignment_and_sees_its_certificate(client: TestClient, db: Session) -> None:
     rnd = _open_round(db)
+    launched: list[Callable[[], None]] = []
+    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
     login(client, "organiser", "organiser-demo")
     token = csrf_of(client, f"{BASE}/rounds/{rnd.id}")
     response = client.post(
@@ -85,7 +87,8 @@ def test_organiser_runs_the_assignment_and_sees_its_certificate(client: TestClie
         data={"csrf": token, "objective": "fair", "min_per_judge": "0"},
         follow_redirects=False,
     )
-    assert response.status_code == 303
+    assert response.status_code == 303 and len(launched) == 1
+    launched[0]()
     page = client.get(response.headers["location"])
     assert "评委分配已完成并保存" in page.text
     assert "匹配度最低的项目尽可能高" in page.text
@@ -221,8 +224,8 @@ def test_api_returns_figures_winners_and_refuses_an_anonymous_ranking(
     assert winners[0]["entrant"] == "新硅联合半导体有限公司"
     final = db.scalars(select(ContestRound).where(ContestRound.kind == "final")).one()
     refused = client.get(f"/api/v1/contests/frontier-contest-7/rounds/{final.id}/ranking")
-    assert refused.status_code == 403
-    assert refused.json()["error"]["status"] == 403
+    assert refused.status_code == 401
+    assert refused.json()["error"]["status"] == 401
 
 
 def test_api_score_by_the_judge_and_the_error_names_the_criterion(client: TestClient) -> None:
