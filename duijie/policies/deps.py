@@ -16,7 +16,7 @@ from duijie.core.errors import PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import mark as _l
 from duijie.core.permissions import Predicate
-from duijie.core.web import LoginRequired, csrf_form, get_actor, get_db, login_url, require_login
+from duijie.core.web import csrf_form, get_actor, get_db, require_login
 from duijie.directory.models import Organisation
 from duijie.policies.enterprise_facts import get_organisation, own_organisation
 from duijie.policies.models import Policy
@@ -74,8 +74,7 @@ def _checked(request: Request, db: Session, actor: Actor, ref: str | None) -> Or
     which only the enterprise itself and the organiser may see."""
     if not ref:
         return own_organisation(db, actor)
-    if not actor.is_authenticated:
-        raise LoginRequired(login_url(request))
+    require_login(request)  # an anonymous visitor meets the login page, which brings them back here
     org = get_organisation(db, ref=ref)
     if not can_see_decisions(actor, org):
         raise PermissionDenied(_(DECISIONS_REFUSAL))
