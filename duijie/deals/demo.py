@@ -1,23 +1,277 @@
-"""The deals part of the demo: some 2023 signings have landed, a few 2024 leads were lost, and the open
-deals carry follow-up tasks, all written through the pipeline's own transition function."""
+"""The deals part of the demo: the summits' signings and the leads on released projects (seed), then their
+progress (extend): some 2023 signings have landed, a few 2024 leads were lost, and the open deals carry
+follow-up tasks, all written through the pipeline's own transition function.
+
+The 2023 summit signed 39 projects for 608 亿元 (eight technology headquarters among them for 148 亿元), the
+2024 one 23 projects for more than 610 亿元: the named signings keep what the reports say of them, the rest
+are generated so that the totals come out exactly.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import select
 
 from duijie.core.db import SYNTHETIC
+from duijie.core.demo_kit import SRC_2023, SRC_2024, YI, DemoKit, allocate
 from duijie.deals import service as deal_service
-from duijie.deals.models import Deal
+from duijie.deals.models import Deal, DealHistory, DealParty
 from duijie.deals.schemas import TaskCreate
 from duijie.directory.accounts import actor_for_account
-from duijie.directory.models import Account
+from duijie.directory.demo import org
+from duijie.directory.models import Account, Organisation
+from duijie.directory.reference import DISTRICT_SLUG
+from duijie.events.models import Event
+from duijie.marketplace.demo.released import Released
 
-if TYPE_CHECKING:
-    from duijie.demo.builder import DemoBuilder
+# The 2023 signings the report names: (zh, en) title, the company, district, with the district government,
+# industry, category, the amount where the report gives it, and what the report says of it.
+NAMED_2023: list[dict[str, Any]] = [
+    dict(t=("绿竹生物项目", "Lvzhu Biotechnology project"), org="lvzhu-bio", ind="生物科技"),
+    dict(t=("神州细胞项目", "Sinocelltech project"), org="sinocelltech", ind="生物科技"),
+    dict(t=("海纳川项目", "Hainachuan project"), org="hainachuan", ind="智能网联汽车"),
+    dict(t=("中际联合项目", "Zhongji Lianhe project"), org="zhongji-lianhe", ind="绿色能源与节能环保"),
+    dict(t=("海博思创项目", "HyperStrong project"), org="hyperstrong", ind="绿色能源与节能环保"),
+    dict(t=("中央广播电视总台超高清示范园项目", "CMG ultra-high-definition demonstration park"), org="cmg",
+         dist="门头沟区", gov=True, ind="新一代信息技术", note="全国首创项目，与门头沟区政府签约"),
+    dict(t=("小米机器人公司项目", "Xiaomi Robotics project"), org="xiaomi-robotics", dist="北京经济技术开发区",
+         ind="机器人", note="研发制造可支持定制开发和使用的机器人通用平台型产品"),
+    dict(t=("国际开放合作区项目", "International Open Cooperation Zone"), org="rge", dist="石景山区", gov=True,
+         amount=Decimal(100) * YI, note="新加坡金鹰集团与石景山区政府联手打造，项目总投资已超过100亿元"),
+    dict(t=("快星云平台", "Kuaixing Cloud Platform"), org="kuaishou", ind="软件和信息服务",
+         note="用于“短视频+直播”新业务的探索"),
+    dict(t=("智能电网研究所示范项目", "Smart Grid Research Institute demonstration project"),
+         ind="绿色能源与节能环保"),
+    dict(t=("通用技术集团健康管理科技项目", "Genertec health management technology project"), org="genertec",
+         ind="医药健康"),
+    dict(t=("国家清洁能源与安全应急科技产业园项目",
+            "National clean energy and emergency technology industrial park"),
+         ind="绿色能源与节能环保", cat="park_cooperation"),
+    dict(t=("京东电商产业园项目", "JD e-commerce industrial park"), org="jd", ind="软件和信息服务",
+         cat="park_cooperation"),
+]  # fmt: skip
+# Five of the eight technology headquarters the 2023 report names: zh, en, company, industry.
+HQ_2023 = (
+    ("南威软件集团研发总部", "Linewell Software Group R&D headquarters", "linewell", "软件和信息服务"),
+    ("挪宝能源总部", "Norbo Energy headquarters", "norbo", "绿色能源与节能环保"),
+    ("金风零碳能源总部", "Goldwind Zero-Carbon Energy headquarters", "goldwind-zc", "绿色能源与节能环保"),
+    ("未来黑科技总部", "Weilai Heikeji headquarters", "weilai-heikeji", "新一代信息技术"),
+    ("鲲鹏基因北京总部", "Kunpeng Genetics Beijing headquarters", "kunpeng-gene", "医药健康"),
+)
+HQ_NOTE = "8个科技类总部项目之一，8个项目合计148亿元；单项金额为示例估算"
+SITES = (
+    ("研发中心", "R&D centre"),
+    ("产业化基地", "manufacturing base"),
+    ("创新中心", "innovation centre"),
+    ("总部及研发基地", "headquarters and R&D base"),
+)
+
+
+def named_2024(pair: list[Decimal]) -> list[dict[str, Any]]:
+    """The 2024 signings the report names; `pair` splits the 10.2 亿元 the first two share."""
+    return [
+        dict(t=("新能源汽车零部件智慧化组装项目", "New-energy vehicle parts smart assembly"), org="glp",
+             dist="顺义区", ind="智能制造与装备", amount=pair[0], est=True,
+             note="外资企业普洛斯建设；与福田戴姆勒项目合计投资额10.2亿元"),
+        dict(t=("北京福田戴姆勒布局优化建设项目", "Beijing Foton Daimler layout optimisation"), org="bfda",
+             dist="怀柔区", ind="智能制造与装备", amount=pair[1], est=True, note="与普洛斯项目合计投资额10.2亿元"),
+        dict(t=("坝河北岸8号项目", "Bahe North Bank No. 8"), dist="朝阳区", gov=True,
+             note="区域内首个示范性消费场景的科技园区产业商业融合体", cat="park_cooperation"),
+        dict(t=("中关村领航科技园项目", "Zhongguancun Linghang Science Park"), dist="延庆区", gov=True,
+             ind="低空经济", note="以无人机产业为主导的综合创新中心", cat="park_cooperation"),
+        dict(t=("新能源电力设备智能化生产组装项目", "New-energy power equipment smart production and assembly"),
+             org="ranli", dist="通州区", gov=True, ind="绿色能源与节能环保",
+             note="专精特新“小巨人”企业与通州区签约，建设新能源相关设备制造及组装产线"),
+    ]  # fmt: skip
+
+
+def seed_demo(kit: DemoKit) -> None:
+    """The leads on released projects in talks, then both summits' signings."""
+    leads(kit)
+    signed_deals_2023(kit)
+    signed_deals_2024(kit)
+
+
+def leads(kit: DemoKit) -> None:
+    """A deal for each released project in talks, at the stage the talks have reached."""
+    for talk in kit.part(Released).negotiations:
+        opp, owner = talk.opportunity, talk.owner
+        assert opp.external_id is not None
+        deal = Deal(
+            external_id=opp.external_id.replace("-P", "-L"),
+            event=opp.event,
+            opportunity=opp,
+            title_zh=opp.title_zh,
+            title_en=opp.title_en,
+            stage=talk.stage,
+            category=opp.category,
+            industry=opp.industry,
+            district=opp.district,
+            planned_amount=opp.amount,
+            provenance=SYNTHETIC,
+        )
+        deal.parties = [
+            DealParty(
+                organisation=owner,
+                role="district_government" if owner.kind == "government" else "enterprise",
+            ),
+            DealParty(organisation=talk.investor, role="investor"),
+        ]
+        deal.history = [DealHistory(action="create", after={"stage": deal.stage}, note="示例数据")]
+        kit.db.add(deal)
+        kit.summary.deals += 1
+
+
+def signed_deal(
+    kit: DemoKit,
+    event: Event,
+    ext: str,
+    title_zh: str,
+    title_en: str,
+    amount: Decimal,
+    *,
+    industry: str | None,
+    district: str | None,
+    parties: list[tuple[Organisation, str]],
+    source: str,
+    estimated: bool,
+    description: str | None = None,
+    category: str | None = None,
+) -> Deal:
+    """A deal signed on the summit's stage, with its parties and its first history entry."""
+    deal = Deal(
+        external_id=ext,
+        event=event,
+        title_zh=title_zh,
+        title_en=title_en,
+        stage="signed",
+        industry=industry,
+        district=district,
+        category=category,
+        planned_amount=amount,
+        signed_amount=amount,
+        amount_estimated=estimated,
+        signed_on=event.starts_on,
+        on_stage=True,
+        provenance=source,
+        description_zh=description,
+    )
+    deal.parties = [DealParty(organisation=o, role=r) for o, r in parties]
+    note = f"来源 {source}" if source != SYNTHETIC else "示例数据"
+    deal.history = [
+        DealHistory(action="create", after={"stage": "signed", "signed_amount": format(amount, "f")}, note=note)
+    ]
+    kit.db.add(deal)
+    kit.summary.deals += 1
+    return deal
+
+
+def signed_deals_2023(kit: DemoKit) -> None:
+    """The 2023 summit's 39 signings for 608 亿元, eight headquarters among them for 148 亿元."""
+    event = kit.get(Event, "invest-beijing-2023")
+    hq_amounts = allocate(Decimal(148), [None] * 8, kit.rng, sigma=0.4)
+    _headquarters_2023(kit, event, hq_amounts)
+    n_synthetic = 39 - len(NAMED_2023) - 8
+    fixed: list[Decimal | None] = [spec.get("amount") for spec in NAMED_2023] + [None] * n_synthetic
+    amounts = allocate(Decimal(608) - Decimal(148), fixed, kit.rng)
+    _named(kit, event, NAMED_2023, amounts, source=SRC_2023)
+    _synthetic_signed(kit, event, amounts[len(NAMED_2023) :], start=len(NAMED_2023) + 1)
+
+
+def _headquarters_2023(kit: DemoKit, event: Event, amounts: list[Decimal]) -> None:
+    """The eight headquarters: five named by the report, three generated; their amounts are estimates."""
+    for k, (zh, en, org_slug, ind) in enumerate(HQ_2023):
+        signed_deal(kit, event, f"invest-beijing-2023-S-HQ{k + 1}", zh, en, amounts[k], industry=ind,
+                    district=None, parties=[(kit.get(Organisation, org_slug), "enterprise")], source=SRC_2023,
+                    estimated=True, description=HQ_NOTE)  # fmt: skip
+    for k in range(3):
+        ind = kit.rng.choice(["新一代信息技术", "医药健康", "智能制造与装备"])
+        zh, en = kit.company_name(ind)
+        ent = org(kit, f"hq-2023-{k}", kind="enterprise", name_zh=zh, name_en=en, industries=[ind],
+                  flags=["headquarters"], provenance=SYNTHETIC)  # fmt: skip
+        signed_deal(
+            kit,
+            event,
+            f"invest-beijing-2023-S-HQ{6 + k}",
+            f"{zh.removesuffix('有限公司')}科技总部项目",
+            f"{en.removesuffix(' Co., Ltd.')} technology headquarters",
+            amounts[5 + k],
+            industry=ind,
+            district=kit.rng.choice(kit.facts["districts_beijing"]),
+            parties=[(ent, "enterprise")],
+            source=SYNTHETIC,
+            estimated=True,
+        )
+
+
+def _named(
+    kit: DemoKit, event: Event, named: list[dict[str, Any]], amounts: list[Decimal], *, source: str
+) -> None:
+    """The signings a report names, numbered S01, S02, ... in the report's order."""
+    for k, spec in enumerate(named):
+        parties: list[tuple[Organisation, str]] = []
+        if "org" in spec:
+            parties.append((kit.get(Organisation, spec["org"]), "enterprise"))
+        if spec.get("gov"):
+            parties.append((kit.get(Organisation, f"gov-{DISTRICT_SLUG[spec['dist']]}"), "district_government"))
+        title_zh, title_en = spec["t"]
+        signed_deal(
+            kit,
+            event,
+            f"{event.slug}-S{k + 1:02d}",
+            title_zh,
+            title_en,
+            amounts[k],
+            industry=spec.get("ind"),
+            district=spec.get("dist"),
+            parties=parties,
+            source=source,
+            # 2023's named amounts are estimates unless the report gives one; 2024's are all estimates.
+            estimated=spec.get("est", "amount" not in spec),
+            description=spec.get("note"),
+            category=spec.get("cat"),
+        )
+
+
+def _synthetic_signed(kit: DemoKit, event: Event, amounts: list[Decimal], *, start: int) -> None:
+    """Generated signings of generated companies with their district's government, one per amount."""
+    industries = kit.facts["industries_beijing"]
+    for k, amount in enumerate(amounts):
+        ind = kit.rng.choice(industries)
+        district = kit.rng.choice(kit.facts["districts_beijing"])
+        zh, en = kit.company_name(ind)
+        ent = org(kit, f"signed-{event.slug}-{k}", kind="enterprise", name_zh=zh, name_en=en, industries=[ind],
+                  district=district, provenance=SYNTHETIC)  # fmt: skip
+        kind_zh, kind_en = kit.rng.choice(SITES)
+        signed_deal(
+            kit,
+            event,
+            f"{event.slug}-S{start + k:02d}",
+            f"{zh.removesuffix('有限公司')}{kind_zh}项目",
+            f"{en.removesuffix(' Co., Ltd.')} {kind_en}",
+            amount,
+            industry=ind,
+            district=district,
+            parties=[(ent, "enterprise"), (kit.get(Organisation, f"gov-{DISTRICT_SLUG[district]}"),
+                                           "district_government")],
+            source=SYNTHETIC,
+            estimated=False,
+        )  # fmt: skip
+
+
+def signed_deals_2024(kit: DemoKit) -> None:
+    """The 2024 summit's 23 signings for (more than) 610 亿元."""
+    event = kit.get(Event, "invest-beijing-2024")
+    pair = allocate(Decimal("10.2"), [None, None], kit.rng, sigma=0.2)
+    named = [{**spec, "est": True} for spec in named_2024(pair)]
+    fixed: list[Decimal | None] = [spec.get("amount") for spec in named] + [None] * (23 - len(named))
+    amounts = allocate(Decimal(610), fixed, kit.rng)
+    _named(kit, event, named, amounts, source=SRC_2024)
+    _synthetic_signed(kit, event, amounts[len(named) :], start=len(named) + 1)
+
 
 LOST_REASONS = (
     "投资方调整投资方向，暂缓推进（示例）",
@@ -31,18 +285,17 @@ TASKS = (
 )
 
 
-def extend_demo(builder: DemoBuilder) -> None:
+def extend_demo(kit: DemoKit) -> None:
     """Land six generated 2023 deals, lose two 2024 leads and give the open deals follow-up tasks."""
-    db = builder.db
-    rng = builder.module_rng("deals")
+    db = kit.db
+    rng = kit.module_rng("deals")
     accounts = {a.username: a for a in db.scalars(select(Account))}
     organiser = actor_for_account(accounts["organiser"])
-    events = builder.events
     signed_2023 = list(
         db.scalars(
             select(Deal)
             .where(
-                Deal.event_id == events["invest-beijing-2023"].id,
+                Deal.event_id == kit.get(Event, "invest-beijing-2023").id,
                 Deal.stage == "signed",
                 # Only generated deals get a generated landing; a sourced deal keeps what its source says.
                 Deal.provenance == SYNTHETIC,
@@ -65,7 +318,7 @@ def extend_demo(builder: DemoBuilder) -> None:
         db.scalars(
             select(Deal)
             .where(
-                Deal.event_id == events["invest-beijing-2024"].id,
+                Deal.event_id == kit.get(Event, "invest-beijing-2024").id,
                 Deal.stage.in_(("contacted", "negotiating")),
             )
             .order_by(Deal.id)

@@ -27,7 +27,8 @@ def demo(db_path: str, serve: bool, host: str, port: int, rebuild: bool) -> None
 
     from duijie.core.cli import migrate_database, run_server
     from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
-    from duijie.demo.builder import DEMO_ACCOUNTS, build_demo
+    from duijie.demo.builder import build_demo
+    from duijie.directory.demo import DEMO_ACCOUNTS
     from duijie.events.models import Event
 
     url = url_for_path(db_path)

@@ -1,7 +1,7 @@
 """The demo's matches: the 2024 summit's and the 2024 forum's recommendations, computed while the demo is built.
 
 Every part of the score, the semantic one included, is computed here when the vectors file shipped with the
-package (`duijie/text/data/demo_vectors.npz`, written by `python -m duijie.text.demo DB`, which asks this
+package (`duijie/text/data/demo_vectors.npz`, written by `python -m duijie.search.demo DB`, which asks this
 module for its texts through `demo_texts`) holds a vector for every profile text: then no model runs and the
 build stays a matter of seconds. If the demo's texts changed since that file was written, the build falls back
 to the structured and lexical parts, and `duijie match --db PATH --event EVENT` adds the semantic part later.
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.demo.builder import DemoBuilder
+from duijie.core.demo_kit import DemoKit
 from duijie.events.models import Event
 from duijie.matching.jobs import BatchResult, recompute_event
 from duijie.matching.profiles import GROUPS, group_profiles
@@ -56,8 +56,12 @@ def recompute_demo_event(db: Session, event: Event) -> BatchResult:
     return recompute_event(db, event, semantic=cache is not None, embedding_cache=cache)
 
 
-def extend_demo(builder: DemoBuilder) -> None:
-    """Store both events' suggestions with their reasons (the marketplace's demo step made the forum's
-    technology offers and demands)."""
+def finish_demo(kit: DemoKit) -> None:
+    """Store both events' suggestions with their reasons (over the forum's technology offers and demands, which
+    the marketplace's demo makes in this same phase, on a lower floor)."""
+    # Profiles are read as the rows are stored (an amount as the database rounds it, say), not as the build
+    # holds them in memory, so that each pair's input hash is the one a later `duijie match` run computes.
+    kit.db.flush()
+    kit.db.expire_all()
     for slug in EVENTS:
-        recompute_demo_event(builder.db, builder.events[slug])
+        recompute_demo_event(kit.db, kit.get(Event, slug))

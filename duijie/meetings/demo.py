@@ -12,12 +12,12 @@ import random
 from sqlalchemy import select
 
 from duijie.core.db import SYNTHETIC
-from duijie.demo.builder import DemoBuilder
+from duijie.core.demo_kit import DemoKit
 from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Account, Organisation, Person
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
-from duijie.meetings import service
+from duijie.meetings import runs, service
 from duijie.meetings.models import (
     Availability,
     Meeting,
@@ -89,8 +89,8 @@ def _at(day: dt.date, moment: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, moment, tzinfo=service.EVENT_TZ).astimezone(dt.UTC)
 
 
-def _grid(builder: DemoBuilder, event: Event) -> list[MeetingSlot]:
-    db = builder.db
+def _grid(kit: DemoKit, event: Event) -> list[MeetingSlot]:
+    db = kit.db
     slots = []
     for code, start, end in SESSIONS:
         moment = _at(DAY, start)
@@ -117,10 +117,10 @@ def _grid(builder: DemoBuilder, event: Event) -> list[MeetingSlot]:
 
 
 def _participants(
-    builder: DemoBuilder, event: Event, rng: random.Random
+    kit: DemoKit, event: Event, rng: random.Random
 ) -> tuple[dict[str, list[MeetingParticipant]], dict[str, MeetingParticipant]]:
     """Participants by side (investor, government, enterprise), and the demo accounts' own by username."""
-    db = builder.db
+    db = kit.db
     accounts = {
         a.username: a
         for a in db.scalars(
@@ -132,7 +132,7 @@ def _participants(
     investors = [o for o in orgs if o.kind == "investor"]
     governments = [o for o in orgs if o.kind == "government" and o.district]
     enterprises = [o for o in orgs if o.kind == "enterprise" and o.slug != "demo-xinghe"]
-    enterprises = [builder.orgs["demo-xinghe"], *rng.sample(enterprises, ENTERPRISES - 1)]
+    enterprises = [kit.get(Organisation, "demo-xinghe"), *rng.sample(enterprises, ENTERPRISES - 1)]
     used: set[str] = set()
     sides: dict[str, list[MeetingParticipant]] = {"investor": [], "government": [], "enterprise": []}
     for side, group in (("investor", investors), ("government", governments), ("enterprise", enterprises)):
@@ -167,7 +167,7 @@ def _participants(
 
 
 def _availability(
-    builder: DemoBuilder, people: list[MeetingParticipant], slots: list[MeetingSlot], rng: random.Random
+    kit: DemoKit, people: list[MeetingParticipant], slots: list[MeetingSlot], rng: random.Random
 ) -> None:
     """Each participant is free in 60-100 % of the slots: a late start, an early end or an hour away."""
     for p in people:
@@ -183,26 +183,26 @@ def _availability(
             else:
                 free.pop(rng.randrange(len(free)))
             busy -= 1
-        builder.db.add_all(Availability(participant_id=p.id, slot_id=slots[i].id) for i in free)
+        kit.db.add_all(Availability(participant_id=p.id, slot_id=slots[i].id) for i in free)
 
 
 def _requests(
-    builder: DemoBuilder,
+    kit: DemoKit,
     event: Event,
     sides: dict[str, list[MeetingParticipant]],
     own: dict[str, MeetingParticipant],
     rng: random.Random,
 ) -> list[MeetingRequest]:
     """Requests with a popularity skew (a few investors are wanted by many), most of them accepted."""
-    db = builder.db
-    projects: dict[int | None, list[int]] = {}
+    db = kit.db
+    projects: dict[str | None, list[int | None]] = {}
     for opp_id, district in db.execute(
         select(Opportunity.id, Opportunity.district)
         .where(Opportunity.event_id == event.id)
         .order_by(Opportunity.id)
     ):
         projects.setdefault(district, []).append(opp_id)
-    district_of = {o.id: o.district for o in builder.orgs.values()}
+    district_of = {o.id: o.district for o in kit.all(Organisation)}
     investors, governments, enterprises = sides["investor"], sides["government"], sides["enterprise"]
     popularity = [1.0 / (k + 1) ** 0.8 for k in range(len(investors))]
     wanted: list[tuple[MeetingParticipant, MeetingParticipant, str]] = []
@@ -253,9 +253,10 @@ def _requests(
         priority = 2 if side == "government" else (3 if rng.random() < 0.03 else 1)
         if (a.id, b.id) == (xinghe.id, jinghua.id):
             priority = 3  # the organiser flagged the demo accounts' meeting as a VIP one
-        opportunity = None
+        opportunity: int | None = None
         if side == "government":
-            opportunity = rng.choice(projects.get(district_of.get(a.organisation_id), [None]))
+            district = district_of.get(a.organisation_id) if a.organisation_id is not None else None
+            opportunity = rng.choice(projects.get(district, [None]))
         request = MeetingRequest(
             event_id=event.id,
             requester_id=a.id,
@@ -276,16 +277,19 @@ def _requests(
     return requests
 
 
-def extend_demo(builder: DemoBuilder) -> None:
-    """Add the 2024 conference's participants, slot grid, tables, requests and schedule."""
-    db = builder.db
-    rng = builder.module_rng("meetings")
-    event = builder.events[EVENT]
-    slots = _grid(builder, event)
-    sides, own = _participants(builder, event, rng)
+def activity_demo(kit: DemoKit) -> None:
+    """Add the 2024 conference's participants, slot grid, tables, requests and schedule.
+
+    Its participants are sampled from every enterprise the seeds and extensions made (the policy catalogue's
+    among them), before the contest adds its entrants."""
+    db = kit.db
+    rng = kit.module_rng("meetings")
+    event = kit.get(Event, EVENT)
+    slots = _grid(kit, event)
+    sides, own = _participants(kit, event, rng)
     people = [p for group in sides.values() for p in group]
-    _availability(builder, [p for p in people if p not in own.values()], slots, rng)
-    requests = _requests(builder, event, sides, own, rng)
+    _availability(kit, [p for p in people if p not in own.values()], slots, rng)
+    requests = _requests(kit, event, sides, own, rng)
     # Requests still unanswered at publication and accepted afterwards, so the grid has something to re-plan.
     ours = {p.id for p in own.values()}
     late = rng.sample(
@@ -295,7 +299,7 @@ def extend_demo(builder: DemoBuilder) -> None:
     organiser = db.scalar(select(Account).where(Account.username == "organiser"))
     assert organiser is not None
     actor = actor_for_account(organiser)
-    service.schedule_event(db, event=event, actor=actor, time_limit=TIME_LIMIT)
+    runs.schedule_event(db, event=event, actor=actor, time_limit=TIME_LIMIT)
     service.publish(db, event=event, actor=actor)
     for r in late:
         service.set_request_state(

@@ -1,8 +1,8 @@
-"""Names used by the demo: English names of districts and industries, and parts of plausible synthetic names."""
+"""Parts of plausible synthetic names for the demo (示例数据): company stems and trades, investors, buildings,
+financing rounds, and what a generated company works on. Districts' and industries' own names (Chinese and
+English) are the platform's reference lists, in `duijie.directory.reference`."""
 
 from __future__ import annotations
-
-from duijie.directory.reference import DISTRICT_EN, DISTRICT_SLUG, INDUSTRY_EN  # noqa: F401
 
 # Parts of synthetic company names (示例数据): a stem and a trade suffix per industry.
 NAME_STEMS = [
