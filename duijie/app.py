@@ -16,11 +16,13 @@ import importlib.util
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,7 +37,7 @@ from duijie.core.site_secret import session_key
 from duijie.core.templating import build_environment
 from duijie.core.web import LoginRequired, render, safe_next
 from duijie.deals.enums import DealStage, PartyRole
-from duijie.directory.accounts import load_actor
+from duijie.directory.accounts import actor_for_session
 from duijie.directory.enums import OrgFlag, OrgKind, Role
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.enums import EventKind
@@ -125,6 +127,38 @@ def _busy(request: Request, retry_after: int) -> Response:
     return HTMLResponse(f"<!doctype html><title>503</title><p>{message}</p>", status_code=503, headers=headers)
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _same_site(request: Request) -> bool:
+    """The request was sent by one of this site's own pages: its Origin (or, failing that, its Referer) names
+    this host. Browsers send Origin with every cross-origin request and with every same-origin POST."""
+    host = request.headers.get("host", "")
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value:
+            return urlsplit(value).netloc == host
+    return False
+
+
+def _refuse_cross_site_api_write(request: Request) -> Response | None:
+    """State-changing API calls made with the session cookie must come from this site's pages and carry JSON.
+
+    SameSite=Lax alone leaves sibling sites and old browsers able to post; a text/plain body is the classic way
+    around a JSON API's preflight. Calls without the session cookie act anonymously and pass on to the route,
+    which refuses them if they need a user.
+    """
+    if request.method not in UNSAFE_METHODS or not request.url.path.startswith("/api/"):
+        return None
+    if "duijie_session" in request.cookies and not _same_site(request):
+        return _error_json(403, i18n.gettext("This request must come from this site's own pages."))
+    has_body = int(request.headers.get("content-length") or 0) > 0 or "transfer-encoding" in request.headers
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if has_body and content_type != "application/json":
+        return _error_json(415, i18n.gettext("Send the data as JSON (Content-Type: application/json)."))
+    return None
+
+
 def _finish(db: Session, ok: bool) -> None:
     """Ends the request's transaction: commit after a successful response, roll back otherwise."""
     try:
@@ -193,6 +227,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _serve(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if request.url.path.startswith("/static/") or request.url.path in ("/healthz", "/api/docs"):
             return await call_next(request)
+        refused = _refuse_cross_site_api_write(request)
+        if refused is not None:
+            return refused
         gate = admission.setdefault("gate", asyncio.Semaphore(settings.web_concurrency))
         try:
             await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
@@ -202,7 +239,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db = app.state.sessionmaker()
             request.state.db = db
             try:
-                request.state.actor = await run_in_threadpool(load_actor, db, request.session.get("account_id"))
+                request.state.actor = await run_in_threadpool(actor_for_session, db, dict(request.session))
                 response = await call_next(request)
             except BaseException:
                 await run_in_threadpool(_abort, db)
@@ -271,6 +308,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "error.html",
             {"status": exc.status_code, "message": message},
             status_code=exc.status_code,
+        )
+
+    def _refusal(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request):
+            return _error_json(status, message)
+        return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        """A number or text the database cannot hold (an id beyond 64 bits, a value longer than its column):
+        the request is refused, never a server error."""
+        return _refusal(request, 422, i18n.gettext("A value is out of range or too long."))
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, exc: IntegrityError) -> Response:
+        """A write the database refused (a required value left empty, a reference to a missing record, a
+        duplicate): nothing was written, and the answer says so instead of failing."""
+        return _refusal(
+            request,
+            409,
+            i18n.gettext(
+                "The change was not saved: a required value is missing, a referenced record does not exist, "
+                "or the record exists already."
+            ),
         )
 
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")

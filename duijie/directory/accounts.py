@@ -233,3 +233,10 @@ def set_password(db: Session, *, account: Account, password: str, keep_token: st
     db.flush()
     end_all_sessions(db, account_id=account.id, keep_token=keep_token)
 
+
+
+def session_id_of(db: Session, *, token: str | None) -> int | None:
+    """The row id of the session a cookie token belongs to (to mark "this browser" in a list)."""
+    if not token:
+        return None
+    return db.scalar(select(AuthSession.id).where(AuthSession.token_hash == _hash_token(token)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ class SettingKey(Generic[T]):
         )
         if value is None or not isinstance(value, self.kind):
             return copy.deepcopy(self.default)
-        return value  # type: ignore[no-any-return]
+        return cast(T, value)
 
     def is_set(self, db: Session, *, event_id: int) -> bool:
         return (
