@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from duijie.meetings.instance import Instance, Schedule, assemble, index_instance
+from duijie.meetings.solver_bounds import upper_bound
 
 
 def greedy(instance: Instance) -> Schedule:
     """Book every request, in input order, into the earliest slot still free for both sides."""
-    from duijie.meetings.solver import upper_bound
-
     ix = index_instance(instance)
     slot_of = np.full(ix.n_requests, -1, dtype=np.int64)
     busy = np.zeros((ix.n_participants, ix.n_slots), dtype=bool)

@@ -583,9 +583,9 @@ def assemble(
     occupied[ix.a[held], slot_of[held]] = held
     occupied[ix.b[held], slot_of[held]] = held
     taken: dict[int, set[int]] = {s: set() for s in range(ix.n_slots)}
-    for r, t in fixed_tables.items():
-        if slot_of[r] >= 0:
-            taken[int(slot_of[r])].add(t)
+    for fixed, t in fixed_tables.items():
+        if slot_of[fixed] >= 0:
+            taken[int(slot_of[fixed])].add(t)
     next_free = dict.fromkeys(range(ix.n_slots), 1)
     meetings: list[ScheduledMeeting] = []
     for r in held:

@@ -20,7 +20,8 @@ from duijie.meetings.instance import (
     load_instance,
     verify,
 )
-from duijie.meetings.solver import lp_relaxation, solve, upper_bound
+from duijie.meetings.solver import solve
+from duijie.meetings.solver_bounds import lp_relaxation, upper_bound
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "meetings_instances.py"
 
@@ -330,3 +331,29 @@ def test_solve_claims_no_gap_bound_on_the_large_instance_path(monkeypatch: pytes
     )
     schedule = solve(instance, time_limit=5)
     assert (schedule.idle_gaps, schedule.idle_gaps_bound) == (1, None)
+
+
+def test_scheduler_files_are_pure() -> None:
+    """The scheduler's files (solve and its phases, the baseline) import no database, models or services:
+    only the instance format and each other, so they run on a JSON file outside the platform."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "duijie" / "meetings"
+    files = sorted([*package.glob("solver*.py"), package / "greedy.py"])
+    assert len(files) == 7
+    offenders = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                own = name.startswith("duijie.")
+                allowed = name == "duijie.meetings.instance" or name.startswith("duijie.meetings.solver")
+                if name.startswith("sqlalchemy") or (own and not allowed):
+                    offenders.append(f"{path.name} imports {name}")
+    assert offenders == []
