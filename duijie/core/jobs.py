@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,9 +37,41 @@ def iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def since(job: dict[str, Any]) -> str:
+@dataclass
+class JobState:
+    """The fields every kind of job stores (its module's subclass adds its own parameters and outcome).
+
+    `running` is not stored: `JobKind.status` works it out from the stored state and this process's live jobs.
+    """
+
+    state: str = "queued"
+    queued: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    step: str = ""
+    error: str | None = None
+    running: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The typed state of a stored (or live) job; keys this version does not know are left out."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON form kept in the job's row (without what is worked out when read)."""
+        out = asdict(self)
+        out.pop("running")
+        return out
+
+
+def since(job: Mapping[str, Any] | JobState) -> str:
     """ "2024-04-25 09:00": when a job started (or was queued), for messages that refuse a second run."""
-    return (job.get("started") or job.get("queued") or "")[:16].replace("T", " ")
+    if isinstance(job, JobState):
+        moment = job.started or job.queued or ""
+    else:
+        moment = job.get("started") or job.get("queued") or ""
+    return moment[:16].replace("T", " ")
 
 
 def start_thread(job: Callable[[], None]) -> None:
@@ -106,6 +138,7 @@ class JobKind:
     def claim(self, factory: sessionmaker[Session], owner_id: int) -> Iterator[dict[str, Any] | None]:
         """The job's live state for the time it runs here, or None when this process already runs it."""
         key = self._key(factory, owner_id)
+        live: dict[str, Any] | None
         with _lock:
             if key in _live:
                 live = None

@@ -1,208 +1,57 @@
 """`/api/v1/events/{slug}/meetings`: requests and answers, availability, one's schedule, and the organiser's
-grid, unscheduled requests, scheduling run, publication and check-in, for other systems of the organiser."""
+grid, unscheduled requests, scheduling run, publication and check-in, for other systems of the organiser.
+
+The summary and the slot grid are public on purpose (an organiser publishes them); a participant's routes need a
+login (401 without one), the organiser's `allow(can_run_grid)` (403 for anyone else)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, PermissionDenied
+from duijie.core.errors import PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.core.jobs import start_thread
 from duijie.core.schemas import ErrorBody
-from duijie.core.web import get_actor, get_db
+from duijie.core.web import allow, get_db, require_login
+from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
-from duijie.meetings import queries
+from duijie.meetings import availability, queries, requests
 from duijie.meetings import service as meeting_service
-from duijie.meetings.jobs import job_status, start_job
-from duijie.meetings.models import Meeting, MeetingParticipant, MeetingRequest, MeetingTable
+from duijie.meetings.jobs import SchedulingJob, job_status, start_job
+from duijie.meetings.models import Meeting, MeetingParticipant, MeetingTable
 from duijie.meetings.permissions import can_run_grid
+from duijie.meetings.schemas import (
+    AgendaRead,
+    AvailabilityRead,
+    AvailabilityWrite,
+    CheckInWrite,
+    ConfirmedRead,
+    GridMeetingRead,
+    JobRead,
+    MeetingSummary,
+    MyRequestRead,
+    PartyRead,
+    RequestCreate,
+    RequestRead,
+    RunWrite,
+    SlotRead,
+    UnscheduledRead,
+)
 
 router = APIRouter(
     prefix="/api/v1/events/{slug}/meetings",
     tags=["meetings"],
     responses={
+        401: {"model": ErrorBody},
         403: {"model": ErrorBody},
         404: {"model": ErrorBody},
         409: {"model": ErrorBody},
         422: {"model": ErrorBody},
     },
 )
-
-
-class RequestCreate(BaseModel):
-    recipient_id: int
-    message: str | None = Field(default=None, max_length=meeting_service.MESSAGE_MAX)
-    opportunity_id: int | None = None
-    sessions: list[str] | None = None
-
-
-class RequestRead(BaseModel):
-    id: int
-    requester_id: int
-    recipient_id: int
-    state: str
-    priority: int
-    message: str | None
-    opportunity_id: int | None
-    created_at: dt.datetime
-    answered_at: dt.datetime | None
-
-    @classmethod
-    def of(cls, r: MeetingRequest) -> RequestRead:
-        """The API form of a request row."""
-        return cls(
-            id=r.id,
-            requester_id=r.requester_id,
-            recipient_id=r.recipient_id,
-            state=r.state,
-            priority=r.priority,
-            message=r.message,
-            opportunity_id=r.opportunity_id,
-            created_at=r.created_at,
-            answered_at=r.answered_at,
-        )
-
-
-class PartyRead(BaseModel):
-    participant_id: int
-    name: str
-    organisation: str | None
-    email: str | None = None
-    phone: str | None = None
-
-
-class MyRequestRead(RequestRead):
-    incoming: bool
-    other: PartyRead
-    meeting_id: int | None
-    starts_at: dt.datetime | None
-    table: int | None
-
-
-class AgendaRead(BaseModel):
-    meeting_id: int
-    request_id: int
-    state: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    table: int
-    area: str | None
-    other: PartyRead
-
-
-class AvailabilityWrite(BaseModel):
-    slot_ids: list[int]
-
-
-class AvailabilityRead(BaseModel):
-    slot_ids: list[int] | None
-
-
-class SlotRead(BaseModel):
-    id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    session: str
-    table_count: int
-
-
-class GridMeetingRead(BaseModel):
-    meeting_id: int
-    request_id: int
-    slot_id: int
-    table: int
-    state: str
-    pinned: bool
-    participant_ids: tuple[int, int]
-
-
-class UnscheduledRead(BaseModel):
-    request_id: int
-    participant_ids: tuple[int, int]
-    reason: str
-
-
-class RunWrite(BaseModel):
-    time_limit: float = Field(default=10.0, gt=0, le=meeting_service.TIME_LIMIT_MAX)
-    allow_moves: bool = False
-
-
-class RunRead(BaseModel):
-    """A scheduling run's figures next to the first-come baseline on the same instance."""
-
-    at: str
-    seconds: float
-    time_limit: float
-    allow_moves: bool
-    status: str
-    requests: int
-    meetings: int
-    objective: float
-    upper_bound: float
-    gap: float
-    idle_gaps: int
-    idle_gaps_bound: int | None = None
-    unscheduled: int
-    greedy_meetings: int
-    greedy_objective: float
-    greedy_idle_gaps: int
-    added: int
-    moved: int
-    removed: int
-    kept: int
-    attempts: int = 1
-
-
-class JobRead(BaseModel):
-    """The event's scheduling job: queued, running, done (with the run's report) or failed (with the error)."""
-
-    event: str
-    state: str | None
-    running: bool
-    queued: str | None = None
-    started: str | None = None
-    finished: str | None = None
-    elapsed: int | None = None
-    step: str | None = None
-    time_limit: float | None = None
-    allow_moves: bool | None = None
-    by: str | None = None
-    attempts: int = 0
-    report: RunRead | None = None
-    error: str | None = None
-
-    @classmethod
-    def of(cls, event: Event, job: dict[str, Any] | None) -> JobRead:
-        """The API form of a stored job (a never-run event has state null)."""
-        if job is None:
-            return cls(event=event.slug, state=None, running=False)
-        return cls(
-            event=event.slug, **{k: v for k, v in job.items() if k in cls.model_fields and k != "event"}
-        )
-
-
-class CheckInWrite(BaseModel):
-    participant_id: int | None = None
-
-
-class SummaryRead(BaseModel):
-    participants: int
-    requests: int
-    pending: int
-    accepted: int
-    declined: int
-    cancelled: int
-    scheduled: int
-    planned: int
-    confirmed: int
-    held: int
-    no_show: int
+organiser = allow(can_run_grid, on=event_from_slug)
 
 
 def _me(db: Session, event: Event, actor: Actor) -> MeetingParticipant:
@@ -210,11 +59,6 @@ def _me(db: Session, event: Event, actor: Actor) -> MeetingParticipant:
     if me is None:
         raise PermissionDenied(_("You are not a participant of this event's meetings."))
     return me
-
-
-def _organiser(actor: Actor, event: Event) -> None:
-    if not can_run_grid(actor, event):
-        raise PermissionDenied(_("Only the organiser can see the meeting grid."))
 
 
 def _party(who: queries.Who, *, contact: bool) -> PartyRead:
@@ -227,17 +71,25 @@ def _party(who: queries.Who, *, contact: bool) -> PartyRead:
     )
 
 
-@router.get("/summary", response_model=SummaryRead)
-def meeting_summary(slug: str, db: Session = Depends(get_db)) -> SummaryRead:
+def _job(event: Event, job: SchedulingJob | None) -> JobRead:
+    """The API form of a stored job (a never-run event has state null)."""
+    if job is None:
+        return JobRead(event=event.slug, state=None, running=False)
+    # The stored fields the API shows (JobRead ignores the others: the account id, the language).
+    return JobRead.model_validate(
+        {**job.stored(), "event": event.slug, "running": job.running, "elapsed": job.elapsed}
+    )
+
+
+@router.get("/summary", response_model=MeetingSummary)
+def meeting_summary(event: Event = Depends(event_from_slug), db: Session = Depends(get_db)) -> MeetingSummary:
     """Requests, accepted, scheduled, held: the counts an organiser publishes."""
-    event = meeting_service.get_event(db, slug=slug)
-    return SummaryRead(**meeting_service.summary(db, event=event).__dict__)
+    return meeting_service.summary(db, event=event)
 
 
 @router.get("/slots", response_model=list[SlotRead])
-def meeting_slots(slug: str, db: Session = Depends(get_db)) -> list[SlotRead]:
+def meeting_slots(event: Event = Depends(event_from_slug), db: Session = Depends(get_db)) -> list[SlotRead]:
     """The event's slot grid in time order."""
-    event = meeting_service.get_event(db, slug=slug)
     return [
         SlotRead(
             id=s.id, starts_at=s.starts_at, ends_at=s.ends_at, session=s.session, table_count=s.table_count
@@ -248,10 +100,11 @@ def meeting_slots(slug: str, db: Session = Depends(get_db)) -> list[SlotRead]:
 
 @router.get("/me/requests", response_model=list[MyRequestRead])
 def my_requests(
-    slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> list[MyRequestRead]:
     """My requests in and out; the other side's contacts only once accepted."""
-    event = meeting_service.get_event(db, slug=slug)
     me = _me(db, event, actor)
     return [
         MyRequestRead(
@@ -268,12 +121,14 @@ def my_requests(
 
 @router.post("/requests", response_model=RequestRead, status_code=201)
 def create_request(
-    slug: str, body: RequestCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    body: RequestCreate,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> RequestRead:
     """Ask another participant for a meeting."""
-    event = meeting_service.get_event(db, slug=slug)
     me = _me(db, event, actor)
-    request = meeting_service.request_meeting(
+    request = requests.request_meeting(
         db,
         event=event,
         actor=actor,
@@ -286,43 +141,70 @@ def create_request(
     return RequestRead.of(request)
 
 
-@router.post("/requests/{request_id}/{action}", response_model=RequestRead)
-def act_on_request(
-    slug: str, request_id: int, action: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
-) -> RequestRead:
-    """`accept`, `decline` or `cancel` a request."""
-    event = meeting_service.get_event(db, slug=slug)
+def _answer(db: Session, event: Event, actor: Actor, request_id: int, *, accept: bool) -> RequestRead:
     request = meeting_service.get_request(db, event=event, id=request_id)
     me = meeting_service.participant_for(db, event=event, actor=actor)
-    if action in ("accept", "decline"):
-        meeting_service.answer(
-            db, event=event, actor=actor, request=request, participant=me, accept=action == "accept"
-        )
-    elif action == "cancel":
-        meeting_service.cancel(db, event=event, actor=actor, request=request, participant=me)
-    else:
-        raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
+    requests.answer(db, event=event, actor=actor, request=request, participant=me, accept=accept)
+    return RequestRead.of(request)
+
+
+@router.post("/requests/{request_id}/accept", response_model=RequestRead)
+def accept_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> RequestRead:
+    """Accept a request I received (or, as the organiser, any request of the event)."""
+    return _answer(db, event, actor, request_id, accept=True)
+
+
+@router.post("/requests/{request_id}/decline", response_model=RequestRead)
+def decline_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> RequestRead:
+    """Decline a request I received (or, as the organiser, any request of the event)."""
+    return _answer(db, event, actor, request_id, accept=False)
+
+
+@router.post("/requests/{request_id}/cancel", response_model=RequestRead)
+def cancel_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> RequestRead:
+    """Withdraw a request of mine, in either direction: the pair's requests and their meeting end."""
+    request = meeting_service.get_request(db, event=event, id=request_id)
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    requests.cancel(db, event=event, actor=actor, request=request, participant=me)
     return RequestRead.of(request)
 
 
 @router.get("/me/availability", response_model=AvailabilityRead)
 def my_availability(
-    slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> AvailabilityRead:
     """The slots I marked free (null: never set, free throughout)."""
-    event = meeting_service.get_event(db, slug=slug)
-    free = meeting_service.availability_of(db, participant=_me(db, event, actor))
+    free = availability.availability_of(db, participant=_me(db, event, actor))
     return AvailabilityRead(slot_ids=sorted(free) if free is not None else None)
 
 
 @router.put("/me/availability", response_model=AvailabilityRead)
 def set_my_availability(
-    slug: str, body: AvailabilityWrite, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    body: AvailabilityWrite,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> AvailabilityRead:
     """Replace the slots I am free in."""
-    event = meeting_service.get_event(db, slug=slug)
     me = _me(db, event, actor)
-    free = meeting_service.set_availability(
+    free = availability.set_availability(
         db, event=event, actor=actor, participant=me, slot_ids=body.slot_ids, own=me
     )
     return AvailabilityRead(slot_ids=sorted(free))
@@ -330,10 +212,11 @@ def set_my_availability(
 
 @router.get("/me/schedule", response_model=list[AgendaRead])
 def my_schedule(
-    slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> list[AgendaRead]:
     """My meetings in time order."""
-    event = meeting_service.get_event(db, slug=slug)
     return [
         AgendaRead(
             meeting_id=item.meeting.id,
@@ -351,11 +234,11 @@ def my_schedule(
 
 @router.get("/grid", response_model=list[GridMeetingRead])
 def grid(
-    slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> list[GridMeetingRead]:
     """Every meeting at its slot and table (organiser)."""
-    event = meeting_service.get_event(db, slug=slug)
-    _organiser(actor, event)
     view = queries.grid(db, event=event)
     numbers = {t.id: t.number for t in view.tables}
     return [
@@ -374,11 +257,11 @@ def grid(
 
 @router.get("/unscheduled", response_model=list[UnscheduledRead])
 def unscheduled(
-    slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> list[UnscheduledRead]:
     """Accepted requests not on the grid, with the reason code (organiser)."""
-    event = meeting_service.get_event(db, slug=slug)
-    _organiser(actor, event)
     return [
         UnscheduledRead(request_id=row.request.id, participant_ids=(row.a.id, row.b.id), reason=row.reason)
         for row in queries.unscheduled(db, event=event)
@@ -387,15 +270,14 @@ def unscheduled(
 
 @router.post("/schedule", response_model=JobRead, status_code=202)
 def run_schedule(
-    slug: str,
     body: RunWrite,
     request: Request,
+    event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(organiser),
 ) -> JobRead:
     """Queue a scheduling run of the event's meetings (202); follow it at `GET .../meetings/job`. A second
     run while one is queued or running is refused (409)."""
-    event = meeting_service.get_event(db, slug=slug)
     job = start_job(
         db,
         event=event,
@@ -405,36 +287,40 @@ def run_schedule(
         allow_moves=body.allow_moves,
         launch=getattr(request.app.state, "job_launcher", start_thread),
     )
-    return JobRead.of(event, {**job, "running": True})
+    job.running = True
+    return _job(event, job)
 
 
 @router.get("/job", response_model=JobRead)
 def scheduling_job(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> JobRead:
     """The event's last or current scheduling job: state, step, times, the run's report or the error."""
-    event = meeting_service.get_event(db, slug=slug)
-    _organiser(actor, event)
-    return JobRead.of(event, job_status(db, event, request.app.state.sessionmaker))
+    return _job(event, job_status(db, event, request.app.state.sessionmaker))
 
 
-@router.post("/publish")
-def publish(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> dict[str, int]:
+@router.post("/publish", response_model=ConfirmedRead)
+def publish(
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> ConfirmedRead:
     """Confirm every planned meeting."""
-    event = meeting_service.get_event(db, slug=slug)
-    return {"confirmed": meeting_service.publish(db, event=event, actor=actor)}
+    return ConfirmedRead(confirmed=meeting_service.publish(db, event=event, actor=actor))
 
 
 @router.post("/meetings/{meeting_id}/check-in", response_model=GridMeetingRead)
 def check_in(
-    slug: str,
     meeting_id: int,
     body: CheckInWrite,
+    event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(organiser),
 ) -> GridMeetingRead:
     """Record an arrival (one participant, or both when none is named)."""
-    event = meeting_service.get_event(db, slug=slug)
     meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
     meeting_service.check_in(
         db, event=event, actor=actor, meeting=meeting, participant_id=body.participant_id
@@ -444,10 +330,12 @@ def check_in(
 
 @router.post("/meetings/{meeting_id}/no-show", response_model=GridMeetingRead)
 def no_show(
-    slug: str, meeting_id: int, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    meeting_id: int,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> GridMeetingRead:
     """Record that the meeting did not take place."""
-    event = meeting_service.get_event(db, slug=slug)
     meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
     meeting_service.record_no_show(db, event=event, actor=actor, meeting=meeting)
     return _grid_meeting(db, meeting)

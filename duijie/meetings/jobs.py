@@ -16,9 +16,9 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,13 +27,18 @@ from duijie.core.db import unit_of_work, utcnow
 from duijie.core.errors import DomainError, InvalidTransition, NotFound
 from duijie.core.i18n import get_locale, set_locale
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
+from duijie.core.jobs import JobKind, JobState, Launch, iso, since, start_thread
 from duijie.directory.accounts import load_actor
-from duijie.events.models import Event, EventSetting
-from duijie.meetings import service as meeting_service
+from duijie.events.models import Event
+from duijie.events.settings import setting
+from duijie.meetings import runs
+from duijie.meetings.greedy import greedy
 from duijie.meetings.instance import Schedule
+from duijie.meetings.schemas import RunReport
+from duijie.meetings.solver import solve
 
-JOB_KEY = "meetings.job"
+# The event's last or current scheduling job (SchedulingJob.stored()); empty before the first run.
+JOB_STATE = setting("meetings.job", dict, {})
 # The second solve, after the grid changed under the first, gets at most this many seconds.
 RESOLVE_LIMIT = 10.0
 # The solver's progress line reaches the stored job at most this often (other processes read it from there).
@@ -47,25 +52,47 @@ Between = Callable[[int, Schedule], None]
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class SchedulingJob(JobState):
+    """A scheduling job as stored with the event: the shared job fields, the run's parameters (time limit,
+    moves allowed, the organiser who started it and their language), the attempts and the run's report."""
+
+    time_limit: float = 10.0
+    allow_moves: bool = False
+    account_id: int | None = None
+    by: str = ""
+    locale: str = ""
+    attempts: int = 0
+    report: RunReport | None = None
+
+    def __post_init__(self) -> None:
+        # The stored form holds the report as JSON.
+        if isinstance(self.report, dict):
+            self.report = RunReport.model_validate(self.report)
+
+    def stored(self) -> dict[str, Any]:
+        out = super().stored()
+        out["report"] = self.report.model_dump() if self.report is not None else None
+        return out
+
+    @property
+    def elapsed(self) -> int | None:
+        """The seconds the run has taken so far (or took), None before it started."""
+        if not self.started:
+            return None
+        end = utcnow() if self.running or not self.finished else dt.datetime.fromisoformat(self.finished)
+        return max(0, round((end - dt.datetime.fromisoformat(self.started)).total_seconds()))
+
+
 def _read(db: Session, event_id: int) -> dict[str, Any] | None:
-    value = db.scalar(
-        select(EventSetting.value).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
-    )
-    return value if isinstance(value, dict) else None
+    return JOB_STATE.get(db, event_id=event_id) or None
 
 
 def _write(db: Session, event_id: int, value: dict[str, Any]) -> None:
-    row = db.scalar(
-        select(EventSetting).where(EventSetting.event_id == event_id, EventSetting.key == JOB_KEY)
-    )
-    if row is None:
-        db.add(EventSetting(event_id=event_id, key=JOB_KEY, value=value))
-    else:
-        row.value = value
-    db.flush()
+    JOB_STATE.put(db, event_id=event_id, value=value)
 
 
-JOB = JobKind(JOB_KEY, _read, _write, stale_after=STALE_AFTER)
+JOB = JobKind(JOB_STATE.name, _read, _write, stale_after=STALE_AFTER)
 
 
 class GridChanged(DomainError):
@@ -74,22 +101,10 @@ class GridChanged(DomainError):
     status_code = 409
 
 
-def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> dict[str, Any] | None:
-    """The event's last or current scheduling job, with `running` and the seconds it has taken (`elapsed`)."""
+def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> SchedulingJob | None:
+    """The event's last or current scheduling job, with `running` and the live step while it runs here."""
     job = JOB.status(db, event.id, factory)
-    if job is None:
-        return None
-    started = job.get("started")
-    if started:
-        end = (
-            utcnow()
-            if job["running"] or not job.get("finished")
-            else dt.datetime.fromisoformat(job["finished"])
-        )
-        job["elapsed"] = max(0, round((end - dt.datetime.fromisoformat(started)).total_seconds()))
-    else:
-        job["elapsed"] = None
-    return job
+    return SchedulingJob.from_dict(job) if job is not None else None
 
 
 def start_job(
@@ -101,11 +116,11 @@ def start_job(
     time_limit: float = 10.0,
     allow_moves: bool = False,
     launch: Launch = start_thread,
-) -> dict[str, Any]:
+) -> SchedulingJob:
     """Queue a scheduling run for the event; it starts once the caller's transaction has committed."""
-    meeting_service.check_run(db, event=event, actor=actor, time_limit=time_limit)
+    runs.check_run(db, event=event, actor=actor, time_limit=time_limit)
     current = job_status(db, event, factory)
-    if current is not None and current["running"]:
+    if current is not None and current.running:
         raise InvalidTransition(
             _(
                 "The scheduler is already running for this event (since %(at)s UTC); wait until it has finished."
@@ -113,23 +128,22 @@ def start_job(
             % {"at": since(current)},
             field="grid",
         )
-    job: dict[str, Any] = {
-        "state": "queued",
-        "queued": iso(utcnow()),
-        "started": None,
-        "finished": None,
-        "step": "",
-        "time_limit": time_limit,
-        "allow_moves": allow_moves,
-        "account_id": actor.account_id,
-        "by": actor.display_name or actor.username,
-        "locale": get_locale(),
-        "attempts": 0,
-        "report": None,
-        "error": None,
-    }
+    job = SchedulingJob(
+        state="queued",
+        queued=iso(utcnow()),
+        time_limit=time_limit,
+        allow_moves=allow_moves,
+        account_id=actor.account_id,
+        by=actor.display_name or actor.username or "",
+        locale=get_locale(),
+    )
     event_id = event.id
-    return JOB.queue(db, event_id, job, lambda: run_job(factory, event_id), launch)
+
+    def run() -> None:
+        run_job(factory, event_id)
+
+    JOB.queue(db, event_id, job.stored(), run, launch)
+    return job
 
 
 def _load(db: Session, event_id: int, account_id: int | None) -> tuple[Event, Actor]:
@@ -142,24 +156,21 @@ def _load(db: Session, event_id: int, account_id: int | None) -> tuple[Event, Ac
 def _solve_and_write(
     factory: sessionmaker[Session],
     event_id: int,
-    params: dict[str, Any],
+    params: SchedulingJob,
     step: Callable[[str], None],
     between: Between | None,
-) -> meeting_service.RunReport:
+) -> RunReport:
     """Read, solve outside a transaction, re-read and write if nothing changed; solve once more if it did."""
-    from duijie.meetings.greedy import greedy
-    from duijie.meetings.solver import solve
-
     started = time.monotonic()
-    time_limit = float(params.get("time_limit") or 10.0)
-    allow_moves = bool(params.get("allow_moves"))
-    account_id = params.get("account_id")
+    time_limit = float(params.time_limit or 10.0)
+    allow_moves = params.allow_moves
+    account_id = params.account_id
     step(_("Reading the requests, availability and placed meetings"))
     with unit_of_work(factory) as db:
         event, actor = _load(db, event_id, account_id)
-        meeting_service.check_run(db, event=event, actor=actor, time_limit=time_limit)
-        build = meeting_service.build_instance(db, event=event)
-        inputs = meeting_service.fingerprint(build)
+        runs.check_run(db, event=event, actor=actor, time_limit=time_limit)
+        build = runs.build_instance(db, event=event)
+        inputs = runs.fingerprint(build)
         instance, fixed = build.instance, build.fixed
     limit = time_limit
     for attempt in (1, 2):
@@ -171,10 +182,10 @@ def _solve_and_write(
         step(_("Writing the schedule to the grid"))
         with unit_of_work(factory) as db:
             event, actor = _load(db, event_id, account_id)
-            build = meeting_service.build_instance(db, event=event)
-            fresh = meeting_service.fingerprint(build)
+            build = runs.build_instance(db, event=event)
+            fresh = runs.fingerprint(build)
             if fresh == inputs:
-                return meeting_service.record_run(
+                return runs.record_run(
                     db,
                     event=event,
                     actor=actor,
@@ -200,7 +211,7 @@ def _solve_and_write(
 
 def run_job(
     factory: sessionmaker[Session], event_id: int, *, between: Between | None = None
-) -> dict[str, Any]:
+) -> SchedulingJob:
     """Run the event's queued scheduling job and record how it went; the entry point of every launch.
 
     The parameters (time limit, moves allowed, the organiser who started it, their language) come from the
@@ -211,13 +222,13 @@ def run_job(
     return contextvars.copy_context().run(_run_job, factory, event_id, between)
 
 
-def _run_job(factory: sessionmaker[Session], event_id: int, between: Between | None) -> dict[str, Any]:
+def _run_job(factory: sessionmaker[Session], event_id: int, between: Between | None) -> SchedulingJob:
     with JOB.claim(factory, event_id) as live:
         if live is None:
-            return {"state": "running"}
+            return SchedulingJob(state="running", running=True)
         with unit_of_work(factory) as session:
-            params = _read(session, event_id) or {}
-        set_locale(params.get("locale") or get_locale())
+            params = SchedulingJob.from_dict(_read(session, event_id) or {})
+        set_locale(params.locale or get_locale())
         last_write = [0.0]
 
         def step(line: str) -> None:
@@ -240,6 +251,7 @@ def _run_job(factory: sessionmaker[Session], event_id: int, between: Between | N
             log.exception("scheduling job for event %s failed", event_id)
             error = str(exc) or type(exc).__name__
         else:
-            outcome = {"state": "done", "finished": iso(utcnow()), "report": report.as_dict(), **live}
-            return JOB.update(factory, event_id, **outcome)
-        return JOB.update(factory, event_id, state="failed", finished=iso(utcnow()), error=error, **live)
+            outcome = {"state": "done", "finished": iso(utcnow()), "report": report.model_dump(), **live}
+            return SchedulingJob.from_dict(JOB.update(factory, event_id, **outcome))
+        failed = JOB.update(factory, event_id, state="failed", finished=iso(utcnow()), error=error, **live)
+        return SchedulingJob.from_dict(failed)

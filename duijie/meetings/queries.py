@@ -404,7 +404,7 @@ def unscheduled(db: Session, *, event: Event) -> list[Left]:
         full = [
             pid
             for pid in (a, b)
-            if participants[pid].max_meetings is not None and len(busy[pid]) >= participants[pid].max_meetings
+            if (cap := participants[pid].max_meetings) is not None and len(busy[pid]) >= cap
         ]
         open_ = [s for s in common if s.id not in busy[a] and s.id not in busy[b]]
         detail: dict[str, Any] = {}

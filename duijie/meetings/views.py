@@ -1,13 +1,19 @@
 """Meeting pages: a participant's requests, availability and agenda (web, print, iCalendar), and the organiser's
-grid with the scheduler, the unscheduled requests and why, publication, placements and the check-in desk."""
+grid with the scheduler, the unscheduled requests and why, publication, placements and the check-in desk.
+
+Each route says who may use it at its definition: `require_login` for a participant's pages, `allow(can_run_grid,
+on=event_from_slug)` for the organiser's; the services check again, because the command line and the demo call
+them too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
@@ -16,16 +22,18 @@ from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
 from duijie.core.jobs import start_thread
 from duijie.core.models import Notification
-from duijie.core.web import check_csrf, get_actor, get_db, render
+from duijie.core.web import allow, can, csrf_form, get_db, render, require_login, safe_next
+from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
-from duijie.meetings import ics, queries
+from duijie.meetings import availability, ics, placement, queries, requests, runs
 from duijie.meetings import service as meeting_service
 from duijie.meetings.enums import MeetingState, RequestState
 from duijie.meetings.jobs import job_status, start_job
-from duijie.meetings.models import MeetingSlot
+from duijie.meetings.models import MeetingParticipant, MeetingSlot
 from duijie.meetings.permissions import can_run_grid
 
 router = APIRouter(include_in_schema=False)
+organiser = allow(can_run_grid, on=event_from_slug)
 
 
 def _slot_time(slot: MeetingSlot | None) -> str:
@@ -94,12 +102,15 @@ def _int(value: Any, field: str) -> int:
         raise DomainError(_("Choose a value."), field=field) from None
 
 
-def _login(slug: str, rest: str = "") -> Response:
-    return RedirectResponse(f"/login?next=/events/{slug}/meetings{rest}", status_code=303)
-
-
 def _back(slug: str, rest: str = "") -> Response:
     return RedirectResponse(f"/events/{slug}/meetings{rest}", status_code=303)
+
+
+def _participant(db: Session, event: Event, actor: Actor) -> MeetingParticipant:
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    if me is None:
+        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+    return me
 
 
 def _home_context(
@@ -111,13 +122,13 @@ def _home_context(
         "me": me,
         "errors": errors,
         "values": values,
-        "organiser": can_run_grid(actor, event),
+        "organiser": can(actor, can_run_grid, event),
         "summary": meeting_service.summary(db, event=event),
     }
     if me is None:
         return context
     rows = queries.requests_of(db, event=event, participant=me)
-    free = meeting_service.availability_of(db, participant=me)
+    free = availability.availability_of(db, participant=me)
     context.update(
         {
             "who": queries.people(db, [me.id])[me.id],
@@ -135,25 +146,26 @@ def _home_context(
 
 @router.get("/events/{slug}/meetings")
 def meetings_home(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> Response:
-    event = meeting_service.get_event(db, slug=slug)
-    if not actor.is_authenticated:
-        return _login(slug)
     return _render(request, "meetings/home.html", _home_context(db, event, actor, {}, {}))
 
 
 @router.post("/events/{slug}/meetings/requests")
-async def create_request(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def create_request(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    event = meeting_service.get_event(db, slug=slug)
     values = {k: str(form.get(k, "")).strip() for k in ("recipient", "message", "opportunity", "session")}
     me = meeting_service.participant_for(db, event=event, actor=actor)
     try:
-        meeting_service.request_meeting(
+        requests.request_meeting(
             db,
             event=event,
             actor=actor,
@@ -168,53 +180,88 @@ async def create_request(
             raise
         context = _home_context(db, event, actor, {exc.field or "form": exc.message}, values)
         return _render(request, "meetings/home.html", context, status_code=422)
-    return _back(slug, "#outgoing")
+    return _back(event.slug, "#outgoing")
 
 
-@router.post("/events/{slug}/meetings/requests/{request_id}/{action}")
-async def act_on_request(
-    slug: str,
-    request_id: int,
-    action: str,
-    request: Request,
-    db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
-) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    event = meeting_service.get_event(db, slug=slug)
+def _after_request_action(event: Event, form: FormData, anchor: str) -> Response:
+    """Back where the form was (a page of this event's meetings), or to the list it acted on."""
+    target = safe_next(form.get("next"), "")
+    if target.startswith(f"/events/{event.slug}/meetings"):
+        return RedirectResponse(target, status_code=303)
+    return _back(event.slug, anchor)
+
+
+def _answer(db: Session, event: Event, actor: Actor, request_id: int, form: FormData, accept: bool) -> Response:
     req = meeting_service.get_request(db, event=event, id=request_id)
     me = meeting_service.participant_for(db, event=event, actor=actor)
-    if action in ("accept", "decline"):
-        meeting_service.answer(
-            db, event=event, actor=actor, request=req, participant=me, accept=action == "accept"
-        )
-    elif action == "cancel":
-        meeting_service.cancel(db, event=event, actor=actor, request=req, participant=me)
-    elif action == "priority":
-        meeting_service.set_priority(
-            db, event=event, actor=actor, request=req, priority=_int(form.get("priority"), "priority")
-        )
-    else:
-        raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
-    target = str(form.get("next", ""))
-    if target.startswith(f"/events/{slug}/meetings") and not target.startswith("//"):
-        return RedirectResponse(target, status_code=303)
-    return _back(slug, "#incoming" if action in ("accept", "decline") else "#outgoing")
+    requests.answer(db, event=event, actor=actor, request=req, participant=me, accept=accept)
+    return _after_request_action(event, form, "#incoming")
+
+
+@router.post("/events/{slug}/meetings/requests/{request_id}/accept")
+def accept_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> Response:
+    return _answer(db, event, actor, request_id, form, accept=True)
+
+
+@router.post("/events/{slug}/meetings/requests/{request_id}/decline")
+def decline_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> Response:
+    return _answer(db, event, actor, request_id, form, accept=False)
+
+
+@router.post("/events/{slug}/meetings/requests/{request_id}/cancel")
+def cancel_request(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> Response:
+    req = meeting_service.get_request(db, event=event, id=request_id)
+    me = meeting_service.participant_for(db, event=event, actor=actor)
+    requests.cancel(db, event=event, actor=actor, request=req, participant=me)
+    return _after_request_action(event, form, "#outgoing")
+
+
+@router.post("/events/{slug}/meetings/requests/{request_id}/priority")
+def set_request_priority(
+    request_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    req = meeting_service.get_request(db, event=event, id=request_id)
+    requests.set_priority(
+        db, event=event, actor=actor, request=req, priority=_int(form.get("priority"), "priority")
+    )
+    return _after_request_action(event, form, "#outgoing")
 
 
 @router.post("/events/{slug}/meetings/availability")
-async def save_availability(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def save_availability(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    event = meeting_service.get_event(db, slug=slug)
     me = meeting_service.participant_for(db, event=event, actor=actor)
     if me is None:
         raise DomainError(_("Only participants of this event have availability to set."), field="slots")
     try:
-        meeting_service.set_availability(
+        availability.set_availability(
             db,
             event=event,
             actor=actor,
@@ -225,19 +272,17 @@ async def save_availability(
     except DomainError as exc:
         context = _home_context(db, event, actor, {exc.field or "slots": exc.message}, {})
         return _render(request, "meetings/home.html", context, status_code=422)
-    return _back(slug, "?saved=availability#availability")
+    return _back(event.slug, "?saved=availability#availability")
 
 
 @router.get("/events/{slug}/meetings/schedule")
 def my_schedule(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
 ) -> Response:
-    event = meeting_service.get_event(db, slug=slug)
-    if not actor.is_authenticated:
-        return _login(slug, "/schedule")
-    me = meeting_service.participant_for(db, event=event, actor=actor)
-    if me is None:
-        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+    me = _participant(db, event, actor)
     context = {
         "event": event,
         "who": queries.people(db, [me.id])[me.id],
@@ -249,13 +294,12 @@ def my_schedule(
 
 
 @router.get("/events/{slug}/meetings/me.ics")
-def my_calendar(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> Response:
-    event = meeting_service.get_event(db, slug=slug)
-    if not actor.is_authenticated:
-        return _login(slug, "/me.ics")
-    me = meeting_service.participant_for(db, event=event, actor=actor)
-    if me is None:
-        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+def my_calendar(
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(require_login),
+) -> Response:
+    me = _participant(db, event, actor)
     zh = is_zh()
     venue = event.venue or bilingual(event.name_zh, event.name_en)
     entries = []
@@ -297,82 +341,28 @@ def _grid_context(request: Request, db: Session, event: Event, error: str | None
         "summary": meeting_service.summary(db, event=event),
         "grid": queries.grid(db, event=event),
         "left": queries.unscheduled(db, event=event),
-        "run": meeting_service.last_run(db, event=event),
-        "published_at": meeting_service.setting(db, event=event, key=meeting_service.PUBLISHED_KEY),
+        "run": runs.last_run(db, event=event),
+        "published_at": meeting_service.published_at(db, event=event),
         "slots": slots,
         "participants": queries.candidates(db, event=event, exclude=None),
         "error": error,
     }
 
 
-def _organiser(actor: Actor, event: Event) -> None:
-    if not can_run_grid(actor, event):
-        from duijie.core.errors import PermissionDenied
-
-        raise PermissionDenied(_("Only the organiser can see the meeting grid."))
-
-
 @router.get("/events/{slug}/meetings/grid")
 def meeting_grid(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> Response:
-    event = meeting_service.get_event(db, slug=slug)
-    if not actor.is_authenticated:
-        return _login(slug, "/grid")
-    _organiser(actor, event)
     return _render(request, "meetings/grid.html", _grid_context(request, db, event))
 
 
-@router.post("/events/{slug}/meetings/grid/{action}")
-async def grid_action(
-    slug: str, action: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
-) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    event = meeting_service.get_event(db, slug=slug)
-    _organiser(actor, event)
+def _on_grid(request: Request, db: Session, event: Event, done: str, write: Callable[[], object]) -> Response:
+    """Run one organiser's write on the grid; a refusal shows at the top of the grid, with nothing written."""
     try:
-        if action == "run":
-            try:
-                limit = float(str(form.get("time_limit", "10")))
-            except ValueError:
-                raise DomainError(
-                    _("The time limit must be a number of seconds."), field="time_limit"
-                ) from None
-            # The run goes to a background job once this request commits; the grid page follows it.
-            start_job(
-                db,
-                event=event,
-                actor=actor,
-                factory=request.app.state.sessionmaker,
-                time_limit=limit,
-                allow_moves=form.get("allow_moves") == "1",
-                launch=getattr(request.app.state, "job_launcher", start_thread),
-            )
-        elif action == "publish":
-            meeting_service.publish(db, event=event, actor=actor)
-        elif action == "pin":
-            req = meeting_service.get_request(db, event=event, id=_int(form.get("request"), "request"))
-            meeting_service.pin_meeting(
-                db,
-                event=event,
-                actor=actor,
-                request=req,
-                slot_id=_int(form.get("slot"), "slot"),
-                table_number=_int(form.get("table"), "table"),
-            )
-        elif action == "arrange":
-            meeting_service.create_meeting(
-                db,
-                event=event,
-                actor=actor,
-                requester_id=_int(form.get("a"), "a"),
-                recipient_id=_int(form.get("b"), "b"),
-                slot_id=_int(form.get("slot"), "slot"),
-                table_number=_int(form.get("table"), "table"),
-            )
-        else:
-            raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
+        write()
     except DomainError as exc:
         if exc.status_code == 403:
             raise
@@ -380,17 +370,110 @@ async def grid_action(
         db.rollback()
         context = _grid_context(request, db, event, exc.message)
         return _render(request, "meetings/grid.html", context, status_code=exc.status_code)
-    return _back(slug, f"/grid?done={action}")
+    return _back(event.slug, f"/grid?done={done}")
+
+
+def _time_limit(form: FormData) -> float:
+    try:
+        return float(str(form.get("time_limit", "10")))
+    except ValueError:
+        raise DomainError(_("The time limit must be a number of seconds."), field="time_limit") from None
+
+
+@router.post("/events/{slug}/meetings/grid/run")
+def run_scheduler(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    """Queue the scheduler; the run goes to a background job once this request commits, and the grid page
+    follows it."""
+    return _on_grid(
+        request,
+        db,
+        event,
+        "run",
+        lambda: start_job(
+            db,
+            event=event,
+            actor=actor,
+            factory=request.app.state.sessionmaker,
+            time_limit=_time_limit(form),
+            allow_moves=form.get("allow_moves") == "1",
+            launch=getattr(request.app.state, "job_launcher", start_thread),
+        ),
+    )
+
+
+@router.post("/events/{slug}/meetings/grid/publish")
+def publish_schedule(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    return _on_grid(
+        request, db, event, "publish", lambda: meeting_service.publish(db, event=event, actor=actor)
+    )
+
+
+@router.post("/events/{slug}/meetings/grid/pin")
+def pin_meeting(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    def pin() -> object:
+        req = meeting_service.get_request(db, event=event, id=_int(form.get("request"), "request"))
+        return placement.pin_meeting(
+            db,
+            event=event,
+            actor=actor,
+            request=req,
+            slot_id=_int(form.get("slot"), "slot"),
+            table_number=_int(form.get("table"), "table"),
+        )
+
+    return _on_grid(request, db, event, "pin", pin)
+
+
+@router.post("/events/{slug}/meetings/grid/arrange")
+def arrange_meeting(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    return _on_grid(
+        request,
+        db,
+        event,
+        "arrange",
+        lambda: placement.create_meeting(
+            db,
+            event=event,
+            actor=actor,
+            requester_id=_int(form.get("a"), "a"),
+            recipient_id=_int(form.get("b"), "b"),
+            slot_id=_int(form.get("slot"), "slot"),
+            table_number=_int(form.get("table"), "table"),
+        ),
+    )
 
 
 @router.get("/events/{slug}/meetings/desk")
 def checkin_desk(
-    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
 ) -> Response:
-    event = meeting_service.get_event(db, slug=slug)
-    if not actor.is_authenticated:
-        return _login(slug, "/desk")
-    _organiser(actor, event)
     slots = meeting_service.slots_of(db, event=event)
     if not slots:
         raise DomainError(_("This event has no time slots or tables for meetings yet."), field="grid")
@@ -409,30 +492,45 @@ def checkin_desk(
     )
 
 
-@router.post("/events/{slug}/meetings/m/{meeting_id}/{action}")
-async def meeting_action(
-    slug: str,
+@router.post("/events/{slug}/meetings/m/{meeting_id}/checkin")
+def check_in(
     meeting_id: int,
-    action: str,
-    request: Request,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(organiser),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    event = meeting_service.get_event(db, slug=slug)
     meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
     slot_id = meeting.slot_id
-    if action == "checkin":
-        who = str(form.get("participant", "")).strip()
-        meeting_service.check_in(
-            db, event=event, actor=actor, meeting=meeting, participant_id=int(who) if who.isdigit() else None
-        )
-    elif action == "noshow":
-        meeting_service.record_no_show(db, event=event, actor=actor, meeting=meeting)
-    elif action == "unpin":
-        meeting_service.unpin(db, event=event, actor=actor, meeting=meeting)
-        return _back(slug, "/grid")
-    else:
-        raise DomainError(_("Unknown action: %(a)s") % {"a": action}, field="action")
-    return _back(slug, f"/desk?slot={slot_id}")
+    who = str(form.get("participant", "")).strip()
+    meeting_service.check_in(
+        db, event=event, actor=actor, meeting=meeting, participant_id=int(who) if who.isdigit() else None
+    )
+    return _back(event.slug, f"/desk?slot={slot_id}")
+
+
+@router.post("/events/{slug}/meetings/m/{meeting_id}/noshow")
+def record_no_show(
+    meeting_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
+    slot_id = meeting.slot_id
+    meeting_service.record_no_show(db, event=event, actor=actor, meeting=meeting)
+    return _back(event.slug, f"/desk?slot={slot_id}")
+
+
+@router.post("/events/{slug}/meetings/m/{meeting_id}/unpin")
+def unpin_meeting(
+    meeting_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
+    placement.unpin(db, event=event, actor=actor, meeting=meeting)
+    return _back(event.slug, "/grid")

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.errors import DomainError
 from duijie.directory.models import Person
-from duijie.meetings import service
+from duijie.events import service as event_service
+from duijie.meetings import placement
 from duijie.meetings.models import (
     Meeting,
     MeetingParticipant,
@@ -31,7 +32,7 @@ HOLD_SECONDS = 0.6
 def _setup(factory: sessionmaker[Session]) -> dict[str, int]:
     """Five fresh participants, three accepted requests, one slot and two free tables, committed."""
     with factory() as db:
-        event = service.get_event(db, slug="invest-beijing-2024")
+        event = event_service.get_event(db, slug="invest-beijing-2024")
         slot = db.scalar(
             select(MeetingSlot).where(MeetingSlot.event_id == event.id).order_by(MeetingSlot.starts_at.desc())
         )
@@ -93,11 +94,11 @@ def _race(
 
     def place(index: int, request_key: str, table_key: str) -> None:
         with factory() as db:
-            event = service.get_event(db, slug="invest-beijing-2024")
+            event = event_service.get_event(db, slug="invest-beijing-2024")
             try:
                 if index == 1:
                     a_flushed.wait(10)
-                service.place(
+                placement.place(
                     db,
                     event=event,
                     request=db.get(MeetingRequest, ids[request_key]),  # type: ignore[arg-type]

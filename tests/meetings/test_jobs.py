@@ -16,10 +16,11 @@ from duijie.core.errors import InvalidTransition
 from duijie.core.models import AuditEntry
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account
+from duijie.events import service as event_service
 from duijie.events.models import Event, EventSetting
-from duijie.meetings import queries, service
+from duijie.meetings import placement, queries, requests, runs, service
 from duijie.meetings.instance import Schedule
-from duijie.meetings.jobs import JOB_KEY, job_status, run_job, start_job
+from duijie.meetings.jobs import JOB_STATE, SchedulingJob, job_status, run_job, start_job
 from duijie.meetings.models import Meeting, MeetingRequest, MeetingSeat
 
 SUMMIT = "invest-beijing-2024"
@@ -31,7 +32,7 @@ def _actor(db: Session, username: str) -> Actor:
 
 @pytest.fixture
 def summit(db: Session) -> Event:
-    return service.get_event(db, slug=SUMMIT)
+    return event_service.get_event(db, slug=SUMMIT)
 
 
 def _grid(db: Session, event: Event) -> set[tuple[int, int, int, str]]:
@@ -65,7 +66,7 @@ def _accept(factory: sessionmaker[Session], event_id: int, request_id: int) -> N
         event = other.get(Event, event_id)
         assert event is not None
         request = service.get_request(other, event=event, id=request_id)
-        service.answer(
+        requests.answer(
             other,
             event=event,
             actor=_actor(other, "organiser"),
@@ -90,7 +91,7 @@ def _queue(db: Session, event: Event, factory: sessionmaker[Session], time_limit
 def test_job_starts_after_commit_and_writes_the_schedule(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
-    before = service.last_run(db, event=summit)
+    before = runs.last_run(db, event=summit)
     launched: list[Callable[[], None]] = []
     job = start_job(
         db,
@@ -101,8 +102,8 @@ def test_job_starts_after_commit_and_writes_the_schedule(
         launch=launched.append,
     )
     organiser = _actor(db, "organiser")
-    assert (job["state"], job["time_limit"], job["allow_moves"]) == ("queued", 2, False)
-    assert (job["account_id"], job["by"]) == (organiser.account_id, organiser.display_name)
+    assert (job.state, job.time_limit, job.allow_moves) == ("queued", 2, False)
+    assert (job.account_id, job.by) == (organiser.account_id, organiser.display_name)
     assert launched == []
     db.commit()
     assert len(launched) == 1
@@ -110,26 +111,26 @@ def test_job_starts_after_commit_and_writes_the_schedule(
     db.expire_all()
     status = job_status(db, summit, session_factory)
     assert status is not None
-    assert (status["state"], status["running"], status["error"], status["attempts"]) == (
+    assert (status.state, status.running, status.error, status.attempts) == (
         "done",
         False,
         None,
         1,
     )
-    assert status["started"] >= status["queued"] and status["finished"] >= status["started"]
-    assert status["step"] == "正在将排期结果写入总表"
-    report = status["report"]
-    assert report == service.last_run(db, event=summit) != before
-    assert report["meetings"] == len(_grid(db, summit)) and report["attempts"] == 1
+    assert status.started >= status.queued and status.finished >= status.started
+    assert status.step == "正在将排期结果写入总表"
+    report = status.report
+    assert report == runs.last_run(db, event=summit) != before
+    assert report.meetings == len(_grid(db, summit)) and report.attempts == 1
     assert not [row for row in queries.unscheduled(db, event=summit) if row.reason == "not_planned"]
     entry = db.scalars(
         select(AuditEntry)
         .where(AuditEntry.event_id == summit.id, AuditEntry.action == "meetings_scheduled")
         .order_by(AuditEntry.id.desc())
     ).first()
-    assert entry is not None and entry.after == report
+    assert entry is not None and entry.after == report.model_dump()
     assert entry.actor_id == organiser.account_id
-    other = service.get_event(db, slug="invest-beijing-2023")
+    other = event_service.get_event(db, slug="invest-beijing-2023")
     assert job_status(db, other, session_factory) is None
 
 
@@ -141,9 +142,9 @@ def test_second_start_while_queued_is_refused(
         _queue(db, summit, session_factory)
     assert refused.value.status_code == 409
     queued = job_status(db, summit, session_factory)
-    assert queued is not None and queued["running"] is True
+    assert queued is not None and queued.running is True
     assert refused.value.message == (
-        f"本活动的排期正在运行（自 UTC {queued['queued'][:16].replace('T', ' ')} 起），请待其完成后再试。"
+        f"本活动的排期正在运行（自 UTC {(queued.queued or '')[:16].replace('T', ' ')} 起），请待其完成后再试。"
     )
 
 
@@ -151,24 +152,26 @@ def test_progress_lines_of_the_solver_are_the_running_jobs_step(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
     _queue(db, summit, session_factory)
-    seen: list[dict[str, object]] = []
+    seen: list[SchedulingJob] = []
 
     def look(attempt: int, schedule: Schedule) -> None:
         with session_factory() as other:
             event = other.get(Event, summit.id)
             assert event is not None
-            seen.append(dict(job_status(other, event, session_factory) or {}))
+            job = job_status(other, event, session_factory)
+            assert job is not None
+            seen.append(job)
 
     run_job(session_factory, summit.id, between=look)
-    assert [(s["state"], s["running"], s["attempts"]) for s in seen] == [("running", True, 1)]
-    assert seen[0]["step"] not in ("", "正在读取洽谈申请、空闲时段和已排洽谈", "正在将排期结果写入总表")
-    assert isinstance(seen[0]["elapsed"], int) and seen[0]["elapsed"] >= 0
+    assert [(s.state, s.running, s.attempts) for s in seen] == [("running", True, 1)]
+    assert seen[0].step not in ("", "正在读取洽谈申请、空闲时段和已排洽谈", "正在将排期结果写入总表")
+    assert isinstance(seen[0].elapsed, int) and seen[0].elapsed >= 0
 
 
 def test_inputs_changed_while_solving_are_read_again_and_solved_anew(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
-    requests_before = len(service.build_instance(db, event=summit).instance.requests)
+    requests_before = len(runs.build_instance(db, event=summit).instance.requests)
     late = _lone_pending(db, summit)[0]
     _queue(db, summit, session_factory)
     attempts: list[int] = []
@@ -182,9 +185,9 @@ def test_inputs_changed_while_solving_are_read_again_and_solved_anew(
     db.expire_all()
     status = job_status(db, summit, session_factory)
     assert status is not None
-    assert (status["state"], status["error"], status["attempts"], attempts) == ("done", None, 2, [1, 2])
-    assert status["report"]["attempts"] == 2
-    assert status["report"]["requests"] == requests_before + 1
+    assert (status.state, status.error, status.attempts, attempts) == ("done", None, 2, [1, 2])
+    assert status.report.attempts == 2
+    assert status.report.requests == requests_before + 1
     planned = {r for r, *_ in _grid(db, summit)}
     left = {row.request.id for row in queries.unscheduled(db, event=summit)}
     assert late in planned | left and late not in planned & left
@@ -193,7 +196,7 @@ def test_inputs_changed_while_solving_are_read_again_and_solved_anew(
 def test_inputs_changing_again_fail_the_job_and_write_nothing(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
-    grid, run = _grid(db, summit), service.last_run(db, event=summit)
+    grid, run = _grid(db, summit), runs.last_run(db, event=summit)
     late = _lone_pending(db, summit)[:2]
     _queue(db, summit, session_factory)
 
@@ -204,23 +207,23 @@ def test_inputs_changing_again_fail_the_job_and_write_nothing(
     db.expire_all()
     status = job_status(db, summit, session_factory)
     assert status is not None
-    assert (status["state"], status["running"], status["attempts"], status["report"]) == (
+    assert (status.state, status.running, status.attempts, status.report) == (
         "failed",
         False,
         2,
         None,
     )
-    assert status["error"] == (
+    assert status.error == (
         "排期运行期间总表发生变动，重新计算时再次变动（有申请被接受、谢绝或取消，空闲时段有调整，或有洽谈被安排），"
         "未写入任何结果。请重新运行排期。"
     )
-    assert _grid(db, summit) == grid and service.last_run(db, event=summit) == run
+    assert _grid(db, summit) == grid and runs.last_run(db, event=summit) == run
 
 
 def test_a_double_booking_the_fingerprint_cannot_see_is_refused_by_the_database(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
-    grid, run = _grid(db, summit), service.last_run(db, event=summit)
+    grid, run = _grid(db, summit), runs.last_run(db, event=summit)
     taken = {(slot, table) for _r, slot, table, _s in grid}
     scheduled = {r for r, *_ in grid}
     _queue(db, summit, session_factory)
@@ -231,7 +234,7 @@ def test_a_double_booking_the_fingerprint_cannot_see_is_refused_by_the_database(
         with unit_of_work(session_factory) as other:
             event = other.get(Event, summit.id)
             assert event is not None
-            build = service.build_instance(other, event=event)
+            build = runs.build_instance(other, event=event)
             busy = {(p, s) for p, s in other.execute(select(MeetingSeat.participant_id, MeetingSeat.slot_id))}
             pending = other.scalars(
                 select(MeetingRequest)
@@ -245,7 +248,7 @@ def test_a_double_booking_the_fingerprint_cannot_see_is_refused_by_the_database(
                 for r in pending:
                     if (r.requester_id, slot.id) not in busy and (r.recipient_id, slot.id) not in busy:
                         intruders.append(
-                            service.place(
+                            placement.place(
                                 other, event=event, request=r, slot=slot, table=table, pinned=True
                             ).id
                         )
@@ -255,11 +258,11 @@ def test_a_double_booking_the_fingerprint_cannot_see_is_refused_by_the_database(
     db.expire_all()
     status = job_status(db, summit, session_factory)
     assert status is not None and len(intruders) == 1
-    assert (status["state"], status["error"]) == ("failed", "排期运行期间总表已被他人修改，请重新运行。")
+    assert (status.state, status.error) == ("failed", "排期运行期间总表已被他人修改，请重新运行。")
     intruder = db.get(Meeting, intruders[0])
     assert intruder is not None
     assert _grid(db, summit) - grid == {(intruder.request_id, intruder.slot_id, intruder.table_id, "planned")}
-    assert service.last_run(db, event=summit) == run
+    assert runs.last_run(db, event=summit) == run
 
 
 def test_failed_job_records_the_error_and_a_new_run_may_start(
@@ -271,12 +274,12 @@ def test_failed_job_records_the_error_and_a_new_run_may_start(
     organiser.is_active = False
     db.commit()
     outcome = run_job(session_factory, summit.id)
-    assert (outcome["state"], outcome["error"]) == ("failed", "只有主办方可以运行排期。")
+    assert (outcome.state, outcome.error) == ("failed", "只有主办方可以运行排期。")
     organiser.is_active = True
     db.commit()
     status = job_status(db, summit, session_factory)
-    assert status is not None and (status["state"], status["running"]) == ("failed", False)
-    assert status["finished"] >= status["started"]
+    assert status is not None and (status.state, status.running) == ("failed", False)
+    assert status.finished >= status.started
     assert _grid(db, summit) == grid
     _queue(db, summit, session_factory)
-    assert db.scalar(select(func.count()).where(EventSetting.key == JOB_KEY)) == 1
+    assert db.scalar(select(func.count()).where(EventSetting.key == JOB_STATE.name)) == 1

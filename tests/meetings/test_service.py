@@ -14,8 +14,9 @@ from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.models import AuditEntry, Notification
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Person
+from duijie.events import service as event_service
 from duijie.events.models import Event
-from duijie.meetings import ics, queries, service
+from duijie.meetings import availability, ics, placement, queries, requests, runs, service
 from duijie.meetings.models import (
     Availability,
     Meeting,
@@ -42,7 +43,7 @@ def _me(db: Session, event: Event, username: str) -> MeetingParticipant:
 
 def _forget_pair(db: Session, a: MeetingParticipant, b: MeetingParticipant) -> None:
     """Start from no request between the two (the demo may have drawn one)."""
-    ids = [r.id for r in service._pair_requests(db, event_id=a.event_id, a=a.id, b=b.id)]
+    ids = [r.id for r in service.pair_requests(db, event_id=a.event_id, a=a.id, b=b.id)]
     if ids:
         db.execute(delete(Meeting).where(Meeting.request_id.in_(ids)))
         db.execute(delete(MeetingRequest).where(MeetingRequest.id.in_(ids)))
@@ -62,7 +63,7 @@ def _notes(db: Session, username: str, kind: str) -> int:
 
 @pytest.fixture
 def summit(db: Session) -> Event:
-    return service.get_event(db, slug=SUMMIT)
+    return event_service.get_event(db, slug=SUMMIT)
 
 
 def test_request_then_accept_notifies_each_side_and_only_the_recipient_may_answer(
@@ -71,7 +72,7 @@ def test_request_then_accept_notifies_each_side_and_only_the_recipient_may_answe
     haidian, xinghe = _me(db, summit, "haidian"), _me(db, summit, "enterprise")
     _forget_pair(db, haidian, xinghe)
     new_before = _notes(db, "enterprise", "meeting_request_new")
-    request = service.request_meeting(
+    request = requests.request_meeting(
         db,
         event=summit,
         actor=_actor(db, "haidian"),
@@ -82,7 +83,7 @@ def test_request_then_accept_notifies_each_side_and_only_the_recipient_may_answe
     assert (request.state, request.message) == ("requested", "空间对接")
     assert _notes(db, "enterprise", "meeting_request_new") == new_before + 1
     with pytest.raises(PermissionDenied):
-        service.answer(
+        requests.answer(
             db,
             event=summit,
             actor=_actor(db, "investor"),
@@ -91,7 +92,7 @@ def test_request_then_accept_notifies_each_side_and_only_the_recipient_may_answe
             accept=True,
         )
     accepted_before = _notes(db, "haidian", "meeting_request_accepted")
-    service.answer(
+    requests.answer(
         db, event=summit, actor=_actor(db, "enterprise"), request=request, participant=xinghe, accept=True
     )
     assert request.state == "accepted"
@@ -109,11 +110,11 @@ def test_request_with_oneself_or_twice_is_refused_naming_the_field(db: Session, 
     _forget_pair(db, haidian, xinghe)
     actor = _actor(db, "haidian")
     with pytest.raises(DomainError) as own:
-        service.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=haidian.id)
+        requests.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=haidian.id)
     assert own.value.field == "recipient"
-    service.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id)
+    requests.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id)
     with pytest.raises(DomainError) as twice:
-        service.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id)
+        requests.request_meeting(db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id)
     assert twice.value.field == "recipient"
     assert "待回复" in twice.value.message or "Requested" in twice.value.message
 
@@ -123,17 +124,17 @@ def test_asking_back_makes_the_meeting_mutual_and_one_request_of_the_pair_is_pla
 ) -> None:
     haidian, xinghe = _me(db, summit, "haidian"), _me(db, summit, "enterprise")
     _forget_pair(db, haidian, xinghe)
-    first = service.request_meeting(
+    first = requests.request_meeting(
         db, event=summit, actor=_actor(db, "haidian"), requester=haidian, recipient_id=xinghe.id
     )
-    second = service.request_meeting(
+    second = requests.request_meeting(
         db, event=summit, actor=_actor(db, "enterprise"), requester=xinghe, recipient_id=haidian.id
     )
     assert (first.state, second.state) == ("accepted", "accepted")
-    build = service.build_instance(db, event=summit)
+    build = runs.build_instance(db, event=summit)
     pair = [r for r in build.instance.requests if {r.a, r.b} == {f"p{haidian.id}", f"p{xinghe.id}"}]
     assert len(pair) == 1
-    assert pair[0].weight == service.request_weight(1, True) == 1.5
+    assert pair[0].weight == runs.request_weight(1, True) == 1.5
     assert build.folded[max(first.id, second.id)] == min(first.id, second.id)
 
 
@@ -146,7 +147,7 @@ def test_rescheduling_after_publication_places_new_requests_and_moves_no_confirm
     }
     waiting = [row.request.id for row in queries.unscheduled(db, event=summit) if row.reason == "not_planned"]
     assert len(waiting) >= 1
-    report = service.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=3)
+    report = runs.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=3)
     after = {
         m.request_id: (m.slot_id, m.table_id, m.state)
         for m in db.scalars(select(Meeting).where(Meeting.event_id == summit.id))
@@ -162,7 +163,7 @@ def test_rescheduling_after_publication_places_new_requests_and_moves_no_confirm
         .having(func.count() > 1)
     ).all()
     assert double == []
-    assert service.last_run(db, event=summit)["added"] == report.added
+    assert runs.last_run(db, event=summit).added == report.added
     still = {row.request.id: row.reason for row in queries.unscheduled(db, event=summit)}
     assert [rid for rid in waiting if still.get(rid) == "not_planned"] == []
     assert report.added >= 1
@@ -172,7 +173,7 @@ def test_the_fingerprint_follows_the_solvers_inputs_and_nothing_else(db: Session
     def fingerprint() -> str:
         db.flush()
         db.expire_all()
-        return service.fingerprint(service.build_instance(db, event=summit))
+        return runs.fingerprint(runs.build_instance(db, event=summit))
 
     first = fingerprint()
     assert fingerprint() == first
@@ -202,11 +203,11 @@ def test_the_fingerprint_follows_the_solvers_inputs_and_nothing_else(db: Session
 def test_a_run_reports_the_solvers_idle_gap_bound_when_it_gives_one(db: Session, summit: Event) -> None:
     from duijie.meetings.solver import solve
 
-    report = service.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
-    build = service.build_instance(db, event=summit)
+    report = runs.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
+    build = runs.build_instance(db, event=summit)
     schedule = solve(build.instance, time_limit=2, fixed=build.fixed)
     assert report.idle_gaps_bound == getattr(schedule, "idle_gaps_bound", None)
-    assert service.last_run(db, event=summit)["idle_gaps_bound"] == report.idle_gaps_bound
+    assert runs.last_run(db, event=summit).idle_gaps_bound == report.idle_gaps_bound
     assert report.attempts == 1
 
 
@@ -236,11 +237,11 @@ def test_a_double_booking_is_refused_by_the_database_with_a_clear_error(db: Sess
         .order_by(MeetingTable.number)
     )
     with pytest.raises(DomainError) as refused:
-        service.place(db, event=summit, request=other, slot=slot, table=free_table)
+        placement.place(db, event=summit, request=other, slot=slot, table=free_table)
     assert refused.value.field == "grid"
     assert db.scalar(select(func.count()).where(Meeting.request_id == other.id)) == 0
     with pytest.raises(DomainError) as pinned:
-        service.pin_meeting(
+        placement.pin_meeting(
             db,
             event=summit,
             actor=_actor(db, "organiser"),
@@ -255,10 +256,10 @@ def test_cancelling_an_accepted_request_frees_the_seats_and_tells_both(db: Sessi
     # The demo's schedule depends on the solver's run, so the test arranges its own planned meeting.
     xinghe, jinghua = _me(db, summit, "enterprise"), _me(db, summit, "investor")
     _forget_pair(db, xinghe, jinghua)
-    request = service.request_meeting(
+    request = requests.request_meeting(
         db, event=summit, actor=_actor(db, "enterprise"), requester=xinghe, recipient_id=jinghua.id
     )
-    service.answer(
+    requests.answer(
         db, event=summit, actor=_actor(db, "investor"), request=request, participant=jinghua, accept=True
     )
     busy = select(MeetingSeat.slot_id).where(MeetingSeat.participant_id.in_((xinghe.id, jinghua.id)))
@@ -277,10 +278,10 @@ def test_cancelling_an_accepted_request_frees_the_seats_and_tells_both(db: Sessi
         .order_by(MeetingTable.number)
     )
     assert table is not None
-    meeting = service.place(db, event=summit, request=request, slot=slot, table=table)
+    meeting = placement.place(db, event=summit, request=request, slot=slot, table=table)
     meeting_id = meeting.id
     cancelled_before = _notes(db, "investor", "meeting_cancelled")
-    service.cancel(db, event=summit, actor=_actor(db, "enterprise"), request=request, participant=xinghe)
+    requests.cancel(db, event=summit, actor=_actor(db, "enterprise"), request=request, participant=xinghe)
     assert request.state == "cancelled"
     assert db.get(Meeting, meeting_id) is None
     seats = db.scalar(
@@ -315,7 +316,7 @@ def test_check_in_of_both_holds_the_meeting_and_planned_ones_cannot_be_checked_i
     assert other.state == "no_show"
     with pytest.raises(PermissionDenied):
         service.record_no_show(db, event=summit, actor=_actor(db, "enterprise"), meeting=other)
-    service.schedule_event(db, event=summit, actor=organiser, time_limit=2)
+    runs.schedule_event(db, event=summit, actor=organiser, time_limit=2)
     planned = db.scalar(select(Meeting).where(Meeting.event_id == summit.id, Meeting.state == "planned"))
     assert planned is not None
     with pytest.raises(InvalidTransition):
@@ -331,7 +332,7 @@ def test_availability_cannot_drop_a_slot_holding_a_confirmed_meeting_nor_be_empt
     slots = [s.id for s in service.slots_of(db, event=summit)]
     assert busy
     with pytest.raises(DomainError) as kept:
-        service.set_availability(
+        availability.set_availability(
             db,
             event=summit,
             actor=actor,
@@ -341,12 +342,12 @@ def test_availability_cannot_drop_a_slot_holding_a_confirmed_meeting_nor_be_empt
         )
     assert kept.value.field == "slots"
     with pytest.raises(DomainError):
-        service.set_availability(db, event=summit, actor=actor, participant=xinghe, slot_ids=[], own=xinghe)
+        availability.set_availability(db, event=summit, actor=actor, participant=xinghe, slot_ids=[], own=xinghe)
     chosen = sorted(busy | set(slots[-2:]))
-    assert service.set_availability(
+    assert availability.set_availability(
         db, event=summit, actor=actor, participant=xinghe, slot_ids=chosen, own=xinghe
     ) == set(chosen)
-    assert service.availability_of(db, participant=xinghe) == set(chosen)
+    assert availability.availability_of(db, participant=xinghe) == set(chosen)
 
 
 def _tiny_event(db: Session) -> tuple[Event, list[MeetingParticipant], list[MeetingSlot]]:
@@ -402,7 +403,7 @@ def test_unscheduled_requests_say_why_and_stay_within_their_event(db: Session, s
         db.flush()
         service.set_request_state(db, actor=organiser, request=r, to="accepted")
         ids[r.id] = name
-    report = service.schedule_event(db, event=event, actor=organiser, time_limit=2)
+    report = runs.schedule_event(db, event=event, actor=organiser, time_limit=2)
     assert (report.meetings, report.objective, report.upper_bound, report.status) == (1, 3.0, 3.0, "optimal")
     reasons = {ids[row.request.id]: row.reason for row in queries.unscheduled(db, event=event)}
     assert reasons == {
@@ -469,7 +470,7 @@ def test_an_arranged_meeting_is_pinned_and_stays_put_when_moves_are_allowed(
         .where(MeetingTable.event_id == summit.id, ~MeetingTable.id.in_(taken))
         .order_by(MeetingTable.number)
     )
-    meeting = service.create_meeting(
+    meeting = placement.create_meeting(
         db,
         event=summit,
         actor=organiser,
@@ -485,7 +486,7 @@ def test_an_arranged_meeting_is_pinned_and_stays_put_when_moves_are_allowed(
         "accepted",
         3,
     )
-    report = service.schedule_event(db, event=summit, actor=organiser, time_limit=2, allow_moves=True)
+    report = runs.schedule_event(db, event=summit, actor=organiser, time_limit=2, allow_moves=True)
     placed = db.scalar(select(Meeting).where(Meeting.request_id == request.id))
     assert (placed.slot_id, placed.table_id, placed.pinned) == (slot.id, table.id, True)
     assert report.removed == 0
@@ -496,7 +497,7 @@ def test_an_arranged_meeting_is_pinned_and_stays_put_when_moves_are_allowed(
         .order_by(MeetingTable.number)
     )
     with pytest.raises(DomainError) as busy:
-        service.pin_meeting(
+        placement.pin_meeting(
             db, event=summit, actor=organiser, request=request, slot_id=slot.id, table_number=occupied.number
         )
     assert busy.value.field == "slot"
@@ -520,19 +521,19 @@ def test_replanning_moves_a_confirmed_meeting_only_when_allowed(db: Session) -> 
     db.add(first)
     db.flush()
     service.set_request_state(db, actor=organiser, request=first, to="accepted")
-    service.schedule_event(db, event=event, actor=organiser, time_limit=1)
+    runs.schedule_event(db, event=event, actor=organiser, time_limit=1)
     assert service.publish(db, event=event, actor=organiser) == 1
-    service.set_availability(
+    availability.set_availability(
         db, event=event, actor=organiser, participant=q[1], slot_ids=[s.id for s in slots], own=None
     )
     second = MeetingRequest(event_id=event.id, requester_id=q[0].id, recipient_id=q[2].id)
     db.add(second)
     db.flush()
     service.set_request_state(db, actor=organiser, request=second, to="accepted")
-    kept = service.schedule_event(db, event=event, actor=organiser, time_limit=1)
+    kept = runs.schedule_event(db, event=event, actor=organiser, time_limit=1)
     assert (kept.meetings, kept.moved, kept.added) == (1, 0, 0)
     assert [row.reason for row in queries.unscheduled(db, event=event)] == ["participants_busy"]
-    moved = service.schedule_event(db, event=event, actor=organiser, time_limit=1, allow_moves=True)
+    moved = runs.schedule_event(db, event=event, actor=organiser, time_limit=1, allow_moves=True)
     assert (moved.meetings, moved.moved, moved.added) == (2, 1, 1)
     placed = {
         m.request_id: (m.slot_id, m.state)
@@ -550,21 +551,21 @@ def test_a_request_limited_to_one_session_is_planned_only_there(db: Session, sum
     _forget_pair(db, haidian, xinghe)
     actor = _actor(db, "haidian")
     with pytest.raises(DomainError) as unknown:
-        service.request_meeting(
+        requests.request_meeting(
             db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id, sessions=["evening"]
         )
     assert unknown.value.field == "sessions"
-    request = service.request_meeting(
+    request = requests.request_meeting(
         db, event=summit, actor=actor, requester=haidian, recipient_id=xinghe.id, sessions=["2024-04-25 pm"]
     )
-    service.answer(
+    requests.answer(
         db, event=summit, actor=_actor(db, "enterprise"), request=request, participant=xinghe, accept=True
     )
-    build = service.build_instance(db, event=summit)
+    build = runs.build_instance(db, event=summit)
     assert build.requests[f"r{request.id}"].id == request.id
     assert next(r for r in build.instance.requests if r.id == f"r{request.id}").sessions == ("2024-04-25 pm",)
-    service.set_priority(db, event=summit, actor=_actor(db, "organiser"), request=request, priority=3)
-    service.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
+    requests.set_priority(db, event=summit, actor=_actor(db, "organiser"), request=request, priority=3)
+    runs.schedule_event(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
     meeting = db.scalar(select(Meeting).where(Meeting.request_id == request.id))
     assert meeting is not None
     assert db.get(MeetingSlot, meeting.slot_id).session == "2024-04-25 pm"
