@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,7 +31,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from duijie.config import Settings, get_settings
 from duijie.core import i18n
 from duijie.core.auth import ANONYMOUS
-from duijie.core.db import make_engine, make_sessionmaker
+from duijie.core.db import is_busy, make_engine, make_sessionmaker, reset_writes, will_write
 from duijie.core.errors import DomainError
 from duijie.core.site_secret import session_key
 from duijie.core.templating import build_environment
@@ -235,6 +235,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
         except TimeoutError:
             return _busy(request, retry_after=max(1, int(settings.queue_timeout)))
+        writes = will_write() if request.method in UNSAFE_METHODS else None
         try:
             db = app.state.sessionmaker()
             request.state.db = db
@@ -245,9 +246,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await run_in_threadpool(_abort, db)
                 raise
             ok = response.status_code < 400 or getattr(request.state, "keep_writes", False)
-            await run_in_threadpool(_finish, db, ok)
+            try:
+                await run_in_threadpool(_finish, db, ok)
+            except OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                return _busy(request, retry_after=2)
             return response
         finally:
+            if writes is not None:
+                reset_writes(writes)
             gate.release()
 
     app.add_middleware(
@@ -321,6 +329,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A number or text the database cannot hold (an id beyond 64 bits, a value longer than its column):
         the request is refused, never a server error."""
         return _refusal(request, 422, i18n.gettext("A value is out of range or too long."))
+
+    @app.exception_handler(OperationalError)
+    async def unavailable(request: Request, exc: OperationalError) -> Response:
+        """The database was busy or unreachable: nothing was written; the client may try again shortly."""
+        if not is_busy(exc):
+            raise exc
+        return _busy(request, retry_after=2)
 
     @app.exception_handler(IntegrityError)
     async def conflict(request: Request, exc: IntegrityError) -> Response:

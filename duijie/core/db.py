@@ -6,6 +6,7 @@ callbacks registered with `on_commit` run only after that commit succeeded (noti
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,8 +120,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Set by whoever owns a unit of work that will write (a POST, PUT, PATCH or DELETE request, a job's write
+# phase): its SQLite transaction then starts with BEGIN IMMEDIATE, taking the write lock first. A deferred BEGIN
+# that reads, then writes after another connection committed, fails at once with SQLITE_BUSY (WAL snapshots
+# cannot be upgraded); taking the lock at the start makes concurrent writers wait their turn (busy timeout).
+_writes: contextvars.ContextVar[bool] = contextvars.ContextVar("duijie_writes", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Units of work opened inside this block take SQLite's write lock when they begin."""
+    token = _writes.set(True)
+    try:
+        yield
+    finally:
+        _writes.reset(token)
+
+
+def will_write() -> contextvars.Token[bool]:
+    """Marks the current context (a request) as one that writes; undo with `reset_writes(token)`."""
+    return _writes.set(True)
+
+
+def reset_writes(token: contextvars.Token[bool]) -> None:
+    _writes.reset(token)
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
+
+
+def is_busy(error: BaseException) -> bool:
+    """A database that is momentarily busy or unreachable (SQLite's lock, a restarting PostgreSQL): the request
+    may be tried again, so the answer is 503 with Retry-After rather than a server error."""
+    text = str(error).lower()
+    return any(word in text for word in ("database is locked", "database is busy", "could not connect",
+                                          "connection refused", "server closed the connection",
+                                          "terminating connection", "connection is closed"))
 
 
 def make_engine(
@@ -171,8 +207,13 @@ def _drop_on_commit(session: Session) -> None:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit if the block ends normally, roll back and re-raise otherwise."""
+def unit_of_work(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+    """One transaction: commit if the block ends normally, roll back and re-raise otherwise.
+
+    Commands and jobs mostly write, so on SQLite their transaction takes the write lock when it begins
+    (`write=False` for a unit that only reads, such as a job loading its inputs).
+    """
+    token = _writes.set(write)
     db = factory()
     try:
         yield db
@@ -182,6 +223,7 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         db.close()
+        _writes.reset(token)
 
 
 def sqlite_path(url: str) -> str | None:

@@ -125,3 +125,36 @@ def test_a_request_that_cannot_get_a_slot_in_time_gets_503_with_retry_after(
         # Once the slot is free again, requests are served.
         time.sleep(0.3)
         assert httpx.get(f"{base}/", timeout=10).status_code == 200
+
+
+def test_twenty_concurrent_writes_on_sqlite_all_succeed(tmp_path: Path) -> None:
+    """Twenty sign-ins at once, each writing its own session and login record: with SQLite's write lock taken
+    when a writing request begins, they wait their turn instead of failing with "database is locked"."""
+    url = f"sqlite:///{tmp_path / 'writes.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with sessionmaker(bind=engine)() as db:
+        names = [factories.account(db, role="investor").username for _ in range(20)]
+        db.commit()
+    settings = Settings(database_url=url, web_concurrency=20, job_connections=1, queue_timeout=60)
+    with _serve(settings) as base:
+        forms = []
+        for name in names:
+            client = httpx.Client(base_url=base, timeout=60)
+            token = client.get("/login").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            forms.append((client, {"username": name, "password": factories.PASSWORD, "csrf": token, "next": "/"}))
+
+        def sign_in(item: tuple[httpx.Client, dict[str, str]]) -> int:
+            client, form = item
+            try:
+                return client.post("/login", data=form).status_code
+            finally:
+                client.close()
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(sign_in, forms))
+    assert statuses == [303] * 20
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM auth_session").scalar() == 20
+        assert conn.exec_driver_sql("SELECT count(*) FROM login_attempt WHERE succeeded").scalar() == 20
+    engine.dispose()
