@@ -33,6 +33,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("policies",),
     ("contest",),
     ("insight",),  # composition: figures and dashboards over the features
+    ("audit",),  # who changed what and when, across every module, for the organiser
     ("search",),  # site-wide search: each module's records, registered by the module
     ("portal",),  # the pages that gather several modules: home, navigation, organisation and event pages
     ("demo",),  # the demo run, which calls every module's `extend_demo`
