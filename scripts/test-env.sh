@@ -46,6 +46,7 @@ export DUIJIE_CHROMIUM=${DUIJIE_CHROMIUM:-/usr/bin/chromium}
 export OMP_NUM_THREADS=1
 
 "$PY" -m ruff check duijie tests bench scripts
+"$PY" -m mypy
 set +e
 "$PY" -m pytest "$@"
 rc=$?
