@@ -1,11 +1,28 @@
-"""Who may see and change opportunities: the organiser, and the district government that owns the project."""
+"""Who may see and change opportunities: the organiser of the project's event, and the district government
+that owns the project.
+
+An organiser grant with no event covers every event; a grant scoped to one event (`Grant.event_id`) covers
+only that event's projects, as in meetings.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, is_organiser, predicate
+from duijie.core.permissions import Predicate, predicate
+
+
+def organised_event_ids(actor: Actor) -> set[int | None]:
+    """The events the actor organises; None among them means every event (an unscoped grant)."""
+    return {g.event_id for g in actor.grants if g.role == "organiser"}
+
+
+@predicate
+def organises_opportunity(actor: Actor, opportunity: Any) -> bool:
+    """The organiser of the event that released the project (a project of no event: an unscoped organiser)."""
+    event_id = getattr(opportunity, "event_id", None)
+    return any(g.role == "organiser" and g.event_id in (None, event_id) for g in actor.grants)
 
 
 @predicate
@@ -19,7 +36,7 @@ def is_owning_district(actor: Actor, opportunity: Any) -> bool:
     return owner is not None and owner in actor.organisations("district")
 
 
-can_edit_opportunity: Predicate = is_organiser | is_owning_district
+can_edit_opportunity: Predicate = organises_opportunity | is_owning_district
 
 
 @predicate

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from duijie.core import audit
+from duijie.core import audit, transitions
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import InvalidTransition, NotFound
+from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
-from duijie.events.models import Event
+from duijie.events.service import find_event
 from duijie.marketplace.enums import OPPORTUNITY_TRANSITIONS, RELEASED_STATES, OpportunityStatus
 from duijie.marketplace.models import Opportunity, OpportunityStateChange
-from duijie.marketplace.permissions import can_edit_opportunity, can_see_drafts
+from duijie.marketplace.permissions import can_edit_opportunity, can_see_drafts, organised_event_ids
 from duijie.marketplace.schemas import OpportunityFilters, OpportunityUpdate
 
-SORTS = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "amount": Opportunity.amount.asc(),
     "-amount": Opportunity.amount.desc(),
     "title": Opportunity.title_zh.asc(),
@@ -39,11 +40,11 @@ def get(db: Session, *, id: int, actor: Actor) -> Opportunity:
     return opp
 
 
-def _filtered(db: Session, filters: OpportunityFilters, actor: Actor) -> Select[tuple[Opportunity]]:
+def _filtered(db: Session, filters: OpportunityFilters, actor: Actor) -> Select[Opportunity]:
     stmt = select(Opportunity)
-    if filters.event:
-        event_id = db.scalar(select(Event.id).where(Event.slug == filters.event))
-        stmt = stmt.where(Opportunity.event_id == (event_id if event_id is not None else -1))
+    event = find_event(db, slug=filters.event)
+    if event is not None:
+        stmt = stmt.where(Opportunity.event_id == event.id)
     for column, value in (
         (Opportunity.kind, filters.kind),
         (Opportunity.category, filters.category),
@@ -54,10 +55,14 @@ def _filtered(db: Session, filters: OpportunityFilters, actor: Actor) -> Select[
             stmt = stmt.where(column == value)
     if filters.status:
         stmt = stmt.where(Opportunity.status == filters.status)
-    if not actor.has_role("organiser"):
+    organised = organised_event_ids(actor)
+    if None not in organised:
+        # Drafts show to those who may edit them: a district its own, a scoped organiser its events'.
         visible = [Opportunity.status.in_(RELEASED_STATES)]
         if actor.districts():
             visible.append(Opportunity.district.in_(actor.districts()))
+        if organised:
+            visible.append(Opportunity.event_id.in_(organised))
         stmt = stmt.where(or_(*visible))
     if filters.min_amount is not None:
         stmt = stmt.where(Opportunity.amount >= filters.min_amount)
@@ -118,9 +123,7 @@ def update(db: Session, *, actor: Actor, opportunity: Opportunity, data: Opportu
         changes["category"] = str(changes["category"])
     if "amount" in changes and changes["amount"] is not None:
         changes["amount"] = Decimal(changes["amount"]).quantize(Decimal("0.01"))
-    before, after = audit.diff(opportunity, changes)
-    if not after:
-        return opportunity
+    _before, after = audit.diff(opportunity, changes)
     if "district" in after:
         # Moving a project to another district hands it over; the new owner must be someone who may edit.
         require(
@@ -129,17 +132,13 @@ def update(db: Session, *, actor: Actor, opportunity: Opportunity, data: Opportu
             SimpleNamespace(district=after["district"], owner_org_id=None),
             message=_("You may not move a project into a district you do not manage."),
         )
-    for key, value in after.items():
-        setattr(opportunity, key, value)
-    db.flush()
-    audit.record(
+    audit.apply(
         db,
         actor=actor,
+        obj=opportunity,
+        changes=after,
         entity_type="opportunity",
-        entity_id=opportunity.id,
         action="update",
-        before=before,
-        after=after,
         event_id=opportunity.event_id,
     )
     return opportunity
@@ -148,16 +147,23 @@ def update(db: Session, *, actor: Actor, opportunity: Opportunity, data: Opportu
 def set_opportunity_state(
     db: Session, *, actor: Actor, opportunity: Opportunity, to: str, note: str | None = None
 ) -> Opportunity:
-    """The one place an opportunity's status changes: checks the transition, writes history and audit."""
+    """The one place an opportunity's status changes: checks who asks and the move (refused in the request's
+    language).
+
+    Side effects: the status is written (and `published_at` the first time it is published); one
+    OpportunityStateChange row and one audit entry record before and after.
+    """
     require(can_edit_opportunity, actor, opportunity)
     target = OpportunityStatus(to)
     current = opportunity.status
-    if target.value not in OPPORTUNITY_TRANSITIONS[current]:
-        raise InvalidTransition(
-            _("A project cannot go from %(a)s to %(b)s.")
-            % {"a": OpportunityStatus(current).label("zh_CN"), "b": target.label("zh_CN")},
-            field="status",
-        )
+    transitions.check(
+        OPPORTUNITY_TRANSITIONS,
+        current,
+        target.value,
+        states=OpportunityStatus,
+        message=_("A project cannot go from %(a)s to %(b)s."),
+        field="status",
+    )
     opportunity.status = target.value
     if target is OpportunityStatus.PUBLISHED and opportunity.published_at is None:
         opportunity.published_at = utcnow()

@@ -3,24 +3,27 @@ with its readiness level, IP and terms), and the edit form (organiser and owning
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import is_zh, yi_str
-from duijie.core.web import check_csrf, get_actor, get_db, render
-from duijie.deals.models import Deal
+from duijie.core.web import allow, csrf_form, get_actor, get_db, render
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.enums import OpportunityStatus, ProjectCategory
+from duijie.marketplace.models import Opportunity
 from duijie.marketplace.permissions import can_edit_opportunity
 from duijie.marketplace.schemas import OpportunityFilters, OpportunityUpdate
-from duijie.matching import service as match_service
+from duijie.marketplace.sections import section_blocks
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,38 +127,46 @@ def project_list(
     )
 
 
+def opportunity_from_path(
+    project_id: int, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Opportunity:
+    """`opp: Opportunity = Depends(opportunity_from_path)`: the project of the path, if the actor may see it."""
+    return opportunity_service.get(db, id=project_id, actor=actor)
+
+
+# The organiser of the project's event and the district that owns it edit a project.
+project_editor = allow(can_edit_opportunity, on=opportunity_from_path)
+
+
 @router.get("/projects/{project_id}")
 def project_page(
-    project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    opp: Opportunity = Depends(opportunity_from_path),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
 ) -> Response:
-    """An opportunity with its facts (a technology's readiness, IP and terms too), deals and suggestions."""
-    opp = opportunity_service.get(db, id=project_id, actor=actor)
-    deals = list(db.scalars(select(Deal).where(Deal.opportunity_id == opp.id).order_by(Deal.id)))
+    """An opportunity with its facts (a technology's readiness, IP and terms too), and the sections other
+    modules add (its deals, the investors who may fit it)."""
     zh = is_zh()
-    return render(
-        request,
-        "marketplace/detail.html",
-        {
-            **match_service.opportunity_matches(db, actor, opp),
-            "deals": deals,
-            "can_edit": can_edit_opportunity(actor, opp),
-            "tech": opp.kind in ("tech_offer", "tech_demand"),
-            "ip_status": opp.ip_status
-            if zh or not opp.ip_status
-            else IP_STATUS_EN.get(opp.ip_status, opp.ip_status),
-            "terms": licensing_terms(opp.licensing_terms, zh),
-        },
-    )
+    page: dict[str, Any] = {
+        "opp": opp,
+        "can_edit": can_edit_opportunity(actor, opp),
+        "tech": opp.kind in ("tech_offer", "tech_demand"),
+        "ip_status": opp.ip_status
+        if zh or not opp.ip_status
+        else IP_STATUS_EN.get(opp.ip_status, opp.ip_status),
+        "terms": licensing_terms(opp.licensing_terms, zh),
+    }
+    page["sections"] = section_blocks(db, actor, opp, page)
+    return render(request, "marketplace/detail.html", page)
 
 
 @router.get("/projects/{project_id}/edit")
 def project_edit_form(
-    project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    opp: Opportunity = Depends(opportunity_from_path),
+    actor: Actor = Depends(project_editor),
 ) -> Response:
-    opp = opportunity_service.get(db, id=project_id, actor=actor)
-    if not actor.is_authenticated:
-        return RedirectResponse(f"/login?next=/projects/{project_id}/edit", status_code=303)
-    opportunity_service.require_edit(actor, opp)
     values: dict[str, object] = {k: getattr(opp, k) for k in EDITABLE}
     if opp.amount is not None:
         values["amount"] = f"{yi_str(opp.amount)}亿"
@@ -181,17 +192,17 @@ def _edit_page(
 
 
 @router.post("/projects/{project_id}/edit")
-async def project_edit(
-    project_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def project_edit(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    opp: Opportunity = Depends(opportunity_from_path),
+    actor: Actor = Depends(project_editor),
+    db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    opp = opportunity_service.get(db, id=project_id, actor=actor)
-    opportunity_service.require_edit(actor, opp)
     values: dict[str, object] = {k: (str(form.get(k, "")).strip() or None) for k in EDITABLE}
     errors: dict[str, str] = {}
     try:
-        data = OpportunityUpdate(**values)  # type: ignore[arg-type]
+        data = OpportunityUpdate.model_validate(values)
     except ValidationError as exc:
         for err in exc.errors():
             errors[str(err["loc"][0]) if err["loc"] else "form"] = err["msg"]

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.views import licensing_terms
+from tests.conftest import login
+from tests.marketplace import factories as market_factories
 
 
 def _opp(db: Session, external_id: str) -> Opportunity:
@@ -79,3 +81,20 @@ def test_licensing_terms_split_any_separator_and_keep_unknown_words() -> None:
     assert licensing_terms("转让；许可/作价入股", zh=True) == ["转让", "许可", "作价入股"]
     assert licensing_terms("独占许可，按年收费", zh=False) == ["Exclusive licence", "按年收费"]
     assert licensing_terms(None, zh=False) == []
+
+
+def test_project_page_shows_the_sections_deals_and_matching_add(client: TestClient, db: Session) -> None:
+    """The deals on a project and the investors who may fit it come from the modules above marketplace."""
+    from duijie.deals.models import Deal
+
+    deal = db.scalars(select(Deal).where(Deal.opportunity_id.is_not(None)).order_by(Deal.id)).first()
+    assert deal is not None
+    anonymous = client.get(f"/projects/{deal.opportunity_id}").text
+    assert "本项目的洽谈与签约" in anonymous and f'href="/deals/{deal.id}"' in anonymous
+    assert 'data-testid="project-matches"' not in anonymous
+    login(client, "organiser", "organiser-demo")
+    organiser = client.get(f"/projects/{deal.opportunity_id}").text
+    assert organiser.index("本项目的洽谈与签约") < organiser.index('data-testid="project-matches"')
+    assert "可能匹配的投资机构" in organiser
+    without = market_factories.project(db, None)
+    assert "本项目的洽谈与签约" not in client.get(f"/projects/{without.id}").text
