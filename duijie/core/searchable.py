@@ -1,0 +1,112 @@
+"""What a module declares to make its records searchable.
+
+Site search stands on the top floor and must not know any feature's rules; the features stand below it and
+must not import it. So each package that has searchable records writes `duijie/<package>/searchable.py` with
+a tuple `SEARCHABLE` of `Searchable` declarations (built from the types in this file), and the search package
+finds them all with `duijie.modules.import_all("searchable")`. A declaration says everything search needs: how
+to read a record's text in both languages, which records a reader may find under the given filters, and where
+each one is shown. Adding a searchable entity means writing one declaration; search itself does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor
+
+TITLE_MAX = 149
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The structured filters of the search page, the API and the command line."""
+
+    kind: str | None = None
+    category: str | None = None
+    industry: str | None = None
+    district: str | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    status: str | None = None
+    event: str | None = None  # event slug; declarations receive its id as `event_id`
+
+    def given(self) -> frozenset[str]:
+        """The names of the filters set, the kind aside (a kind that does not know one of them drops out)."""
+        names = (f.name for f in fields(self) if f.name != "kind")
+        return frozenset(name for name in names if getattr(self, name) is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    """The searchable part of one record: both titles and the text that is tokenised and embedded."""
+
+    kind: str
+    record_id: int
+    event_id: int | None
+    title_zh: str
+    title_en: str
+    text: str
+
+    @property
+    def title(self) -> str:
+        """Stored as two lines, Chinese then English, so results can be shown in either language."""
+        return f"{self.title_zh[:TITLE_MAX]}\n{self.title_en[:TITLE_MAX]}"
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Writes to `model` change the text of records of the declaring kind (a policy's versions, an exhibitor's
+    organisation): `record_ids(db, changed)` names the records to index again after the flush."""
+
+    model: type[Any]
+    record_ids: Callable[[Session, Any], Iterable[int]]
+
+
+VisibleIds = Callable[[Session, Actor | None, SearchFilters, int | None], Iterable[int]]
+Urls = Callable[[Session, Sequence[int]], Mapping[int, str]]
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """One kind of searchable record, declared by the module that owns it.
+
+    `visible_ids(db, actor, filters, event_id)` returns the ids the actor may find under the filters (the
+    module's own visibility rules, such as who sees drafts); it is only asked when every filter set is one of
+    `filters`, so a kind without an industry never answers an industry search. `urls(db, ids)` says where each
+    record is shown, for all hits of the kind at once (one query, not one per hit). `order` places the kind's
+    group among the results; `load` is what to load with the records when all of them are read at once.
+    """
+
+    kind: str
+    label: str  # marked with `_l`, translated where it is shown
+    order: int
+    model: type[Any]
+    extract: Callable[[Any], Extract]
+    visible_ids: VisibleIds
+    urls: Urls
+    filters: frozenset[str] = frozenset()
+    load: tuple[Any, ...] = ()
+    follows: tuple[Follow, ...] = ()
+
+
+def join_lines(*parts: str | None) -> str:
+    """Non-empty parts, one a line, each once: the text of a record from its fields."""
+    return "\n".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+
+
+def slug_urls(model: Any, prefix: str) -> Urls:
+    """`urls` for records shown at `prefix + slug`."""
+
+    def urls(db: Session, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = db.execute(select(model.id, model.slug).where(model.id.in_(ids)))
+        return {rid: prefix + slug for rid, slug in rows}
+
+    return urls

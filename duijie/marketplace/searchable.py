@@ -1,0 +1,71 @@
+"""The marketplace's searchable records: opportunities (projects and technology); a draft is found only by
+those who may edit it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor
+from duijie.core.i18n import mark as _l
+from duijie.core.searchable import Extract, Searchable, SearchFilters, join_lines
+from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
+from duijie.marketplace.models import Opportunity
+from duijie.marketplace.permissions import can_see_drafts
+
+
+def _extract(row: Opportunity) -> Extract:
+    facets = join_lines(
+        row.industry,
+        INDUSTRY_EN.get(row.industry or ""),
+        row.district,
+        DISTRICT_EN.get(row.district or ""),
+    ).replace("\n", " ")
+    text = join_lines(row.title_zh, row.title_en, row.summary_zh, row.summary_en, row.licensing_terms, facets)
+    return Extract("opportunity", row.id, row.event_id, row.title_zh, row.title_en or row.title_zh, text)
+
+
+def _visible_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
+    """Opportunities passing every filter; a draft only for those who may see drafts of it."""
+    stmt = select(Opportunity.id, Opportunity.status, Opportunity.district, Opportunity.owner_org_id)
+    if f.category:
+        stmt = stmt.where(Opportunity.category == f.category)
+    if f.industry:
+        stmt = stmt.where(Opportunity.industry == f.industry)
+    if f.district:
+        stmt = stmt.where(Opportunity.district == f.district)
+    if f.status:
+        stmt = stmt.where(Opportunity.status == f.status)
+    if f.amount_min is not None:
+        stmt = stmt.where(Opportunity.amount >= f.amount_min)
+    if f.amount_max is not None:
+        stmt = stmt.where(Opportunity.amount <= f.amount_max)
+    if event_id is not None:
+        stmt = stmt.where(Opportunity.event_id == event_id)
+    return [
+        r.id
+        for r in db.execute(stmt)
+        if r.status != "draft" or (actor is not None and can_see_drafts(actor, r))
+    ]
+
+
+def _urls(db: Session, ids: Sequence[int]) -> dict[int, str]:
+    return {rid: f"/projects/{rid}" for rid in ids}
+
+
+SEARCHABLE = (
+    Searchable(
+        kind="opportunity",
+        label=_l("Projects and technology"),
+        order=10,
+        model=Opportunity,
+        extract=_extract,
+        visible_ids=_visible_ids,
+        urls=_urls,
+        filters=frozenset(
+            {"category", "industry", "district", "status", "amount_min", "amount_max", "event"}
+        ),
+    ),
+)
