@@ -3,5 +3,4 @@
 # The commands this package adds to `duijie` (name -> "module:attribute"), imported only when run.
 COMMANDS: dict[str, str] = {
     "import": "duijie.deals.cli:import_sheet",
-    "export": "duijie.deals.cli:export_sheet",
 }

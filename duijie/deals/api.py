@@ -11,6 +11,7 @@ from duijie.core.web import get_actor, get_db
 from duijie.deals import service as deal_service
 from duijie.deals.schemas import (
     DealCreate,
+    DealFilters,
     DealPartyIn,
     DealRead,
     DealTaskRead,
@@ -43,17 +44,10 @@ def list_deals(
     page_size: int = Query(20, ge=1, le=200),
     db: Session = Depends(get_db),
 ) -> Page[DealRead]:
-    items, total, page, pages = deal_service.list_deals(
-        db,
-        event=event,
-        stage=stage,
-        district=district,
-        industry=industry,
-        category=category,
-        q=q,
-        page=page,
-        page_size=page_size,
+    filters = DealFilters(
+        event=event, stage=stage, district=district, industry=industry, category=category, q=q
     )
+    items, total, page, pages = deal_service.list_deals(db, filters=filters, page=page, page_size=page_size)
     return Page[DealRead](
         items=[DealRead.model_validate(d) for d in items],
         total=total,

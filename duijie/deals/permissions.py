@@ -1,12 +1,23 @@
-"""Who may change deals: the organiser, and a district account for deals in its district or with its
-organisation as a party. Everyone else reads."""
+"""Who may change deals: the organiser of the deal's event, and a district account for deals in its district
+or with its organisation as a party. Everyone else reads.
+
+An organiser grant with no event covers every event; a grant scoped to one event (`Grant.event_id`) covers
+only that event's deals, as in meetings.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, is_organiser, predicate
+from duijie.core.permissions import Predicate, predicate
+
+
+@predicate
+def organises_deal(actor: Actor, deal: Any) -> bool:
+    """The organiser of the deal's event (a deal of no event: an unscoped organiser)."""
+    event_id = getattr(deal, "event_id", None)
+    return any(g.role == "organiser" and g.event_id in (None, event_id) for g in actor.grants)
 
 
 @predicate
@@ -20,10 +31,16 @@ def is_deal_district(actor: Actor, deal: Any) -> bool:
     return any(p.organisation_id in own for p in getattr(deal, "parties", []) or [])
 
 
-can_manage_deal: Predicate = is_organiser | is_deal_district
+can_manage_deal: Predicate = organises_deal | is_deal_district
 
 
 @predicate
 def can_create_deals(actor: Actor, obj: Any) -> bool:
-    """The organiser and district accounts open deals; a district only in its own district (checked on the deal)."""
+    """The organiser (of any event) and district accounts open deals; whether this one may manage the new
+    deal (its event, its district) is checked on the deal."""
     return actor.has_role("organiser") or actor.has_role("district")
+
+
+# Spreadsheets of projects and deals come from the organiser and the district governments; each row is then
+# checked against the predicates above.
+can_import_sheets: Predicate = can_create_deals

@@ -13,6 +13,17 @@ from duijie.deals.enums import DealStage, PartyRole
 from duijie.marketplace.enums import ProjectCategory
 
 
+class DealFilters(BaseModel):
+    """The filters of the deal list, the board, the export and the API: event id, stage, place, words."""
+
+    event: str | None = None
+    stage: str | None = None
+    district: str | None = None
+    industry: str | None = None
+    category: str | None = None
+    q: str | None = None
+
+
 class DealPartyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

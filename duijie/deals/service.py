@@ -6,24 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from duijie.core import audit
+from duijie.core import audit, transitions
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import DomainError, ErrorDetail, InvalidTransition, NotFound
+from duijie.core.errors import DomainError, ErrorDetail, NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
 from duijie.deals.enums import DEAL_TRANSITIONS, SIGNED_STAGES, DealStage, PartyRole
 from duijie.deals.models import Deal, DealHistory, DealParty, DealTask
 from duijie.deals.permissions import can_create_deals, can_manage_deal
-from duijie.deals.schemas import DealCreate, DealUpdate, StageMove, TaskCreate
+from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove, TaskCreate
 from duijie.directory.models import Organisation, RoleAssignment
-from duijie.events.models import Event
+from duijie.events.service import find_event
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.enums import OPPORTUNITY_TRANSITIONS
 from duijie.marketplace.models import Opportunity
@@ -75,36 +76,28 @@ def get(db: Session, *, id: int) -> Deal:
     return deal
 
 
-def filtered(
-    db: Session,
-    *,
-    event: str | None = None,
-    stage: str | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    q: str | None = None,
-) -> Select[tuple[Deal]]:
+def filtered(db: Session, filters: DealFilters) -> Select[Deal]:
     """The deals matching the list filters (event id, stage, district, industry, category, words); the
-    signed stage includes the deals that have landed since, as the signed figures do."""
+    signed stage includes the deals that have landed since, as the signed figures do. An unknown event is a
+    404, not an empty list."""
     stmt = select(Deal)
-    if event:
-        event_id = db.scalar(select(Event.id).where(Event.slug == event))
-        stmt = stmt.where(Deal.event_id == (event_id if event_id is not None else -1))
-    if stage == "signed":
+    event = find_event(db, slug=filters.event)
+    if event is not None:
+        stmt = stmt.where(Deal.event_id == event.id)
+    if filters.stage == "signed":
         # As in the signed figures: a deal that has landed since still counts as signed.
         stmt = stmt.where(Deal.stage.in_(SIGNED_STAGES))
-    elif stage:
-        stmt = stmt.where(Deal.stage == stage)
+    elif filters.stage:
+        stmt = stmt.where(Deal.stage == filters.stage)
     for column, value in (
-        (Deal.district, district),
-        (Deal.industry, industry),
-        (Deal.category, category),
+        (Deal.district, filters.district),
+        (Deal.industry, filters.industry),
+        (Deal.category, filters.category),
     ):
         if value:
             stmt = stmt.where(column == value)
-    if q and q.strip():
-        like = f"%{q.strip()}%"
+    if filters.q and filters.q.strip():
+        like = f"%{filters.q.strip()}%"
         stmt = stmt.where(
             or_(Deal.title_zh.like(like), Deal.title_en.like(like), Deal.external_id.like(like))
         )
@@ -112,21 +105,10 @@ def filtered(
 
 
 def list_deals(
-    db: Session,
-    *,
-    event: str | None = None,
-    stage: str | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    q: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
+    db: Session, *, filters: DealFilters | None = None, page: int = 1, page_size: int = 20
 ) -> tuple[list[Deal], int, int, int]:
     """One page of the filtered list: (items, total, page, pages), largest signed amounts first."""
-    stmt = filtered(
-        db, event=event, stage=stage, district=district, industry=industry, category=category, q=q
-    )
+    stmt = filtered(db, filters or DealFilters())
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page, offset, pages = paginate_params(page, page_size, total)
     items = list(
@@ -146,7 +128,7 @@ def list_deals(
 
 def board(db: Session, *, event: str | None, district: str | None = None) -> dict[str, list[Deal]]:
     """The deals of an event grouped by stage, in pipeline order, for the kanban board."""
-    stmt = filtered(db, event=event, district=district).options(
+    stmt = filtered(db, DealFilters(event=event, district=district)).options(
         selectinload(Deal.parties).selectinload(DealParty.organisation)
     )
     columns: dict[str, list[Deal]] = {s.value: [] for s in DealStage}
@@ -232,7 +214,7 @@ def _notify_parties(db: Session, *, actor: Actor, deal: Deal, kind: str, payload
     accounts = set(
         db.scalars(select(RoleAssignment.account_id).where(RoleAssignment.organisation_id.in_(org_ids)))
     )
-    accounts.discard(actor.account_id)  # type: ignore[arg-type]
+    accounts.discard(actor.account_id)
     for account_id in sorted(accounts):
         audit.notify(
             db,
@@ -325,19 +307,12 @@ def update(db: Session, *, actor: Actor, deal: Deal, data: DealUpdate, note: str
     if not after:
         return deal
     if "district" in after:
-        require_manage(actor, _Probe(district=after["district"], parties=deal.parties))
+        require_manage(actor, SimpleNamespace(district=after["district"], parties=deal.parties))
     for key, value in after.items():
         setattr(deal, key, value)
     db.flush()
     record_history(db, actor=actor, deal=deal, action="update", before=before, after=after, note=note)
     return deal
-
-
-class _Probe:
-    """A stand-in deal for asking whether the actor may manage a deal with other values."""
-
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
 
 
 def move_deal_to_stage(
@@ -353,8 +328,14 @@ def move_deal_to_stage(
     invested_amount: Decimal | None = None,
     landed_on: dt.date | None = None,
 ) -> Deal:
-    """The one transition function of a deal: checks the move, its facts and who asks; writes history, audit
-    and notifications.
+    """The one transition function of a deal: checks the move (refused in the request's language), its facts
+    and who asks.
+
+    Side effects: the stage and its facts (signed amount and date, landing date, invested amount, lost
+    reason) are written; one DealHistory row and one audit entry record before and after; the accounts of the
+    deal's parties (except the actor) get a `deal_stage` or `deal_amount` notification; a linked project
+    follows the deal through `set_opportunity_state` where its lifecycle allows (with its own history and
+    audit).
 
     A move to signed needs an amount and a date; a move to lost needs a reason. Once signed, the amount can
     change only with a note saying why (recorded before and after), and leaving the signed stages needs a
@@ -366,12 +347,15 @@ def move_deal_to_stage(
     current = deal.stage
     signed_amount, invested_amount = _cents(signed_amount), _cents(invested_amount)
     note = (note or "").strip() or None
-    if target != current and target not in DEAL_TRANSITIONS[current]:
-        raise InvalidTransition(
-            _("A deal cannot go from %(a)s to %(b)s.")
-            % {"a": DealStage(current).label("zh_CN"), "b": DealStage(target).label("zh_CN")},
-            field="stage",
-        )
+    transitions.check(
+        DEAL_TRANSITIONS,
+        current,
+        target,
+        states=DealStage,
+        message=_("A deal cannot go from %(a)s to %(b)s."),
+        field="stage",
+        allow_same=True,
+    )
     new: dict[str, Any] = {"stage": target}
     if target in SIGNED_STAGES:
         new["signed_amount"] = signed_amount if signed_amount is not None else deal.signed_amount

@@ -373,14 +373,17 @@ def import_file(
         else:
             report.skipped_sheets.append(sheet.name)
     deal_plans: list[RowPlan] = []
-    orgs = OrgLookup(db) if deal_sheets else None
-    for sheet in deal_sheets if orgs is not None else ():
-        # Projects created by this same file can be referred to by its deals only after they exist.
-        plans, errs, ignored = plan_deals(db, sheet, actor=actor, events=events, orgs=orgs, seen=seen_deals)
-        deal_plans += plans
-        report.errors += errs
-        if ignored:
-            report.ignored_columns[sheet.name] = ignored
+    if deal_sheets:
+        orgs = OrgLookup(db)
+        for sheet in deal_sheets:
+            # Projects created by this same file can be referred to by its deals only after they exist.
+            plans, errs, ignored = plan_deals(
+                db, sheet, actor=actor, events=events, orgs=orgs, seen=seen_deals
+            )
+            deal_plans += plans
+            report.errors += errs
+            if ignored:
+                report.ignored_columns[sheet.name] = ignored
     report.plans = project_plans + deal_plans
     for plan in report.plans:
         report.errors += plan.errors

@@ -13,19 +13,24 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
 from duijie.core import i18n
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, PermissionDenied
+from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
-from duijie.core.web import check_csrf, get_actor, get_db, render
+from duijie.core.i18n import mark as _l
+from duijie.core.web import allow, csrf_form, get_actor, get_db, render, safe_next
 from duijie.deals import service as deal_service
 from duijie.deals import sheets as deal_sheets
 from duijie.deals.enums import DealStage
-from duijie.deals.schemas import DealCreate, StageMove, TaskCreate
+from duijie.deals.models import Deal
+from duijie.deals.permissions import can_create_deals, can_import_sheets, can_manage_deal
+from duijie.deals.schemas import DealCreate, DealFilters, StageMove, TaskCreate
 from duijie.directory.models import Account
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
+from duijie.events.service import find_event
 from duijie.marketplace.enums import ProjectCategory
 
 router = APIRouter(include_in_schema=False)
@@ -33,9 +38,16 @@ router = APIRouter(include_in_schema=False)
 LIST_FILTERS = ("event", "stage", "district", "industry", "category", "q")
 
 
-def _l(message: str) -> str:
-    """Marks a string for translation where it is defined; it is translated where it is shown."""
-    return message
+def deal_from_path(deal_id: int, db: Session = Depends(get_db)) -> Deal:
+    """`deal: Deal = Depends(deal_from_path)`: the deal of the path, or 404 (deals are public to read)."""
+    return deal_service.get(db, id=deal_id)
+
+
+# The organiser of the deal's event and the district in charge change a deal; the organiser (of any event) and
+# the district accounts open deals and import sheets, each deal or row then checked as above.
+deal_manager = allow(can_manage_deal, on=deal_from_path)
+deal_opener = allow(can_create_deals)
+sheet_importer = allow(can_import_sheets)
 
 
 HISTORY_ACTIONS = {
@@ -84,20 +96,22 @@ def _summits(db: Session) -> list[Event]:
     return list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
 
 
-def _safe_next(value: object, default: str) -> str:
-    text = str(value or "")
-    return text if text.startswith("/") and not text.startswith("//") else default
+def list_filters(request: Request) -> dict[str, str]:
+    """The list filters given in the query string (event, stage, district, industry, category, words)."""
+    qp = request.query_params
+    return {k: v for k in LIST_FILTERS if (v := qp.get(k))}
 
 
 @router.get("/deals")
-def deal_list(request: Request, db: Session = Depends(get_db)) -> Response:
-    qp = request.query_params
-    params = {k: qp.get(k) for k in LIST_FILTERS if qp.get(k)}
+def deal_list(
+    request: Request, params: dict[str, str] = Depends(list_filters), db: Session = Depends(get_db)
+) -> Response:
+    """Public: the filtered list of deals, largest first."""
     try:
-        page = max(1, int(qp.get("page", "1")))
+        page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
-    items, total, page, pages = deal_service.list_deals(db, **params, page=page)
+    items, total, page, pages = deal_service.list_deals(db, filters=DealFilters.model_validate(params), page=page)
     return render(
         request,
         "deals/list.html",
@@ -123,6 +137,7 @@ def deal_list(request: Request, db: Session = Depends(get_db)) -> Response:
 def deal_board(
     request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
+    """Public: the kanban board of an event's deals; those who may manage a deal see its move buttons."""
     qp = request.query_params
     summits = _summits(db)
     event = qp.get("event") or (summits[-1].slug if summits else None)
@@ -138,8 +153,8 @@ def deal_board(
             "event": event,
             "district": district,
             "districts": list(DISTRICT_EN),
-            "can_manage": lambda d: deal_service.can_manage(actor, d),
-            "can_create": actor.has_role("organiser") or actor.has_role("district"),
+            "can_manage": lambda d: can_manage_deal(actor, d),
+            "can_create": can_create_deals(actor),
             "industries": list(INDUSTRY_EN),
             "moves": deal_service.allowed_moves,
             "today": dt.date.today().isoformat(),
@@ -149,19 +164,19 @@ def deal_board(
 
 
 @router.post("/deals/new")
-async def deal_create(
-    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def deal_create(
+    form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(deal_opener),
+    db: Session = Depends(get_db),
 ) -> Response:
     """Open a lead from the board's form; the new deal's page follows."""
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
     values = {
         k: (str(form.get(k, "")).strip() or None)
         for k in ("title_zh", "district", "industry", "planned_amount")
     }
-    event = db.scalar(select(Event).where(Event.slug == str(form.get("event", ""))))
+    event = find_event(db, slug=str(form.get("event", "")).strip() or None)
     try:
-        data = DealCreate(**values, event_id=event.id if event else None)  # type: ignore[arg-type]
+        data = DealCreate.model_validate({**values, "event_id": event.id if event else None})
     except ValidationError as exc:
         message = "; ".join(f"{e['loc'][0] if e['loc'] else ''}: {e['msg']}" for e in exc.errors())
         raise DomainError(message, field="title_zh") from None
@@ -173,15 +188,14 @@ def _detail(
     request: Request,
     db: Session,
     actor: Actor,
-    deal_id: int,
+    deal: Deal,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    deal = deal_service.get(db, id=deal_id)
     tasks = deal_service.tasks_of(db, deal=deal)
-    can_manage = deal_service.can_manage(actor, deal)
+    can_manage = can_manage_deal(actor, deal)
     owners: list[Account] = []
     if can_manage:
         owners = list(
@@ -209,9 +223,13 @@ def _detail(
 
 @router.get("/deals/{deal_id}")
 def deal_page(
-    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    request: Request,
+    deal: Deal = Depends(deal_from_path),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
 ) -> Response:
-    return _detail(request, db, actor, deal_id)
+    """Public: a deal with its parties, tasks and history; the forms show to those who may manage it."""
+    return _detail(request, db, actor, deal)
 
 
 def _errors_of(exc: DomainError) -> dict[str, str]:
@@ -219,71 +237,65 @@ def _errors_of(exc: DomainError) -> dict[str, str]:
 
 
 @router.post("/deals/{deal_id}/stage")
-async def deal_move(
-    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def deal_move(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    deal: Deal = Depends(deal_from_path),
+    actor: Actor = Depends(deal_manager),
+    db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    deal = deal_service.get(db, id=deal_id)
-    deal_service.require_manage(actor, deal)
     fields = ("to", "note", "lost_reason", "signed_amount", "signed_on", "invested_amount", "landed_on")
     values = {k: (str(form.get(k, "")).strip() or None) for k in fields}
     try:
-        move = StageMove(**values)  # type: ignore[arg-type]
+        move = StageMove.model_validate(values)
         deal_service.apply_move(db, actor=actor, deal=deal, move=move)
     except ValidationError as exc:
         errors = {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-        return _detail(request, db, actor, deal_id, errors=errors, values=values, status_code=422)
+        return _detail(request, db, actor, deal, errors=errors, values=values, status_code=422)
     except DomainError as exc:
         if exc.status_code == 403:
             raise
-        return _detail(request, db, actor, deal_id, errors=_errors_of(exc), values=values, status_code=422)
-    return RedirectResponse(_safe_next(form.get("next"), f"/deals/{deal_id}"), status_code=303)
+        return _detail(request, db, actor, deal, errors=_errors_of(exc), values=values, status_code=422)
+    return RedirectResponse(safe_next(form.get("next"), f"/deals/{deal.id}"), status_code=303)
 
 
 @router.post("/deals/{deal_id}/tasks")
-async def deal_add_task(
-    deal_id: int, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def deal_add_task(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    deal: Deal = Depends(deal_from_path),
+    actor: Actor = Depends(deal_manager),
+    db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    deal = deal_service.get(db, id=deal_id)
     values = {k: (str(form.get(k, "")).strip() or None) for k in ("title", "due_on", "owner_id")}
     try:
-        data = TaskCreate(**values)  # type: ignore[arg-type]
+        data = TaskCreate.model_validate(values)
     except ValidationError as exc:
         errors = {f"task_{e['loc'][0]}" if e["loc"] else "form": e["msg"] for e in exc.errors()}
-        return _detail(request, db, actor, deal_id, errors=errors, values=values, status_code=422)
+        return _detail(request, db, actor, deal, errors=errors, values=values, status_code=422)
     deal_service.add_task(db, actor=actor, deal=deal, data=data)
-    return RedirectResponse(f"/deals/{deal_id}#tasks", status_code=303)
+    return RedirectResponse(f"/deals/{deal.id}#tasks", status_code=303)
 
 
 @router.post("/deals/{deal_id}/tasks/{task_id}/done")
-async def deal_task_done(
-    deal_id: int,
+def deal_task_done(
     task_id: int,
-    request: Request,
+    form: FormData = Depends(csrf_form),
+    deal: Deal = Depends(deal_from_path),
+    actor: Actor = Depends(deal_manager),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
-    deal = deal_service.get(db, id=deal_id)
     deal_service.complete_task(db, actor=actor, deal=deal, task_id=task_id)
-    return RedirectResponse(f"/deals/{deal_id}#tasks", status_code=303)
+    return RedirectResponse(f"/deals/{deal.id}#tasks", status_code=303)
 
 
 # -- import ----------------------------------------------------------------------------------------------------
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
-def _require_importer(actor: Actor) -> None:
-    if not (actor.has_role("organiser") or actor.has_role("district")):
-        raise PermissionDenied(_("Only the organiser and district accounts may import sheets."))
-
-
 @router.get("/import/template.xlsx")
 def import_template() -> Response:
+    """Public on purpose: the empty template explains the columns and holds no data."""
     return Response(
         deal_sheets.template_workbook(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -292,20 +304,17 @@ def import_template() -> Response:
 
 
 @router.get("/import")
-def import_form(request: Request, actor: Actor = Depends(get_actor)) -> Response:
-    if not actor.is_authenticated:
-        return RedirectResponse("/login?next=/import", status_code=303)
-    _require_importer(actor)
+def import_form(request: Request, actor: Actor = Depends(sheet_importer)) -> Response:
     return render(request, "deals/import.html", {"report": None, "payload": None, "valid_only": False})
 
 
-async def _upload(request: Request) -> tuple[Any, str, bytes]:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+def _upload(form: FormData) -> tuple[str, bytes]:
+    """The file of the form: uploaded now, or carried from the preview as base64 (name and payload)."""
     upload = form.get("file")
-    if upload is not None and hasattr(upload, "read"):
-        data = await upload.read()  # type: ignore[union-attr]
-        name = str(getattr(upload, "filename", "") or "upload.xlsx")
+    if isinstance(upload, UploadFile):
+        upload.file.seek(0)
+        data = upload.file.read()
+        name = str(upload.filename or "upload.xlsx")
     else:
         name = str(form.get("filename", ""))
         try:
@@ -316,16 +325,18 @@ async def _upload(request: Request) -> tuple[Any, str, bytes]:
         raise DomainError(_("Choose an .xlsx or .csv file to import."), field="file")
     if len(data) > MAX_UPLOAD:
         raise DomainError(_("The file is larger than 20 MB; import it with the command line."), field="file")
-    return form, name, data
+    return name, data
 
 
 @router.post("/import")
-async def import_preview(
-    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def import_preview(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(sheet_importer),
+    db: Session = Depends(get_db),
 ) -> Response:
     """Check the uploaded file and show what importing it would change; nothing is written yet."""
-    _require_importer(actor)
-    form, name, data = await _upload(request)
+    name, data = _upload(form)
     valid_only = bool(form.get("valid_only"))
     report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=True, dry_run=True)
     return render(
@@ -341,12 +352,14 @@ async def import_preview(
 
 
 @router.post("/import/confirm")
-async def import_confirm(
-    request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+def import_confirm(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(sheet_importer),
+    db: Session = Depends(get_db),
 ) -> Response:
     """Import the previewed file: all of it, or with `valid_only` its valid rows only."""
-    _require_importer(actor)
-    form, name, data = await _upload(request)
+    name, data = _upload(form)
     valid_only = bool(form.get("valid_only"))
     report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=valid_only)
     status = 422 if report.refused else 200

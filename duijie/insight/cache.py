@@ -49,7 +49,7 @@ def cached(db: Session, key: Hashable, compute: Callable[[], T]) -> T:
     with _lock:
         if full_key in _entries:
             _entries.move_to_end(full_key)
-            return _entries[full_key]  # type: ignore[no-any-return]
+            return _entries[full_key]
     value = compute()
     with _lock:
         _entries[full_key] = value

@@ -1,9 +1,10 @@
 """`duijie stats`: the released and signed figures of an event (or a period, district, industry), computed
-from its records."""
+from its records; `duijie export`: project and deal lists and the statistics report as .xlsx or .csv."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -84,3 +85,43 @@ def stats(
                 f"    {row['label_zh']}: released {row['released']['count']} 个 {row['released']['amount_yi']} 亿元,"
                 f" signed {row['signed']['count']} 个 {row['signed']['amount_yi']} 亿元"
             )
+
+
+@click.command("export")
+@click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
+@click.argument("what", type=click.Choice(["projects", "deals", "stats"]))
+@click.option("--event", default=None, help="Only this event, e.g. invest-beijing-2024 (required for stats).")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; .xlsx or .csv.",
+)
+def export_sheet(db_path: str, what: str, event: str | None, output: Path) -> None:
+    """Export projects, deals or the statistics report as .xlsx (with a summary sheet) or .csv."""
+    from duijie.deals import service as deal_service
+    from duijie.deals.schemas import DealFilters
+    from duijie.insight import exports
+    from duijie.insight.queries import make_scope
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in exports.FORMATS:
+        raise click.UsageError("the output file must end in .xlsx or .csv")
+    if what == "stats" and not event:
+        raise click.UsageError("stats needs --event")
+    with open_db(db_path) as db:
+        if what == "projects":
+            items = exports.all_projects(db, event=event)
+            data = exports.projects_file(items, fmt=fmt, with_contacts=True, filters={"event": event})
+            count = len(items)
+        elif what == "deals":
+            deals, count, _p, _pages = deal_service.list_deals(
+                db, filters=DealFilters(event=event), page=1, page_size=10**9
+            )
+            data = exports.deals_file(deals, fmt=fmt, filters={"event": event})
+        else:
+            data = exports.stats_file(db, make_scope(db, event=event), fmt=fmt)
+            count = 1
+    output.write_bytes(data)
+    click.echo(f"wrote {output} ({what}, {count} rows)" if what != "stats" else f"wrote {output} (stats)")

@@ -15,21 +15,21 @@ from typing import Any
 
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import yi_str
+from duijie.core.sheets import Column
 from duijie.deals import sheets as deal_sheets
 from duijie.deals.models import Deal
-from duijie.events.models import Event
+from duijie.events.service import find_event
 from duijie.insight.countries import country_name
 from duijie.insight.queries import StatsScope
 from duijie.insight.report import stats_report
 from duijie.marketplace import sheets as project_sheets
 from duijie.marketplace.models import Opportunity
-from duijie.marketplace.sheets import Column
 
 FORMATS = ("xlsx", "csv")
 MEDIA = {
@@ -276,14 +276,14 @@ def stats_file(db: Session, scope: StatsScope, *, fmt: str) -> bytes:
 
 
 def all_projects(db: Session, *, event: str | None) -> list[Opportunity]:
-    """Every investment project (of an event), for the command line's export."""
-    from sqlalchemy.orm import joinedload
-
+    """Every investment project (of an event; an unknown event is an error, not an empty file), for the
+    command line's export."""
     stmt = (
         select(Opportunity)
         .where(Opportunity.kind == "investment_project")
         .options(joinedload(Opportunity.event))
     )
-    if event:
-        stmt = stmt.join(Event, Opportunity.event_id == Event.id).where(Event.slug == event)
+    found = find_event(db, slug=event)
+    if found is not None:
+        stmt = stmt.where(Opportunity.event_id == found.id)
     return list(db.scalars(stmt.order_by(Opportunity.id)))

@@ -26,6 +26,7 @@ from duijie.deals.enums import SIGNED_STAGES
 from duijie.deals.models import Deal, DealParty
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
+from duijie.events.service import find_event
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
 
@@ -183,7 +184,7 @@ def make_scope(
 ) -> StatsScope:
     """The scope named by the filters of the dashboard, the API and the command line."""
     scope = StatsScope(
-        event=resolve_event(db, event) if event else None,
+        event=find_event(db, slug=event),
         period=parse_period(period) if period else None,
         district=district or None,
         industry=industry or None,
@@ -394,8 +395,8 @@ def signed_by_country_join(db: Session, scope: StatsScope) -> dict[str, Figure]:
         if current is None or rank < current[0]:
             best[deal_id] = (rank, country if role else None, amount)
     result: dict[str, Figure] = defaultdict(_zero)
-    for _rank, country, amount in best.values():
-        result[country or NO_KEY].add(1, amount)
+    for _rank, country_key, amount in best.values():
+        result[country_key or NO_KEY].add(1, amount)
     return dict(result)
 
 
@@ -464,13 +465,15 @@ def comparison(db: Session, scope: StatsScope) -> list[ComparisonRow]:
         .where(*released_where(unscoped), Opportunity.event_id.in_(list(key_of) or [-1]))
         .group_by(Opportunity.event_id)
     ).all():
-        released[key_of[event_id]].add(count, amount)
+        if event_id is not None:
+            released[key_of[event_id]].add(count, amount)
     for event_id, count, amount in db.execute(
         select(Deal.event_id, func.count(), func.sum(Deal.signed_amount))
         .where(*deal_where(unscoped), Deal.event_id.in_(list(key_of) or [-1]), Deal.stage.in_(SIGNED_STAGES))
         .group_by(Deal.event_id)
     ).all():
-        signed[key_of[event_id]].add(count, amount)
+        if event_id is not None:
+            signed[key_of[event_id]].add(count, amount)
     rows: list[ComparisonRow] = []
     for key, (zh, en) in labels.items():
         if key not in released and key not in signed:

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from duijie.core import i18n
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
+from duijie.core.i18n import mark as _l
 from duijie.core.web import get_actor, get_db, render
 from duijie.deals import service as deal_service
+from duijie.deals.schemas import DealFilters
 from duijie.directory.reference import DISTRICT_EN, ETDZ, INDUSTRY_EN
 from duijie.events.models import Event
 from duijie.insight import exports
@@ -35,17 +37,12 @@ from duijie.marketplace.schemas import OpportunityFilters
 router = APIRouter(include_in_schema=False)
 
 
-def _l(message: str) -> str:
-    """Marks a string for translation where it is defined; it is translated where it is shown."""
-    return message
-
-
 MEASURES = ("projects", "amount", "deals")
 # 北京经济技术开发区 has no polygon in the district boundary file: the map marks it at about this point.
 ETDZ_CENTRE = (116.51, 39.79)
 
 
-def _scope_from(request: Request, db: Session) -> tuple[StatsScope, dict[str, str]]:
+def _scope_from(request: Request, db: Session) -> tuple[StatsScope, dict[str, str | None]]:
     qp = request.query_params
     params = {k: qp.get(k) or None for k in ("event", "period", "district", "industry")}
     return make_scope(db, **params), params
@@ -181,7 +178,9 @@ def industry_map(
     request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
     qp = request.query_params
-    measure = qp.get("measure") if qp.get("measure") in MEASURES else "projects"
+    measure = qp.get("measure") or "projects"
+    if measure not in MEASURES:
+        measure = "projects"
     params = {k: qp.get(k) or None for k in ("event", "industry")}
     scope = make_scope(db, **params)
     selected = qp.get("district") or None
@@ -202,7 +201,7 @@ def industry_map(
             return m["deals"].count
         return _yi(m["projects"].amount)
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "district": d,
             "name": d if zh else DISTRICT_EN[d],
@@ -304,7 +303,8 @@ def export_projects(
 def export_deals(fmt: str, request: Request, db: Session = Depends(get_db)) -> Response:
     qp = request.query_params
     params = {k: qp[k] for k in ("event", "stage", "district", "industry", "category", "q") if qp.get(k)}
-    items, _total, _page, _pages = deal_service.list_deals(db, **params, page=1, page_size=10**9)
+    filters = DealFilters.model_validate(params)
+    items, _total, _page, _pages = deal_service.list_deals(db, filters=filters, page=1, page_size=10**9)
     data = exports.deals_file(items, fmt=exports.check_format(fmt), filters=params)
     return exports.response(data, fmt, "deals")
 

@@ -20,7 +20,8 @@ from duijie.deals.models import Deal, DealHistory, DealTask
 from duijie.deals.schemas import DealCreate, DealPartyIn, TaskCreate
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
-from duijie.insight.queries import event_stats, resolve_event
+from duijie.events.service import get_event
+from duijie.insight.queries import event_stats
 from tests.conftest import csrf_of, login
 
 ORGANISER = Actor(account_id=None, username="t", grants=(Grant(role="organiser"),))
@@ -35,7 +36,7 @@ def _org(db: Session, slug: str) -> Organisation:
 
 
 def _new_deal(db: Session, *, district: str = "海淀区", parties: tuple[str, ...] = ("gov-haidian",)) -> Deal:
-    event = resolve_event(db, "invest-beijing-2024")
+    event = get_event(db, slug="invest-beijing-2024")
     data = DealCreate(
         title_zh="测试洽谈项目",
         event_id=event.id,
@@ -49,7 +50,7 @@ def _new_deal(db: Session, *, district: str = "海淀区", parties: tuple[str, .
 
 def test_a_deal_moves_along_the_pipeline_and_counts_once_signed(db: Session) -> None:
     deal = _new_deal(db)
-    event = resolve_event(db, "invest-beijing-2024")
+    event = get_event(db, slug="invest-beijing-2024")
     before = event_stats(db, event).signed
     for stage in ("contacted", "negotiating", "agreed"):
         deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to=stage, note=None)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from duijie.core.errors import DomainError
 from duijie.deals.models import Deal
 from duijie.directory.reference import DISTRICT_EN
-from duijie.insight.queries import compute_stats, make_scope, parse_period, resolve_event
+from duijie.events.service import get_event
+from duijie.insight.queries import compute_stats, make_scope, parse_period
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
 
@@ -66,7 +67,7 @@ def test_the_dashboards_of_both_summits_show_the_published_totals(
 
 
 def test_every_breakdown_adds_up_to_the_records(client: TestClient, db: Session) -> None:
-    ev = resolve_event(db, "invest-beijing-2023")
+    ev = get_event(db, slug="invest-beijing-2023")
     body = client.get("/api/v1/stats", params={"event": ev.slug}).json()
     count, amount = _released(db, ev.id)
     for group in ("by_category", "by_industry", "by_district"):
@@ -111,7 +112,7 @@ def test_the_comparison_sets_2023_against_2024(client: TestClient) -> None:
 
 
 def test_filters_narrow_every_figure_to_the_matching_records(client: TestClient, db: Session) -> None:
-    ev = resolve_event(db, "invest-beijing-2024")
+    ev = get_event(db, slug="invest-beijing-2024")
     body = client.get(
         "/api/v1/stats", params={"period": "2024", "district": "海淀区", "industry": "人工智能"}
     ).json()
@@ -136,7 +137,7 @@ def test_a_period_must_be_written_as_a_year_month_or_range(db: Session) -> None:
 def test_the_map_colours_every_district_and_marks_the_development_area(
     client: TestClient, db: Session
 ) -> None:
-    ev = resolve_event(db, "invest-beijing-2024")
+    ev = get_event(db, slug="invest-beijing-2024")
     html = client.get("/map", params={"event": ev.slug}).text
     data = json.loads(
         html.split('<script type="application/json" id="map-data">', 1)[1].split("</script>", 1)[0]
@@ -198,7 +199,7 @@ def test_the_dashboard_shows_a_new_signing_at_once(client: TestClient, db: Sessi
     from duijie.deals import service as deal_service
     from duijie.deals.schemas import DealCreate
 
-    ev = resolve_event(db, "invest-beijing-2024")
+    ev = get_event(db, slug="invest-beijing-2024")
     assert _kpi(client.get("/dashboard", params={"event": ev.slug}).text, "signed-count") == "23"
     assert client.get("/api/v1/stats", params={"event": ev.slug}).json()["signed"]["count"] == 23
     organiser = Actor(username="t", grants=(Grant(role="organiser"),))

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from duijie.cli import main
 from duijie.deals.models import Deal
-from duijie.insight.queries import event_stats, resolve_event
+from duijie.events.service import get_event
+from duijie.insight.queries import event_stats
 from duijie.marketplace.models import Opportunity
 
 
 def test_stats_api_figures_are_the_sums_of_the_records(client: TestClient, db: Session) -> None:
     body = client.get("/api/v1/stats", params={"event": "invest-beijing-2023"}).json()
-    ev = resolve_event(db, "invest-beijing-2023")
+    ev = get_event(db, slug="invest-beijing-2023")
     released = db.scalar(
         select(func.sum(Opportunity.amount)).where(
             Opportunity.event_id == ev.id, Opportunity.kind == "investment_project"
@@ -31,7 +32,7 @@ def test_stats_api_figures_are_the_sums_of_the_records(client: TestClient, db: S
 
 
 def test_signing_a_new_deal_moves_the_signed_total(db: Session) -> None:
-    ev = resolve_event(db, "invest-beijing-2024")
+    ev = get_event(db, slug="invest-beijing-2024")
     before = event_stats(db, ev).signed
     db.add(
         Deal(event_id=ev.id, title_zh="新增签约项目", stage="signed", signed_amount=Decimal("123456789.12"))
