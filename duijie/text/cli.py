@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, cast
 
 import click
 
@@ -60,7 +60,7 @@ def _read_records(stream: IO[bytes], name: str) -> Iterator[tuple[str, str]]:
 
 @click.group(name="text")
 def text() -> None:
-    """Chinese/English text tools: normalise documents, inspect tokens, embed and search records."""
+    """Chinese/English text tools: normalise documents, inspect tokens, embed and search records in files."""
 
 
 @text.command(name="normalize")
@@ -103,7 +103,7 @@ def tokenize_cmd(source: IO[bytes], target: IO[bytes]) -> None:
 )
 def search_cmd(records: IO[bytes], query: str, k: int, mode: str) -> None:
     """Search RECORDS (JSON lines with "id" and "text") for QUERY and print the hits as JSON lines."""
-    from duijie.text.search import HybridIndex, SearchError
+    from duijie.text.search import HybridIndex, Mode, SearchError
 
     try:
         rows = list(_read_records(records, _name(records)))
@@ -126,7 +126,7 @@ def search_cmd(records: IO[bytes], query: str, k: int, mode: str) -> None:
         for doc_id, body in texts.items():
             index.upsert(doc_id, body)
     try:
-        hits = index.search(query, k=k, mode=mode)
+        hits = index.search(query, k=k, mode=cast(Mode, mode))
     except SearchError as exc:
         _fail(str(exc))
     for hit in hits:

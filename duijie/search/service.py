@@ -19,7 +19,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -31,15 +30,12 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
-from duijie.directory.models import Organisation
+from duijie.core.searchable import SearchFilters
 from duijie.events.models import Event
-from duijie.exhibition.models import Achievement, Exhibitor
-from duijie.marketplace.models import Opportunity
-from duijie.marketplace.permissions import can_see_drafts
-from duijie.policies.models import Policy, PolicyPackage
+from duijie.events.service import find_event
+from duijie.search import registry
+from duijie.search.indexing import DOCUMENTS, MODEL_NAME, doc_key, embed_missing, split_title
 from duijie.text.embed import from_bytes
-from duijie.text.indexing import KINDS, MODEL_NAME, doc_key, embed_missing, split_title
-from duijie.text.models import SearchDocument
 from duijie.text.search import MODES, HybridIndex, Mode, snippet
 
 log = logging.getLogger(__name__)
@@ -72,34 +68,16 @@ class _LazyEmbedder:
         return self._model().embed_queries(texts)
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    """The structured filters of the search page, the API and the command line."""
-
-    kind: str | None = None
-    category: str | None = None
-    industry: str | None = None
-    district: str | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    status: str | None = None
-    event: str | None = None  # event slug
-
-    def check(self) -> None:
-        """Reject unknown kinds and inverted amount ranges with a message naming the field."""
-        if self.kind and self.kind not in KINDS:
-            raise DomainError(
-                _("Unknown kind: choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}, field="kind"
-            )
-        if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
-            raise DomainError(_("The minimum amount is larger than the maximum."), field="amount_min")
-
-    @property
-    def opportunity_only(self) -> bool:
-        """Category, status and amount only exist on opportunities."""
-        return bool(
-            self.category or self.status or self.amount_min is not None or self.amount_max is not None
+def check_filters(filters: SearchFilters) -> None:
+    """Reject unknown kinds and inverted amount ranges with a message naming the field."""
+    kinds = registry.kinds()
+    if filters.kind and filters.kind not in kinds:
+        raise DomainError(
+            _("Unknown kind: choose one of %(kinds)s.") % {"kinds": ", ".join(kinds)}, field="kind"
         )
+    low, high = filters.amount_min, filters.amount_max
+    if low is not None and high is not None and low > high:
+        raise DomainError(_("The minimum amount is larger than the maximum."), field="amount_min")
 
 
 @dataclass
@@ -136,7 +114,7 @@ class SearchHit:
 
 @dataclass
 class SearchResults:
-    """Hits grouped by kind (in the order of KINDS), with how many each kind had among the candidates."""
+    """Hits grouped by kind (in the declared order of kinds), with how many each kind had among the candidates."""
 
     query: str
     mode: str
@@ -173,7 +151,7 @@ class IndexHolder:
 
     def sync(self, db: Session) -> None:
         """Reload the rows that changed since the last sync (all of them the first time)."""
-        t = SearchDocument.__table__
+        t = DOCUMENTS
         signature = tuple(
             db.execute(
                 select(func.count(t.c.id), func.coalesce(func.sum(t.c.id), 0), func.max(t.c.updated_at))
@@ -253,124 +231,30 @@ def reset_indexes() -> None:
 
 
 def _allowed(db: Session, actor: Actor | None, filters: SearchFilters) -> set[str]:
-    """The documents the filters and the actor's rights let through."""
-    event_id: int | None = None
-    if filters.event:
-        event_id = db.scalar(select(Event.id).where(Event.slug == filters.event))
-        if event_id is None:
-            raise DomainError(
-                _("No event with this identifier: %(slug)s.") % {"slug": filters.event}, field="event"
-            )
-    kinds = [filters.kind] if filters.kind else list(KINDS)
-    if filters.opportunity_only:
-        kinds = [k for k in kinds if k == "opportunity"]
+    """The documents the filters and the actor's rights let through, as each kind's module decides.
+
+    A kind takes part only if it knows every filter that is set: an industry search finds no policy packages.
+    """
+    event = find_event(db, slug=filters.event)
+    event_id = event.id if event is not None else None
+    given = filters.given()
     allowed: set[str] = set()
-    for kind in kinds:
-        allowed.update(doc_key(kind, rid) for rid in _allowed_ids(db, actor, kind, filters, event_id))
+    for source in registry.sources():
+        if (filters.kind and source.kind != filters.kind) or not given <= source.filters:
+            continue
+        allowed.update(doc_key(source.kind, rid) for rid in source.visible_ids(db, actor, filters, event_id))
     return allowed
 
 
-def _allowed_ids(
-    db: Session, actor: Actor | None, kind: str, f: SearchFilters, event_id: int | None
-) -> list[int]:
-    """Ids of one kind's records that pass the filters (kinds without a filtered field drop out)."""
-    if kind == "opportunity":
-        stmt = select(Opportunity.id, Opportunity.status, Opportunity.district, Opportunity.owner_org_id)
-        if f.category:
-            stmt = stmt.where(Opportunity.category == f.category)
-        if f.industry:
-            stmt = stmt.where(Opportunity.industry == f.industry)
-        if f.district:
-            stmt = stmt.where(Opportunity.district == f.district)
-        if f.status:
-            stmt = stmt.where(Opportunity.status == f.status)
-        if f.amount_min is not None:
-            stmt = stmt.where(Opportunity.amount >= f.amount_min)
-        if f.amount_max is not None:
-            stmt = stmt.where(Opportunity.amount <= f.amount_max)
-        if event_id is not None:
-            stmt = stmt.where(Opportunity.event_id == event_id)
-        return [
-            r.id
-            for r in db.execute(stmt)
-            if r.status != "draft" or (actor is not None and can_see_drafts(actor, r))
-        ]
-    if kind == "organisation":
-        if event_id is not None:
-            return []
-        stmt = select(Organisation.id, Organisation.industries)
-        if f.district:
-            stmt = stmt.where(Organisation.district == f.district)
-        return [r.id for r in db.execute(stmt) if not f.industry or f.industry in (r.industries or [])]
-    if f.industry and kind != "exhibitor":
-        return []
-    if kind == "package":
-        if f.district:
-            return []
-        stmt = select(PolicyPackage.id)
-        if event_id is not None:
-            stmt = stmt.where(PolicyPackage.event_id == event_id)
-        return list(db.scalars(stmt))
-    if kind == "policy":
-        stmt = select(Policy.id).outerjoin(PolicyPackage, Policy.package_id == PolicyPackage.id)
-        if f.district:
-            stmt = stmt.where(Policy.district == f.district)
-        if event_id is not None:
-            stmt = stmt.where(PolicyPackage.event_id == event_id)
-        return list(db.scalars(stmt))
-    if kind == "exhibitor":
-        stmt = select(Exhibitor.id, Organisation.industries).join(
-            Organisation, Exhibitor.organisation_id == Organisation.id
-        )
-        if f.district:
-            stmt = stmt.where(Organisation.district == f.district)
-        if event_id is not None:
-            stmt = stmt.where(Exhibitor.event_id == event_id)
-        return [r.id for r in db.execute(stmt) if not f.industry or f.industry in (r.industries or [])]
-    if f.district:
-        return []
-    model: Any = Achievement if kind == "achievement" else None
-    if model is None:
-        from duijie.agenda.models import AgendaSession
-
-        model = AgendaSession
-    stmt = select(model.id)
-    if event_id is not None:
-        stmt = stmt.where(model.event_id == event_id)
-    return list(db.scalars(stmt))
-
-
-# ---------------------------------------------------------------- links
-
-
 def _urls(db: Session, hits: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Where each hit is shown on the site."""
+    """Where each hit is shown on the site, as each kind's module says (one query per kind at most)."""
     ids: dict[str, list[int]] = defaultdict(list)
     for kind, rid in hits:
         ids[kind].append(rid)
     out: dict[tuple[str, int], str] = {}
-    for rid in ids.get("opportunity", []):
-        out["opportunity", rid] = f"/projects/{rid}"
-    slugged: list[tuple[str, Any, str]] = [
-        ("organisation", Organisation, "/organisations/"),
-        ("package", PolicyPackage, "/policies/packages/"),
-        ("policy", Policy, "/policies/"),
-    ]
-    for kind, model, prefix in slugged:
-        if ids.get(kind):
-            for rid, slug in db.execute(select(model.id, model.slug).where(model.id.in_(ids[kind]))):
-                out[kind, rid] = prefix + slug
-    from duijie.agenda.models import AgendaSession
-
-    for kind, model in (("achievement", Achievement), ("exhibitor", Exhibitor), ("session", AgendaSession)):
-        if ids.get(kind):
-            rows = db.execute(
-                select(model.id, Event.slug)
-                .join(Event, model.event_id == Event.id)
-                .where(model.id.in_(ids[kind]))
-            )
-            for rid, slug in rows:
-                out[kind, rid] = f"/events/{slug}"
+    for kind, rids in ids.items():
+        for rid, url in registry.source_of_kind(kind).urls(db, rids).items():
+            out[kind, rid] = url
     return out
 
 
@@ -388,7 +272,7 @@ def search(
 ) -> SearchResults:
     """Search every kind of record in both languages; `limit` hits per kind, best first."""
     filters = filters or SearchFilters()
-    filters.check()
+    check_filters(filters)
     query = query.strip()
     if mode not in MODES:
         raise DomainError(
@@ -414,7 +298,8 @@ def search(
     grouped: dict[str, list[Any]] = defaultdict(list)
     for h in hits:
         grouped[h.doc_id.partition(":")[0]].append(h)
-    chosen = [(k, int(h.doc_id.partition(":")[2])) for k in KINDS for h in grouped.get(k, [])[:limit]]
+    kinds = registry.kinds()
+    chosen = [(k, int(h.doc_id.partition(":")[2])) for k in kinds for h in grouped.get(k, [])[:limit]]
     urls = _urls(db, chosen)
     zh = is_zh()
     event_ids = {docs[doc_key(k, rid)][2] for k, rid in chosen} - {None}
@@ -422,7 +307,7 @@ def search(
         e.id: e.name_zh if zh else (e.name_en or e.name_zh)
         for e in db.execute(select(Event.id, Event.name_zh, Event.name_en).where(Event.id.in_(event_ids)))
     }
-    for kind in KINDS:
+    for kind in kinds:
         if not grouped.get(kind):
             continue
         results.counts[kind] = len(grouped[kind])

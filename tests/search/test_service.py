@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from duijie.core.auth import ANONYMOUS
 from duijie.core.errors import DomainError
+from duijie.core.searchable import SearchFilters
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
-from duijie.text import service
+from duijie.search import registry, service
+from duijie.search.indexing import embed_missing
 from duijie.text.embed import get_embedder
-from duijie.text.indexing import embed_missing
-from duijie.text.service import SearchFilters
 
 
 @pytest.fixture(autouse=True)
@@ -160,7 +160,7 @@ def test_drafts_are_found_only_by_those_who_may_see_them(db: Session) -> None:
 
 def test_results_are_grouped_in_kind_order_with_links(db: Session) -> None:
     results = service.search(db, query="人工智能", mode="lexical", limit=3)
-    assert list(results.groups) == [k for k in service.KINDS if k in results.groups]
+    assert list(results.groups) == [k for k in registry.kinds() if k in results.groups]
     assert len(results.groups) >= 3
     for kind, hits in results.groups.items():
         assert 1 <= len(hits) <= 3 and results.counts[kind] >= len(hits)

@@ -12,27 +12,20 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import parse_amount
+from duijie.core.searchable import SearchFilters
 from duijie.core.web import get_actor, get_db, render
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
 from duijie.marketplace.enums import OpportunityStatus, ProjectCategory
-from duijie.text import service as search_service
-from duijie.text.indexing import KINDS
+from duijie.search import registry
+from duijie.search import service as search_service
 
 router = APIRouter(tags=["search"])
 
 
 def kind_labels() -> dict[str, str]:
-    """The name of each kind of result in the reader's language."""
-    return {
-        "opportunity": _("Projects and technology"),
-        "organisation": _("Organisations"),
-        "package": _("Policy packages"),
-        "policy": _("Policies"),
-        "achievement": _("Achievements"),
-        "exhibitor": _("Exhibitors"),
-        "session": _("Sessions"),
-    }
+    """The name of each kind of result in the reader's language, as its module declares it."""
+    return {source.kind: _(source.label) for source in registry.sources()}
 
 
 def amount_param(raw: str | None, field: str) -> Decimal | None:
@@ -42,9 +35,9 @@ def amount_param(raw: str | None, field: str) -> Decimal | None:
     return parse_amount(raw.strip(), field=field)
 
 
-def filters_from(params: dict[str, str]) -> search_service.SearchFilters:
+def filters_from(params: dict[str, str]) -> SearchFilters:
     """The structured filters of a query string, shared by the page and the API."""
-    return search_service.SearchFilters(
+    return SearchFilters(
         kind=params.get("kind") or None,
         category=params.get("category") or None,
         industry=params.get("industry") or None,
@@ -60,6 +53,8 @@ def filters_from(params: dict[str, str]) -> search_service.SearchFilters:
 def search_page(
     request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
+    """Public on purpose: every visitor may search; what each one finds is decided per kind (drafts, for
+    instance, only for those who may edit them)."""
     params = {k: v for k, v in request.query_params.items() if v}
     query = params.get("q", "")
     filters = filters_from(params)
@@ -69,13 +64,13 @@ def search_page(
     events = list(db.scalars(select(Event).order_by(Event.starts_on)))
     return render(
         request,
-        "text/search.html",
+        "search/search.html",
         {
             "q": query,
             "params": params,
             "filters": filters,
             "results": results,
-            "kinds": KINDS,
+            "kinds": registry.kinds(),
             "kind_labels": kind_labels(),
             "categories": list(ProjectCategory),
             "statuses": list(OpportunityStatus),

@@ -1,40 +1,39 @@
-"""Index the demo while it is built, with vectors from the file shipped with the package.
+"""Index the demo while it is built, with vectors from the file shipped with the text tools.
 
 Embedding the demo's ~700 records takes about a minute on two cores, too slow for every `duijie demo` and
-every test run; so the vectors are computed once by `python -m duijie.text.demo DB` (on a freshly built demo)
-and stored in `duijie/text/data/demo_vectors.npz` keyed by content hash. At build time each document whose
-text hash is in that file gets its vector at once; any other (changed demo text, new records) is embedded
-later, in the background of the web process or by `duijie search --reindex --embed`.
+every test run; so the vectors are computed once by `python -m duijie.search.demo DB` (on a freshly built
+demo) and stored in `duijie/text/data/demo_vectors.npz` keyed by content hash. At build time each document
+whose text hash is in that file gets its vector at once; any other (changed demo text, new records) is
+embedded later, in the background of the web process or by `duijie search --reindex --embed`.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from duijie.demo.builder import DEMO_EXTENSIONS, DemoBuilder
-from duijie.text.indexing import DEMO_VECTORS_FILE, MODEL_NAME, demo_vectors, iter_extracts, reindex
+from duijie.core.demo_kit import DemoKit
+from duijie.modules import import_all
+from duijie.search.indexing import MODEL_NAME, iter_extracts, reindex
+from duijie.text.embed import DEMO_VECTORS_FILE, demo_vectors
 
 
-def extend_demo(builder: DemoBuilder) -> None:
-    """Index every searchable record of the demo (lexical always; vectors where the shipped file has them)."""
-    reindex(builder.db)
+def finish_demo(kit: DemoKit) -> None:
+    """Index every searchable record of the demo (lexical always; vectors where the shipped file has them);
+    search stands above every module with records, so this comes after all their rows."""
+    reindex(kit.db)
 
 
 def module_texts(db: Session) -> list[str]:
     """Other texts the demo embeds while it is built, from each module's `demo.py: demo_texts(db)` if it has one
     (the matching profiles, for instance), so that their vectors ship in the same file."""
     texts: list[str] = []
-    for module in DEMO_EXTENSIONS:
-        name = f"duijie.{module}.demo"
-        if importlib.util.find_spec(name) is None:
-            continue
-        hook = getattr(importlib.import_module(name), "demo_texts", None)
+    for module in import_all("demo"):
+        hook = getattr(module, "demo_texts", None)
         if hook is not None:
             texts.extend(hook(db))
     return texts
@@ -78,6 +77,6 @@ class _NoModel:
 
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parent / "data" / DEMO_VECTORS_FILE
+    target = Path(str(resources.files("duijie.text").joinpath("data"))) / DEMO_VECTORS_FILE
     written, embedded = build_vectors(sys.argv[1], target)
     print(f"{written} vectors written to {target} ({embedded} newly embedded)")

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from duijie.directory.models import Organisation
 from duijie.marketplace.models import Opportunity
 from duijie.policies.models import Policy
+from duijie.search import registry
+from duijie.search.indexing import MODEL_NAME, extract, reindex, split_title
 from duijie.text.embed import content_hash
-from duijie.text.indexing import KINDS, MODEL_NAME, extract, reindex, split_title
 from duijie.text.models import SearchDocument
 
 
@@ -66,14 +67,14 @@ def test_demo_is_indexed_with_shipped_vectors_for_its_sourced_records(db: Sessio
     assert counts["opportunity"] == db.scalar(select(func.count(Opportunity.id)))
     assert counts["organisation"] == db.scalar(select(func.count(Organisation.id)))
     assert counts["policy"] == db.scalar(select(func.count(Policy.id)))
-    assert set(counts) <= set(KINDS)
+    assert set(counts) <= set(registry.kinds())
     # Generated records may drift from the shipped file (they are embedded later); the sourced ones do not.
     missing = db.scalars(
         select(SearchDocument.kind).where(
             SearchDocument.vector.is_(None), SearchDocument.kind.in_(["package", "policy", "achievement"])
         )
     ).all()
-    assert missing == [], "demo text changed: run `python -m duijie.text.demo DEMO.db` to refresh the vectors"
+    assert missing == [], "demo text changed: run `python -m duijie.search.demo DEMO.db` to refresh the vectors"
     assert db.scalar(select(func.count(SearchDocument.id)).where(SearchDocument.model != MODEL_NAME)) == 0
 
 

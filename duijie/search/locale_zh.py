@@ -1,4 +1,4 @@
-"""Chinese translations of the search page's interface strings, merged into the catalogue by `make messages`."""
+"""Chinese translations of the search page's strings and the kinds' names, merged by `make messages`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Kinds": "结果类型",
     "More filters": "更多筛选条件",
     "More results of this kind": "查看该类型的更多结果",
-    "No event with this identifier: %(slug)s.": "未找到标识为 %(slug)s 的活动。",
     "Nothing matches these words and filters.": "没有符合该关键词和筛选条件的结果。",
     "Organisations": "机构",
     "Policies": "政策",

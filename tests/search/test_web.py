@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from duijie.text.search_cli import search as search_command
+from duijie.search.cli import search as search_command
 from tests.conftest import in_english
 
 

@@ -6,10 +6,12 @@ import html
 import json
 import re
 import sys
+from typing import cast
 
 import click
 
 from duijie.core.db import url_for_path
+from duijie.text.search import Mode
 
 
 def _plain(snippet: str, *, colour: bool) -> str:
@@ -47,8 +49,9 @@ def search(
     from duijie.core import i18n
     from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
     from duijie.core.errors import DomainError
-    from duijie.text import indexing
-    from duijie.text import service as search_service
+    from duijie.core.searchable import SearchFilters
+    from duijie.search import indexing
+    from duijie.search import service as search_service
 
     token = i18n.set_locale("en" if lang == "en" else "zh_CN")
     engine = make_engine(url_for_path(db_path))
@@ -81,8 +84,8 @@ def search(
                 results = search_service.search(
                     db,
                     query=query,
-                    filters=search_service.SearchFilters(kind=kind),
-                    mode=mode,  # type: ignore[arg-type]
+                    filters=SearchFilters(kind=kind),
+                    mode=cast(Mode, mode),
                     limit=limit,
                 )
             except DomainError as exc:
