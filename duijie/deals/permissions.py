@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, predicate
+from duijie.core.permissions import Predicate, is_district, is_organiser, predicate
 
 
 @predicate
@@ -34,13 +34,6 @@ def is_deal_district(actor: Actor, deal: Any) -> bool:
 can_manage_deal: Predicate = organises_deal | is_deal_district
 
 
-@predicate
-def can_create_deals(actor: Actor, obj: Any) -> bool:
-    """The organiser (of any event) and district accounts open deals; whether this one may manage the new
-    deal (its event, its district) is checked on the deal."""
-    return actor.has_role("organiser") or actor.has_role("district")
-
-
-# Spreadsheets of projects and deals come from the organiser and the district governments; each row is then
-# checked against the predicates above.
-can_import_sheets: Predicate = can_create_deals
+# The organiser (of any event) and district accounts open deals; whether they may manage the new deal (its
+# event, its district) is then checked on the deal, as each row of an imported sheet is.
+can_create_deals: Predicate = is_organiser | is_district

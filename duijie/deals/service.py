@@ -497,6 +497,3 @@ def complete_task(db: Session, *, actor: Actor, deal: Deal, task_id: int) -> Dea
         )
     return task
 
-
-def can_manage(actor: Actor, deal: Deal) -> bool:
-    return bool(can_manage_deal(actor, deal))

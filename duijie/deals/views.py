@@ -20,12 +20,13 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import mark as _l
+from duijie.core.permissions import can_import_sheets
 from duijie.core.web import allow, csrf_form, get_actor, get_db, render, safe_next
 from duijie.deals import service as deal_service
 from duijie.deals import sheets as deal_sheets
 from duijie.deals.enums import DealStage
 from duijie.deals.models import Deal
-from duijie.deals.permissions import can_create_deals, can_import_sheets, can_manage_deal
+from duijie.deals.permissions import can_create_deals, can_manage_deal
 from duijie.deals.schemas import DealCreate, DealFilters, StageMove, TaskCreate
 from duijie.directory.models import Account
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN

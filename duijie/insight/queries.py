@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError
 from duijie.core.i18n import yi_str
 from duijie.deals.enums import SIGNED_STAGES
 from duijie.deals.models import Deal, DealParty
@@ -162,16 +162,6 @@ class StatsScope:
             "district": self.district,
             "industry": self.industry,
         }
-
-
-def resolve_event(db: Session, slug_or_id: str | int) -> Event:
-    if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
-        event = db.get(Event, int(slug_or_id))
-    else:
-        event = db.scalar(select(Event).where(Event.slug == slug_or_id))
-    if event is None:
-        raise NotFound(f"no event {slug_or_id!r}", field="event")
-    return event
 
 
 def make_scope(

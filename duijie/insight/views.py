@@ -15,6 +15,7 @@ from duijie.core import i18n
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import mark as _l
+from duijie.core.permissions import is_authenticated
 from duijie.core.web import get_actor, get_db, render
 from duijie.deals import service as deal_service
 from duijie.deals.schemas import DealFilters
@@ -293,7 +294,7 @@ def export_projects(
     data = exports.projects_file(
         items,
         fmt=exports.check_format(fmt),
-        with_contacts=actor.is_authenticated,
+        with_contacts=is_authenticated(actor),
         filters=filters.model_dump(exclude_none=True),
     )
     return exports.response(data, fmt, "projects")
