@@ -4,4 +4,6 @@
 COMMANDS: dict[str, str] = {
     "serve": "duijie.core.cli:serve",
     "migrate": "duijie.core.cli:migrate",
+    "backup": "duijie.core.backup_cli:backup_command",
+    "restore": "duijie.core.backup_cli:restore_command",
 }
