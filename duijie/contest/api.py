@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from duijie.contest import queries
 from duijie.contest.deps import contest_from_slug, my_review, organiser
 from duijie.contest.domain.rankings import ranking
+from duijie.contest.domain.reviews import RunSummary
 from duijie.contest.domain.rounds import get_round
 from duijie.contest.domain.scores import save_score
 from duijie.contest.jobs import job_status, start_job
@@ -72,31 +73,6 @@ class AssignmentRequest(BaseModel):
     min_per_judge: int = Field(0, ge=0)
 
 
-class RunRead(BaseModel):
-    """The assignment's summary with its optimality certificate."""
-
-    objective: str
-    entries: int
-    judges: int
-    pairs: int
-    conflicts: int
-    total_affinity: float
-    mean_affinity: float
-    min_affinity: float
-    min_entry_total: float
-    load_min: int
-    load_max: int
-    judges_used: int
-    method: str
-    value: float
-    upper_bound: float
-    exact: bool
-    gap: float
-    detail: str
-    loads: dict[str, int]
-    semantic: bool = True
-
-
 class JobRead(BaseModel):
     """The edition's judge assignment job: queued, running (with its step), done (with the run's summary) or
     failed (with the error and the entries or judges at fault)."""
@@ -115,7 +91,8 @@ class JobRead(BaseModel):
     progress: int = 0
     steps: int | None = None
     by: str | None = None
-    summary: RunRead | None = None
+    # The run's summary is the service's own record (a dataclass pydantic reads as is): defined once.
+    summary: RunSummary | None = None
     error: str | None = None
     error_details: list[str] = []
 

@@ -58,7 +58,7 @@ def my_review(
 def page(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     """Render a contest page with the contest's rules (`P`, for `can(actor, P.can_manage_contest, event)`) and
     the labels its templates share."""
-    return render(request, template, {**labels(), "P": permissions, **context}, status_code=status_code)
+    return render(request, template, {**labels(), "contest_perms": permissions, **context}, status_code=status_code)
 
 
 def labels() -> dict[str, Any]:

@@ -210,7 +210,8 @@ def test_list_pages_take_a_fixed_number_of_queries(client: TestClient, db: Sessi
     for path in (f"{BASE}/rounds/{final.id}/reviews", f"{BASE}/conflicts", f"{BASE}/manage", BASE):
         with _count_queries(db) as statements:
             assert client.get(path).status_code == 200
-        assert len(statements) <= 16, (path, len(statements))
+        # A constant bound: the session check, the actor, the page's own reads, whatever the number of rows.
+        assert len(statements) <= 17, (path, len(statements))
 
 
 def test_api_returns_figures_winners_and_refuses_an_anonymous_ranking(
