@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from duijie.core.errors import DomainError
+
 
 class LabelledEnum(StrEnum):
     """A string enum whose members carry a Chinese and an English label for pages and exports."""
@@ -21,8 +23,6 @@ class LabelledEnum(StrEnum):
     @classmethod
     def parse(cls, value: str, *, field: str) -> LabelledEnum:
         """The member named by `value` (its code, Chinese or English label), or a DomainError naming the field."""
-        from duijie.core.errors import DomainError
-
         text = value.strip()
         for member in cls:
             if text in (member.value, member.zh, member.en) or text.lower() == member.en.lower():  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 from duijie.core.auth import Actor
 from duijie.core.errors import PermissionDenied
+from duijie.core.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,6 @@ def is_organiser(actor: Actor, obj: Any) -> bool:
 def require(rule: Predicate, actor: Actor, obj: Any = None, *, message: str | None = None) -> None:
     """Raise PermissionDenied (with a message saying what is needed) unless `rule` holds."""
     if not rule(actor, obj):
-        from duijie.core.i18n import gettext as _
-
         raise PermissionDenied(message or _("You do not have permission to do this."))
 
 

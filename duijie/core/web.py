@@ -108,7 +108,8 @@ def allow(
 
     `on` is another dependency that loads the object the rule is about (usually `event_from_slug`); without it
     the rule is checked against None. Anonymous visitors are asked to log in first, so they meet the login page
-    rather than a refusal they cannot act on.
+    rather than a refusal they cannot act on. `message` is marked where it is written (`_l("...")`) and
+    translated when a request is refused, in that request's language.
     """
 
     def _load_none() -> None:
@@ -118,7 +119,7 @@ def allow(
         request: Request, actor: Actor = Depends(require_login), obj: Any = Depends(on or _load_none)
     ) -> Actor:
         if not rule(actor, obj):
-            raise PermissionDenied(message or i18n.gettext("You do not have permission to do this."))
+            raise PermissionDenied(i18n.gettext(message or "You do not have permission to do this."))
         return actor
 
     dependency.__name__ = f"allow_{rule.name}"
