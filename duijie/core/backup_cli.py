@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from duijie.config import get_settings
 from duijie.core.backup import BackupError, backup, restore, sidecar
 from duijie.core.db import url_for_path
 
@@ -19,8 +20,6 @@ class BackupFailed(click.ClickException):
 
 
 def _url(db_path: str | None) -> str:
-    from duijie.config import get_settings
-
     return url_for_path(db_path) if db_path else get_settings().database_url
 
 

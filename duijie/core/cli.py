@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 
 import click
+import uvicorn
 
-from duijie.core.db import url_for_path
+from duijie.config import get_settings
+from duijie.core.db import make_engine, url_for_path
+from duijie.core.migrate import upgrade
+from duijie.core.site_secret import session_key
 
 
 def migrate_database(url: str, *, secret_key: str | None = None) -> None:
@@ -20,10 +24,6 @@ def migrate_database(url: str, *, secret_key: str | None = None) -> None:
     With `secret_key` (what `serve` passes) it also makes sure the installation's session signing key exists,
     so that the workers about to start all read the same key instead of racing to create it.
     """
-    from duijie.core.db import make_engine
-    from duijie.core.migrate import upgrade
-    from duijie.core.site_secret import session_key
-
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -36,10 +36,6 @@ def migrate_database(url: str, *, secret_key: str | None = None) -> None:
 def run_server(url: str, host: str, port: int, *, workers: int = 1) -> None:
     """Serves the application named by its import string, so that this floor never imports the top one and
     several worker processes can each build their own application from the same settings."""
-    import uvicorn
-
-    from duijie.config import get_settings
-
     os.environ["DUIJIE_DATABASE_URL"] = url
     get_settings.cache_clear()
     uvicorn.run("duijie.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", server_header=False)
@@ -57,8 +53,6 @@ def run_server(url: str, host: str, port: int, *, workers: int = 1) -> None:
 )
 def serve(db_path: str | None, host: str, port: int, workers: int) -> None:
     """Serve the web application and the HTTP API."""
-    from duijie.config import get_settings
-
     settings = get_settings()
     url = url_for_path(db_path) if db_path else settings.database_url
     migrate_database(url, secret_key=settings.secret_key)
@@ -73,8 +67,6 @@ def serve(db_path: str | None, host: str, port: int, workers: int) -> None:
 )
 def migrate(db_path: str | None) -> None:
     """Bring the database schema up to date."""
-    from duijie.config import get_settings
-
     url = url_for_path(db_path) if db_path else get_settings().database_url
     migrate_database(url)
     click.echo("schema is up to date")
