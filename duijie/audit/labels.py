@@ -108,13 +108,10 @@ FIELDS: dict[str, str] = {
     "contact_name": _l("Contact person"),
     "contact_phone": _l("Contact phone"),
     "contact_email": _l("Contact e-mail"),
-    "slot_id": _l("Time slot"),
-    "table_id": _l("Table"),
     "slots": _l("Free time slots"),
     "answered_at": _l("Answered at"),
     "priority": _l("Priority"),
     "pinned": _l("Pinned"),
-    "participants": _l("Participants"),
     "values": _l("Marks"),
     "total": _l("Total"),
     "comment": _l("Comment"),
@@ -196,7 +193,13 @@ def action_label(kind: str, action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action.replace("_", " ")
 
 
+# Keys that hold row numbers (a slot, a table, a deal's task): kept with the entry, shown apart from the fields.
+ROW_NUMBERS = frozenset({("deal", "task")})
+
+
 def field_label(kind: str, key: str) -> str | None:
+    if key.endswith("_id") or (kind, key) in ROW_NUMBERS:
+        return None
     table = FIELDS_BY_KIND.get(kind, {})
     if key in table:
         return _(table[key])
@@ -252,7 +255,8 @@ def format_value(kind: str, key: str, value: Any) -> str:
                 return INDUSTRY_EN.get(value, value)
         return _moment(value) or value
     if isinstance(value, list):
-        return "、".join(format_value(kind, "", v) for v in value) if value else "—"
+        joiner = "、" if i18n.is_zh() else ", "
+        return joiner.join(format_value(kind, "", v) for v in value) if value else "—"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {format_value(kind, str(k), v)}" for k, v in value.items()) or "—"
     return str(value)
