@@ -7,20 +7,13 @@ and the sign-in log; an organiser scoped to one event reads the entries of that 
 
 from __future__ import annotations
 
-from typing import Any
-
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, predicate
+from duijie.core.permissions import Predicate, is_organiser
 from duijie.policies.permissions import organises_city
 
-
-@predicate
-def organises_some_event(actor: Actor, obj: Any) -> bool:
-    """Any organiser grant, city-wide or scoped to an event."""
-    return any(g.role == "organiser" for g in actor.grants)
-
-
-can_read_audit: Predicate = organises_some_event
+# Any organiser grant, city-wide or scoped to an event (the reach is then narrowed by `audit_scope`); the same
+# predicate the site's navigation can ask as `P.is_organiser`.
+can_read_audit: Predicate = is_organiser
 # Sign-ins are of every account, whatever event it serves: only the city-wide organiser reads them.
 can_read_sign_ins: Predicate = organises_city
 
