@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     job_connections: int = 4
     pool_timeout: float = 10.0
     queue_timeout: float = 20.0
+    # Background jobs (`duijie worker`). The serving process runs one worker thread too: None means on for
+    # SQLite (the demo needs no other service) and off for PostgreSQL; false when dedicated workers run.
+    worker_in_web: bool | None = None
+    # Seconds between a running job's heartbeats; a job whose heartbeat is older than `job_stall_after` lost
+    # its worker and is queued again (or fails after its last attempt). SQLite workers look for queued jobs
+    # every `job_poll` seconds (PostgreSQL workers are woken by the queue).
+    job_heartbeat: float = 2.0
+    job_stall_after: float = 30.0
+    job_poll: float = 1.0
 
 
 @lru_cache

@@ -17,7 +17,6 @@ from duijie.contest.domain.scores import save_score
 from duijie.contest.jobs import job_status, start_job
 from duijie.contest.models import ReviewAssignment
 from duijie.core.auth import Actor
-from duijie.core.jobs import start_thread
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import get_db, require_login
 from duijie.events.models import Event
@@ -201,10 +200,8 @@ def run_assignment(
         event=event,
         round_id=round_id,
         actor=actor,
-        factory=request.app.state.sessionmaker,
         objective=data.objective,
         min_per_judge=data.min_per_judge,
-        launch=getattr(request.app.state, "job_launcher", start_thread),
     )
     return JobRead.of(event, {**job, "running": True})
 
@@ -217,7 +214,7 @@ def assignment_job(
     db: Session = Depends(get_db),
 ) -> JobRead:
     """The edition's last or current assignment job: state, round, step, times, the summary or the error."""
-    return JobRead.of(event, job_status(db, event=event, factory=request.app.state.sessionmaker))
+    return JobRead.of(event, job_status(db, event=event))
 
 
 @router.get("/{slug}/rounds/{round_id}/ranking", response_model=RankingRead)

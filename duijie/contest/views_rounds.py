@@ -31,7 +31,6 @@ from duijie.contest.scoring import Method
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import start_thread
 from duijie.core.web import csrf_form, get_db
 from duijie.events.models import Event
 
@@ -75,7 +74,7 @@ def _round_page(
     """The round page: figures, the last run and its certificate, the assignment job, loads, criteria, closing."""
     run = last_run(db, rnd=rnd)
     method, proof = _certificate_text(run.after if run else None)
-    job = job_status(db, event=event, factory=request.app.state.sessionmaker)
+    job = job_status(db, event=event)
     return page(
         request,
         "contest/round.html",
@@ -184,10 +183,8 @@ def round_assign(
                 event=event,
                 round_id=rnd.id,
                 actor=actor,
-                factory=request.app.state.sessionmaker,
                 objective="fair" if form.get("objective") == "fair" else "total",
                 min_per_judge=min_per_judge,
-                launch=getattr(request.app.state, "job_launcher", start_thread),
             )
             return RedirectResponse(f"/contests/{event.slug}/rounds/{rnd.id}?done=assign", status_code=303)
         except DomainError as exc:

@@ -6,4 +6,5 @@ COMMANDS: dict[str, str] = {
     "migrate": "duijie.core.cli:migrate",
     "backup": "duijie.core.backup_cli:backup_command",
     "restore": "duijie.core.backup_cli:restore_command",
+    "worker": "duijie.core.worker:worker",
 }

@@ -16,6 +16,7 @@ from duijie.config import get_settings
 from duijie.core.db import make_engine, url_for_path
 from duijie.core.migrate import upgrade
 from duijie.core.site_secret import session_key
+from duijie.core.worker import start_in_process
 
 
 def migrate_database(url: str, *, secret_key: str | None = None) -> None:
@@ -38,6 +39,8 @@ def run_server(url: str, host: str, port: int, *, workers: int = 1) -> None:
     several worker processes can each build their own application from the same settings."""
     os.environ["DUIJIE_DATABASE_URL"] = url
     get_settings.cache_clear()
+    # One job worker thread in this process (on SQLite by default: the demo needs no other service).
+    start_in_process(url)
     uvicorn.run("duijie.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", server_header=False)
 
 

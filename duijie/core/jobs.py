@@ -1,155 +1,410 @@
-"""Background jobs: the stored state row, the per-process lock and the launch after commit, for any module.
+"""Background jobs: the job record every page reads, queueing, and running one job under a lease.
 
-A kind of job keeps its state per owner (an event) in a row its module stores (queued → running → done |
-failed, with its times, step and error), so that every web process shows it. What changes many times a second
-while the job runs (its step, its progress) is also kept in memory, where the pages of the process running it
-read it without a write per change. A job is launched only after the transaction that queued it has committed,
-so it never starts from a row the request rolled back; one process never runs the same job twice at once, and a
-job whose process died stops blocking new runs once it is older than `stale_after`.
+A job is a row of the `job` table (`core.models.Job`): its kind, event, owner, state (queued → running → done |
+failed | cancelled), progress and step, attempts, heartbeat, the incumbent result with its proven bound, the
+error. Pages and the API read only this row, so they show the same job whichever process runs it.
+
+Queueing writes the row in the caller's transaction; on PostgreSQL it also defers a Procrastinate job there
+(`core.queue`), so a rolled-back request queues nothing and a committed one is never lost. One job of a kind
+runs per event at a time: the row's `lock` (`kind:event` while unfinished) is unique, and a request for the same
+kind and event finds the unfinished job instead of adding one.
+
+Running a job (`execute`) first claims it with one conditional UPDATE (`WHERE id=? AND state='queued'`), so two
+workers handed the same job run it once. While it runs a thread renews its heartbeat and reads the cancel flag;
+a worker that dies stops the heartbeat, and `reap` puts its job back in the queue (or fails it after
+`max_attempts`). A job whose lease was taken over stops at its next step, and its final write, made together
+with the transition to `done` (`JobContext.complete`), is refused: a result is written once.
+
+The workers (`core.worker`: `duijie worker`, the thread of `duijie serve`) and the Procrastinate tasks all
+end in `execute`; the kinds are registered by their packages' `jobs.py` (`register`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import hashlib
+import json
+import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Self
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.db import on_commit, unit_of_work, utcnow
+from duijie.core.db import unit_of_work, utcnow
+from duijie.core.errors import DomainError
+from duijie.core.hooks import Hook
+from duijie.core.i18n import get_locale, reset_locale, set_locale
+from duijie.core.i18n import gettext as _
+from duijie.core.models import Job
+from duijie.core.queue import defer_in_transaction
+from duijie.modules import import_all
 
 ACTIVE = ("queued", "running")
-STALE_AFTER = dt.timedelta(hours=1)
+FINISHED = ("done", "failed", "cancelled")
 
-Launch = Callable[[Callable[[], None]], None]
-Read = Callable[[Session, int], dict[str, Any] | None]
-Write = Callable[[Session, int, dict[str, Any]], None]
-
-_lock = threading.Lock()
-_live: dict[tuple[str, str, int], dict[str, Any]] = {}
+log = logging.getLogger(__name__)
 
 
-def iso(moment: dt.datetime) -> str:
-    """A UTC time as the job row stores it, to the second."""
-    return moment.isoformat(timespec="seconds")
+class Cancelled(Exception):
+    """The job's cancel flag was set; raised at the job's next step."""
 
 
-@dataclass
-class JobState:
-    """The fields every kind of job stores (its module's subclass adds its own parameters and outcome).
-
-    `running` is not stored: `JobKind.status` works it out from the stored state and this process's live jobs.
-    """
-
-    state: str = "queued"
-    queued: str | None = None
-    started: str | None = None
-    finished: str | None = None
-    step: str = ""
-    error: str | None = None
-    running: bool = False
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The typed state of a stored (or live) job; keys this version does not know are left out."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def stored(self) -> dict[str, Any]:
-        """The JSON form kept in the job's row (without what is worked out when read)."""
-        out = asdict(self)
-        out.pop("running")
-        return out
+class LeaseLost(Exception):
+    """The job is no longer this worker's (it was taken as stalled and given to another): stop, write nothing."""
 
 
-def since(job: Mapping[str, Any] | JobState) -> str:
-    """ "2024-04-25 09:00": when a job started (or was queued), for messages that refuse a second run."""
-    if isinstance(job, JobState):
-        moment = job.started or job.queued or ""
-    else:
-        moment = job.get("started") or job.get("queued") or ""
-    return moment[:16].replace("T", " ")
-
-
-def start_thread(job: Callable[[], None]) -> None:
-    """Run a job in a daemon thread of this process, so that the request that queued it returns at once."""
-    threading.Thread(target=job, name="duijie-job", daemon=True).start()
-
-
-def _database(factory: sessionmaker[Session]) -> str:
-    bind: Any = factory.kw.get("bind")
-    return str(bind.engine.url) if bind is not None else ""
+Run = Callable[["JobContext"], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
 class JobKind:
-    """One kind of background job; `read` and `write` load and store its state row for an owner id."""
+    """A kind of job: its name (`meetings.schedule`) and the function that runs one, given its context."""
 
     name: str
-    read: Read
-    write: Write
-    stale_after: dt.timedelta = STALE_AFTER
+    run: Run
+    max_attempts: int = 3
 
-    def _key(self, factory: sessionmaker[Session], owner_id: int) -> tuple[str, str, int]:
-        return (_database(factory), self.name, owner_id)
 
-    def is_running(self, job: dict[str, Any] | None, live: bool) -> bool:
-        """Whether a stored job still runs: one whose process died is taken as over after `stale_after`."""
-        if live:
-            return True
-        if job is None or job.get("state") not in ACTIVE:
-            return False
-        moment = job.get("started") or job.get("queued")
-        return moment is not None and utcnow() - dt.datetime.fromisoformat(moment) < self.stale_after
+KINDS: Hook[JobKind] = Hook("core.jobs.kinds")
 
-    def status(self, db: Session, owner_id: int, factory: sessionmaker[Session]) -> dict[str, Any] | None:
-        """The owner's last or current job, with the live step while it runs here, and `running`."""
-        stored = self.read(db, owner_id)
-        if not isinstance(stored, dict):
+
+def register(name: str, run: Run, *, max_attempts: int = 3) -> JobKind:
+    """Declare a kind of job (at import time of the package's jobs.py)."""
+    kind = JobKind(name, run, max_attempts)
+    KINDS.register(kind, key=name)
+    return kind
+
+
+def find_kind(name: str) -> JobKind | None:
+    return next((kind for kind in KINDS if kind.name == name), None)
+
+
+def load_kinds() -> None:
+    """Import every package's hooks and jobs, so a worker process knows every kind and what the kinds use."""
+    import_all("extends")
+    import_all("jobs")
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A UTC time as the pages show it, to the second."""
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def since(job: Job) -> str:
+    """ "2024-04-25 09:00": when a job started (or was queued), for messages that refuse a second run."""
+    return (iso(job.started_at or job.queued_at) or "")[:16].replace("T", " ")
+
+
+def input_hash(params: Mapping[str, Any]) -> str:
+    """A short hash of a job's inputs, the last part of its idempotency key."""
+    text = json.dumps(params, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def enqueue(
+    db: Session, *, kind: JobKind, event_id: int, account_id: int | None, params: Mapping[str, Any]
+) -> tuple[Job, bool]:
+    """Queue a job in the caller's transaction; (the job, True), or (the unfinished job of this kind and
+    event, False) when there is one, so the caller can refuse the second run or hand back the first."""
+    lock = f"{kind.name}:{event_id}"
+    existing = db.scalar(select(Job).where(Job.lock == lock))
+    if existing is not None:
+        return existing, False
+    job = Job(
+        kind=kind.name,
+        event_id=event_id,
+        account_id=account_id,
+        state="queued",
+        params=dict(params),
+        key=f"{lock}:{input_hash(params)}",
+        lock=lock,
+        max_attempts=kind.max_attempts,
+        queued_at=utcnow(),
+        error_details=[],
+    )
+    db.add(job)
+    db.flush()
+    if db.get_bind().dialect.name == "postgresql":
+        defer_in_transaction(db, job)
+    return job, True
+
+
+def latest(db: Session, *, kind: str, event_id: int) -> Job | None:
+    """The event's last or current job of a kind."""
+    return db.scalar(
+        select(Job).where(Job.kind == kind, Job.event_id == event_id).order_by(Job.id.desc()).limit(1)
+    )
+
+
+def cancel(db: Session, *, job: Job) -> Job:
+    """Cancel a job: a queued one at once; a running one stops at its next step (its worker reads the flag)."""
+    if job.state == "queued":
+        job.state, job.finished_at, job.lock = "cancelled", utcnow(), None
+    elif job.state == "running":
+        job.cancel_requested = True
+    db.flush()
+    return job
+
+
+def elapsed(job: Job) -> int | None:
+    """The seconds a job has run so far (or ran), None before it started."""
+    if job.started_at is None:
+        return None
+    end = job.finished_at if job.state in FINISHED and job.finished_at else utcnow()
+    return max(0, round((end - job.started_at).total_seconds()))
+
+
+def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> bool:
+    """Take a queued job for `worker` with one conditional UPDATE: of two workers, only one gets it."""
+    now = utcnow()
+    with unit_of_work(factory) as db:
+        taken = db.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == "queued")
+            .values(
+                state="running",
+                worker=worker,
+                attempts=Job.attempts + 1,
+                heartbeat_at=now,
+                started_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(taken, "rowcount", 0))
+
+
+def _mine(job_id: int, worker: str) -> Any:
+    return and_(Job.id == job_id, Job.worker == worker, Job.state == "running")
+
+
+def heartbeat(factory: sessionmaker[Session], job_id: int, worker: str) -> bool | None:
+    """Renew the job's heartbeat; the cancel flag, or None when the job is no longer this worker's."""
+    with unit_of_work(factory) as db:
+        renewed = db.execute(
+            update(Job)
+            .where(_mine(job_id, worker))
+            .values(heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(renewed, "rowcount", 0):
             return None
-        job = dict(stored)
-        live = _live.get(self._key(factory, owner_id))
-        if live is not None:
-            job.update(live)
-        job["running"] = self.is_running(job, live is not None)
-        return job
+        return bool(db.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
-    def queue(
-        self, db: Session, owner_id: int, job: dict[str, Any], run: Callable[[], None], launch: Launch
-    ) -> dict[str, Any]:
-        """Store the queued job in the caller's transaction and launch `run` once that transaction commits."""
-        self.write(db, owner_id, job)
-        on_commit(db, lambda: launch(run))
-        return job
 
-    def update(self, factory: sessionmaker[Session], owner_id: int, **changes: Any) -> dict[str, Any]:
-        """Change the stored job in a transaction of its own, so that the pages see it at once."""
-        with unit_of_work(factory) as session:
-            stored = self.read(session, owner_id)
-            job = dict(stored) if isinstance(stored, dict) else {}
-            job.update(changes)
-            self.write(session, owner_id, job)
-        return job
+def reap(factory: sessionmaker[Session], *, stall_after: float) -> list[int]:
+    """Jobs whose worker stopped renewing the heartbeat for `stall_after` seconds go back to the queue (a new
+    attempt) or, after `max_attempts`, fail; returns the ids queued again."""
+    cutoff = utcnow() - dt.timedelta(seconds=stall_after)
+    queued: list[int] = []
+    with unit_of_work(factory) as db:
+        stale = db.scalars(
+            select(Job)
+            .where(
+                Job.state == "running",
+                or_(Job.heartbeat_at < cutoff, and_(Job.heartbeat_at.is_(None), Job.started_at < cutoff)),
+            )
+            .order_by(Job.id)
+        ).all()
+        for job in stale:
+            token = set_locale(str(job.params.get("locale") or get_locale()))
+            try:
+                if job.attempts < job.max_attempts and not job.cancel_requested:
+                    job.state, job.worker = "queued", None
+                    job.step = _("The worker stopped responding; the job was queued again.")
+                    queued.append(job.id)
+                else:
+                    job.state, job.finished_at, job.lock = "failed", utcnow(), None
+                    job.error = _(
+                        "The worker running this job stopped responding %(n)s times; nothing was written."
+                    ) % {"n": job.attempts}
+                    if job.cancel_requested:
+                        job.state, job.error = "cancelled", None
+            finally:
+                reset_locale(token)
+            log.warning("job %s (%s) stalled on %s; now %s", job.id, job.kind, job.worker, job.state)
+    return queued
 
-    @contextmanager
-    def claim(self, factory: sessionmaker[Session], owner_id: int) -> Iterator[dict[str, Any] | None]:
-        """The job's live state for the time it runs here, or None when this process already runs it."""
-        key = self._key(factory, owner_id)
-        live: dict[str, Any] | None
-        with _lock:
-            if key in _live:
-                live = None
-            else:
-                live = {}
-                _live[key] = live
-        if live is None:
-            yield None
-            return
+
+@dataclass
+class JobContext:
+    """What a running job sees: its parameters, and the calls that report progress, check the cancel flag and
+    store its outcome. Every call checks that the job is still this worker's."""
+
+    factory: sessionmaker[Session]
+    job_id: int
+    kind: str
+    event_id: int | None
+    account_id: int | None
+    params: dict[str, Any]
+    attempt: int
+    worker: str
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    lost: threading.Event = field(default_factory=threading.Event)
+    completed: bool = False
+    _last_write: float = 0.0
+
+    def check(self) -> None:
+        """Stop here if the job was cancelled or taken over (raises Cancelled or LeaseLost)."""
+        if self.lost.is_set():
+            raise LeaseLost(self.job_id)
+        if self.cancelled.is_set():
+            raise Cancelled(self.job_id)
+
+    def _write(self, **values: Any) -> None:
+        with unit_of_work(self.factory) as db:
+            changed = db.execute(
+                update(Job)
+                .where(_mine(self.job_id, self.worker))
+                .values(heartbeat_at=utcnow(), **values)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(changed, "rowcount", 0):
+                self.lost.set()
+            elif db.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
+                self.cancelled.set()
+
+    def step(self, text: str, *, progress: float | None = None, every: float = 0.0, check: bool = True) -> None:
+        """Report the job's current step (and progress 0..1) between two pieces of work, then check the flags.
+        With `every`, a step arriving sooner than that many seconds after the last such step is not written;
+        `check=False` for steps reported from inside a solver, which must not be interrupted by an exception."""
+        now = time.monotonic()
+        # Throttled steps (a solver's progress lines) are spaced from each other, not from the phase steps.
+        if not every or now - self._last_write >= every:
+            if every:
+                self._last_write = now
+            values: dict[str, Any] = {"step": text[:500]}
+            if progress is not None:
+                values["progress"] = max(0.0, min(1.0, progress))
+            self._write(**values)
+        if check:
+            self.check()
+
+    def incumbent(self, result: Mapping[str, Any], *, bound: float | None = None) -> None:
+        """Store the best result so far (and its proven bound), so the page shows it while the job runs."""
+        self._write(result=dict(result), bound=bound)
+        self.check()
+
+    def complete(self, db: Session, result: Mapping[str, Any] | None, *, bound: float | None = None) -> None:
+        """Mark the job done inside the caller's transaction, the one that writes its outcome: if the job is no
+        longer this worker's, LeaseLost is raised and the caller's transaction (the outcome) rolls back."""
+        self.check()
+        done = db.execute(
+            update(Job)
+            .where(_mine(self.job_id, self.worker))
+            .values(
+                state="done",
+                finished_at=utcnow(),
+                result=dict(result) if result is not None else None,
+                bound=bound,
+                progress=1.0,
+                lock=None,
+                error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(done, "rowcount", 0):
+            raise LeaseLost(self.job_id)
+        self.completed = True
+
+
+def _finish(ctx: JobContext, state: str, **values: Any) -> None:
+    with unit_of_work(ctx.factory) as db:
+        db.execute(
+            update(Job)
+            .where(_mine(ctx.job_id, ctx.worker))
+            .values(state=state, finished_at=utcnow(), lock=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _beat(ctx: JobContext, every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
         try:
-            yield live
-        finally:
-            with _lock:
-                _live.pop(key, None)
+            flag = heartbeat(ctx.factory, ctx.job_id, ctx.worker)
+        except Exception:
+            log.warning("heartbeat of job %s failed", ctx.job_id, exc_info=True)
+            continue
+        if flag is None:
+            ctx.lost.set()
+            return
+        if flag:
+            ctx.cancelled.set()
+
+
+def execute(
+    factory: sessionmaker[Session], job_id: int, *, worker: str, heartbeat_every: float | None = None
+) -> bool:
+    """Claim and run one job, recording how it went; False when another worker had it already.
+
+    The job runs in a context of its own, in the language of the person who queued it. With
+    `heartbeat_every`, a thread renews the heartbeat that long apart while the job runs (workers); without it
+    (tests running a job inline), only the job's own steps do.
+    """
+    if not claim(factory, job_id, worker):
+        return False
+    return contextvars.copy_context().run(_execute, factory, job_id, worker, heartbeat_every)
+
+
+def _execute(factory: sessionmaker[Session], job_id: int, worker: str, every: float | None) -> bool:
+    with unit_of_work(factory, write=False) as db:
+        job = db.get(Job, job_id)
+        assert job is not None
+        ctx = JobContext(
+            factory=factory,
+            job_id=job.id,
+            kind=job.kind,
+            event_id=job.event_id,
+            account_id=job.account_id,
+            params=dict(job.params),
+            attempt=job.attempts,
+            worker=worker,
+        )
+    set_locale(str(ctx.params.get("locale") or get_locale()))
+    kind = find_kind(ctx.kind)
+    stop = threading.Event()
+    beating = threading.Thread(target=_beat, args=(ctx, every, stop), daemon=True) if every else None
+    if beating is not None:
+        beating.start()
+    try:
+        if kind is None:
+            raise DomainError(_("No such kind of job: %(kind)s") % {"kind": ctx.kind})
+        result = kind.run(ctx)
+        if not ctx.completed:
+            with unit_of_work(factory) as db:
+                ctx.complete(db, result)
+    except LeaseLost:
+        log.warning("job %s was taken over by another worker; %s stops", job_id, worker)
+    except Cancelled:
+        _finish(ctx, "cancelled", error=_("The job was cancelled; nothing was written."))
+    except DomainError as exc:
+        log.info("job %s (%s) refused: %s", job_id, ctx.kind, exc.message)
+        details = [d.message for d in exc.details if d.message != exc.message][:10]
+        _finish(ctx, "failed", error=exc.message, error_details=details)
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job_id, ctx.kind)
+        _finish(ctx, "failed", error=str(exc) or type(exc).__name__)
+    finally:
+        stop.set()
+        if beating is not None:
+            beating.join()
+    return True
+
+
+def run_queued(factory: sessionmaker[Session], *, worker: str = "inline") -> list[int]:
+    """Run every queued job in this thread, oldest first, until none is left; the ids run (tests, commands)."""
+    ran: list[int] = []
+    while True:
+        with unit_of_work(factory, write=False) as db:
+            ids = db.scalars(
+                select(Job.id).where(Job.state == "queued", Job.id.not_in(ran or [0])).order_by(Job.id)
+            ).all()
+        if not ids:
+            return ran
+        for job_id in ids:
+            if execute(factory, job_id, worker=worker):
+                ran.append(job_id)

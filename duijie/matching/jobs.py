@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from duijie.core.db import unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
+from duijie.core.setting_jobs import JobKind, Launch, iso, since, start_thread
 from duijie.events.models import Event
 from duijie.events.service import get_event_by_id
 from duijie.matching import settings

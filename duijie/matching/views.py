@@ -14,7 +14,7 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import bilingual
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import start_thread
+from duijie.core.setting_jobs import start_thread
 from duijie.core.web import csrf_form, get_actor, get_db, render, require_login
 from duijie.directory.models import Organisation
 from duijie.events.deps import event_from_slug

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor
 from duijie.core.errors import PermissionDenied
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import start_thread
 from duijie.core.schemas import ErrorBody
 from duijie.core.web import allow, get_db, require_login
 from duijie.events.deps import event_from_slug
@@ -282,10 +281,8 @@ def run_schedule(
         db,
         event=event,
         actor=actor,
-        factory=request.app.state.sessionmaker,
         time_limit=body.time_limit,
         allow_moves=body.allow_moves,
-        launch=getattr(request.app.state, "job_launcher", start_thread),
     )
     job.running = True
     return _job(event, job)
@@ -299,7 +296,7 @@ def scheduling_job(
     actor: Actor = Depends(organiser),
 ) -> JobRead:
     """The event's last or current scheduling job: state, step, times, the run's report or the error."""
-    return _job(event, job_status(db, event, request.app.state.sessionmaker))
+    return _job(event, job_status(db, event))
 
 
 @router.post("/publish", response_model=ConfirmedRead)

@@ -20,7 +20,6 @@ from duijie.core.db import utcnow
 from duijie.core.errors import DomainError
 from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import start_thread
 from duijie.core.models import Notification
 from duijie.core.web import allow, can, csrf_form, get_db, render, require_login, safe_next
 from duijie.events.deps import event_from_slug
@@ -337,7 +336,7 @@ def _grid_context(request: Request, db: Session, event: Event, error: str | None
     slots = meeting_service.slots_of(db, event=event)
     return {
         "event": event,
-        "job": job_status(db, event, request.app.state.sessionmaker),
+        "job": job_status(db, event),
         "summary": meeting_service.summary(db, event=event),
         "grid": queries.grid(db, event=event),
         "left": queries.unscheduled(db, event=event),
@@ -399,10 +398,8 @@ def run_scheduler(
             db,
             event=event,
             actor=actor,
-            factory=request.app.state.sessionmaker,
             time_limit=_time_limit(form),
             allow_moves=form.get("allow_moves") == "1",
-            launch=getattr(request.app.state, "job_launcher", start_thread),
         ),
     )
 

@@ -3,8 +3,6 @@ the round did not change meanwhile, one at a time per edition; followed on the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -16,6 +14,8 @@ from duijie.contest.jobs import job_status, run_job, start_job
 from duijie.contest.models import ContestEntry, ContestRound, ReviewAssignment
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, InvalidTransition
+from duijie.core.jobs import run_queued
+from duijie.core.models import Job
 from duijie.directory.accounts import actor_for_account
 from duijie.events.models import Event
 from tests import factories
@@ -41,6 +41,11 @@ def _round(db: Session) -> tuple[Event, ContestRound, list[ContestEntry], Actor]
     return event, rnd, entries, organiser
 
 
+def _queued(db: Session) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count(Job.id)).where(Job.state == "queued")) or 0
+
+
 def _reviews(db: Session, rnd: ContestRound) -> int:
     db.expire_all()
     return db.scalar(select(func.count(ReviewAssignment.id)).where(ReviewAssignment.round_id == rnd.id)) or 0
@@ -50,16 +55,12 @@ def test_a_queued_job_runs_and_writes_the_reviews(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     event, rnd, entries, organiser = _round(db)
-    launched: list[Callable[[], None]] = []
-    job = start_job(
-        db, event=event, round_id=rnd.id, actor=organiser, factory=session_factory, launch=launched.append
-    )
+    job = start_job(db, event=event, round_id=rnd.id, actor=organiser)
     assert (job["state"], job["round_id"], job["progress"]) == ("queued", rnd.id, 0)
-    assert _reviews(db, rnd) == 0 and launched == []
+    assert _reviews(db, rnd) == 0
     db.commit()
-    assert len(launched) == 1
-    launched[0]()
-    status = job_status(db, event=event, factory=session_factory)
+    assert run_queued(session_factory) == [job["id"]]
+    status = job_status(db, event=event)
     assert status is not None
     assert (status["state"], status["running"], status["progress"], status["error"]) == (
         "done",
@@ -76,22 +77,20 @@ def test_a_second_start_while_one_runs_is_refused(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     event, rnd, _entries, organiser = _round(db)
-    start_job(
-        db, event=event, round_id=rnd.id, actor=organiser, factory=session_factory, launch=lambda run: None
-    )
+    start_job(db, event=event, round_id=rnd.id, actor=organiser)
     db.commit()
     with pytest.raises(InvalidTransition) as queued:
-        start_job(db, event=event, round_id=rnd.id, actor=organiser, factory=session_factory)
+        start_job(db, event=event, round_id=rnd.id, actor=organiser)
     assert queued.value.status_code == 409
     seen: list[str] = []
 
     def while_running(solution: Solution) -> None:
         with session_factory() as other:
-            status = job_status(other, event=event, factory=session_factory)
+            status = job_status(other, event=event)
             assert status is not None and status["running"] and status["state"] == "running"
             seen.append(status["step"])
             with pytest.raises(InvalidTransition):
-                start_job(other, event=event, round_id=rnd.id, actor=organiser, factory=session_factory)
+                start_job(other, event=event, round_id=rnd.id, actor=organiser)
 
     done = run_job(session_factory, event.id, between=while_running)
     assert done["state"] == "done" and len(seen) == 1 and seen[0]
@@ -102,9 +101,7 @@ def test_a_round_changed_while_solving_is_not_written(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     event, rnd, entries, organiser = _round(db)
-    start_job(
-        db, event=event, round_id=rnd.id, actor=organiser, factory=session_factory, launch=lambda run: None
-    )
+    start_job(db, event=event, round_id=rnd.id, actor=organiser)
     db.commit()
 
     def change_an_entry(solution: Solution) -> None:
@@ -127,14 +124,14 @@ def test_a_round_that_cannot_start_is_refused_before_anything_is_queued(
     rnd = cf.contest_round(db, event=event, field=cf.contest_field(db, event=event))
     organiser = actor_for_account(factories.account(db, role="organiser"))
     with pytest.raises(DomainError):
-        start_job(db, event=event, round_id=rnd.id, actor=organiser, factory=session_factory)
-    assert job_status(db, event=event, factory=session_factory) is None
+        start_job(db, event=event, round_id=rnd.id, actor=organiser)
+    assert job_status(db, event=event) is None
 
 
-def test_the_round_page_queues_the_job_and_shows_its_state(client: TestClient, db: Session) -> None:
+def test_the_round_page_queues_the_job_and_shows_its_state(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
     event, rnd, _entries, _organiser = _round(db)
-    launched: list[Callable[[], None]] = []
-    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
     account = factories.account(db, role="organiser")
     db.commit()
     login(client, account.username, factories.PASSWORD)
@@ -142,14 +139,14 @@ def test_the_round_page_queues_the_job_and_shows_its_state(client: TestClient, d
     token = csrf_of(client, url)
     response = client.post(f"{url}/assign", data={"csrf": token, "objective": "fair"}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"{url}?done=assign"
-    assert len(launched) == 1
+    assert _queued(db) == 1
     queued = client.get(response.headers["location"]).text
     assert '<meta http-equiv="refresh" content="2">' in queued
     assert 'data-testid="job-state">已排队<' in queued and 'data-testid="assign-done"' not in queued
     with in_english(client):
         again = client.post(f"{url}/assign", data={"csrf": token})
     assert again.status_code == 409 and "A judge assignment is already running for this contest" in again.text
-    launched[0]()
+    run_queued(session_factory)
     done = client.get(response.headers["location"]).text
     assert 'http-equiv="refresh"' not in done
     assert 'data-testid="job-state">完成<' in done and 'data-testid="assign-done"' in done
@@ -157,11 +154,9 @@ def test_the_round_page_queues_the_job_and_shows_its_state(client: TestClient, d
 
 
 def test_api_queues_the_assignment_refuses_a_second_and_reports_the_job(
-    client: TestClient, db: Session
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     event, rnd, _entries, _organiser = _round(db)
-    launched: list[Callable[[], None]] = []
-    client.app.state.job_launcher = launched.append  # type: ignore[attr-defined]
     judge_login = cf.judge(db, event=event)[1]
     account = factories.account(db, role="organiser")
     db.commit()
@@ -182,6 +177,6 @@ def test_api_queues_the_assignment_refuses_a_second_and_reports_the_job(
     )
     second = client.post(f"{api}/rounds/{rnd.id}/assignment", json={"objective": "total"})
     assert second.status_code == 409
-    launched[0]()
+    run_queued(session_factory)
     job = client.get(f"{api}/assignment/job").json()
     assert (job["state"], job["running"], job["summary"]["pairs"]) == ("done", False, 6)

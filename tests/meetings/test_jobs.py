@@ -4,23 +4,23 @@ from fresh inputs, solved again once when the grid changed under it, and failed 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.auth import Actor
 from duijie.core.db import unit_of_work
 from duijie.core.errors import InvalidTransition
-from duijie.core.models import AuditEntry
+from duijie.core.jobs import run_queued
+from duijie.core.models import AuditEntry, Job
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account
 from duijie.events import service as event_service
-from duijie.events.models import Event, EventSetting
+from duijie.events.models import Event
 from duijie.meetings import placement, queries, requests, runs, service
 from duijie.meetings.instance import Schedule
-from duijie.meetings.jobs import JOB_STATE, SchedulingJob, job_status, run_job, start_job
+from duijie.meetings.jobs import KIND, SchedulingJob, job_status, run_job, start_job
 from duijie.meetings.models import Meeting, MeetingRequest, MeetingSeat
 
 SUMMIT = "invest-beijing-2024"
@@ -77,14 +77,7 @@ def _accept(factory: sessionmaker[Session], event_id: int, request_id: int) -> N
 
 
 def _queue(db: Session, event: Event, factory: sessionmaker[Session], time_limit: float = 2) -> None:
-    start_job(
-        db,
-        event=event,
-        actor=_actor(db, "organiser"),
-        factory=factory,
-        time_limit=time_limit,
-        launch=lambda j: None,
-    )
+    start_job(db, event=event, actor=_actor(db, "organiser"), time_limit=time_limit)
     db.commit()
 
 
@@ -92,24 +85,14 @@ def test_job_starts_after_commit_and_writes_the_schedule(
     db: Session, summit: Event, session_factory: sessionmaker[Session]
 ) -> None:
     before = runs.last_run(db, event=summit)
-    launched: list[Callable[[], None]] = []
-    job = start_job(
-        db,
-        event=summit,
-        actor=_actor(db, "organiser"),
-        factory=session_factory,
-        time_limit=2,
-        launch=launched.append,
-    )
+    job = start_job(db, event=summit, actor=_actor(db, "organiser"), time_limit=2)
     organiser = _actor(db, "organiser")
     assert (job.state, job.time_limit, job.allow_moves) == ("queued", 2, False)
     assert (job.account_id, job.by) == (organiser.account_id, organiser.display_name)
-    assert launched == []
     db.commit()
-    assert len(launched) == 1
-    launched[0]()
+    assert run_queued(session_factory) == [job.id]
     db.expire_all()
-    status = job_status(db, summit, session_factory)
+    status = job_status(db, summit)
     assert status is not None
     assert (status.state, status.running, status.error, status.attempts) == (
         "done",
@@ -131,7 +114,7 @@ def test_job_starts_after_commit_and_writes_the_schedule(
     assert entry is not None and entry.after == report.model_dump()
     assert entry.actor_id == organiser.account_id
     other = event_service.get_event(db, slug="invest-beijing-2023")
-    assert job_status(db, other, session_factory) is None
+    assert job_status(db, other) is None
 
 
 def test_second_start_while_queued_is_refused(
@@ -141,7 +124,7 @@ def test_second_start_while_queued_is_refused(
     with pytest.raises(InvalidTransition) as refused:
         _queue(db, summit, session_factory)
     assert refused.value.status_code == 409
-    queued = job_status(db, summit, session_factory)
+    queued = job_status(db, summit)
     assert queued is not None and queued.running is True
     assert refused.value.message == (
         f"本活动的排期正在运行（自 UTC {(queued.queued or '')[:16].replace('T', ' ')} 起），请待其完成后再试。"
@@ -158,7 +141,7 @@ def test_progress_lines_of_the_solver_are_the_running_jobs_step(
         with session_factory() as other:
             event = other.get(Event, summit.id)
             assert event is not None
-            job = job_status(other, event, session_factory)
+            job = job_status(other, event)
             assert job is not None
             seen.append(job)
 
@@ -183,7 +166,7 @@ def test_inputs_changed_while_solving_are_read_again_and_solved_anew(
 
     run_job(session_factory, summit.id, between=accept_one_meanwhile)
     db.expire_all()
-    status = job_status(db, summit, session_factory)
+    status = job_status(db, summit)
     assert status is not None
     assert (status.state, status.error, status.attempts, attempts) == ("done", None, 2, [1, 2])
     assert status.report.attempts == 2
@@ -205,7 +188,7 @@ def test_inputs_changing_again_fail_the_job_and_write_nothing(
 
     run_job(session_factory, summit.id, between=accept_each_time)
     db.expire_all()
-    status = job_status(db, summit, session_factory)
+    status = job_status(db, summit)
     assert status is not None
     assert (status.state, status.running, status.attempts, status.report) == (
         "failed",
@@ -256,7 +239,7 @@ def test_a_double_booking_the_fingerprint_cannot_see_is_refused_by_the_database(
 
     run_job(session_factory, summit.id, between=take_a_place_meanwhile)
     db.expire_all()
-    status = job_status(db, summit, session_factory)
+    status = job_status(db, summit)
     assert status is not None and len(intruders) == 1
     assert (status.state, status.error) == ("failed", "排期运行期间总表已被他人修改，请重新运行。")
     intruder = db.get(Meeting, intruders[0])
@@ -277,9 +260,10 @@ def test_failed_job_records_the_error_and_a_new_run_may_start(
     assert (outcome.state, outcome.error) == ("failed", "只有主办方可以运行排期。")
     organiser.is_active = True
     db.commit()
-    status = job_status(db, summit, session_factory)
+    status = job_status(db, summit)
     assert status is not None and (status.state, status.running) == ("failed", False)
     assert status.finished >= status.started
     assert _grid(db, summit) == grid
     _queue(db, summit, session_factory)
-    assert db.scalar(select(func.count()).where(EventSetting.key == JOB_STATE.name)) == 1
+    kept = db.scalars(select(Job.state).where(Job.event_id == summit.id, Job.kind == KIND).order_by(Job.id))
+    assert list(kept) == ["failed", "queued"]
