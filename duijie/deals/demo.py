@@ -10,11 +10,13 @@ are generated so that the totals come out exactly.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from duijie.core.auth import Actor
 from duijie.core.db import SYNTHETIC
 from duijie.core.demo_kit import SRC_2023, SRC_2024, YI, DemoKit, allocate
 from duijie.deals import service as deal_service
@@ -287,10 +289,16 @@ TASKS = (
 
 def extend_demo(kit: DemoKit) -> None:
     """Land six generated 2023 deals, lose two 2024 leads and give the open deals follow-up tasks."""
-    db = kit.db
     rng = kit.module_rng("deals")
-    accounts = {a.username: a for a in db.scalars(select(Account))}
-    organiser = actor_for_account(accounts["organiser"])
+    organiser = actor_for_account(kit.get(Account, "organiser"))
+    land_2023(kit, rng, organiser)
+    follow_up_2024(kit, rng, organiser)
+    kit.db.flush()
+
+
+def land_2023(kit: DemoKit, rng: random.Random, organiser: Actor) -> None:
+    """Six generated 2023 signings have broken ground, with part of their amount invested."""
+    db = kit.db
     signed_2023 = list(
         db.scalars(
             select(Deal)
@@ -304,6 +312,7 @@ def extend_demo(kit: DemoKit) -> None:
         )
     )
     for deal in rng.sample(signed_2023, 6):
+        assert deal.signed_amount is not None
         share = Decimal(rng.choice([40, 55, 70, 85, 100])) / 100
         deal_service.move_deal_to_stage(
             db,
@@ -311,9 +320,14 @@ def extend_demo(kit: DemoKit) -> None:
             deal=deal,
             to="landed",
             note="项目已开工建设（示例数据）",
-            invested_amount=(deal.signed_amount * share).quantize(Decimal("0.01")),  # type: ignore[operator]
+            invested_amount=(deal.signed_amount * share).quantize(Decimal("0.01")),
             landed_on=dt.date(2024, 3, 1) + dt.timedelta(days=rng.randrange(0, 200)),
         )
+
+
+def follow_up_2024(kit: DemoKit, rng: random.Random, organiser: Actor) -> None:
+    """Two 2024 leads lost, and a follow-up task on every other open one (Haidian's for the district)."""
+    db = kit.db
     open_2024 = list(
         db.scalars(
             select(Deal)
@@ -326,12 +340,10 @@ def extend_demo(kit: DemoKit) -> None:
     )
     lost = rng.sample([d for d in open_2024 if d.stage == "contacted"] or open_2024, 2)
     for deal, reason in zip(lost, LOST_REASONS, strict=True):
-        deal_service.move_deal_to_stage(
-            db, actor=organiser, deal=deal, to="lost", note=None, lost_reason=reason
-        )
-    district_owner = accounts.get("haidian")
+        deal_service.move_deal_to_stage(db, actor=organiser, deal=deal, to="lost", note=None, lost_reason=reason)
+    district_owner = kit.get(Account, "haidian")
     for k, deal in enumerate(d for d in open_2024 if d not in lost):
-        owner = district_owner if deal.district == "海淀区" and district_owner else accounts["organiser"]
+        owner = district_owner if deal.district == "海淀区" else kit.get(Account, "organiser")
         deal_service.add_task(
             db,
             actor=organiser,
@@ -342,4 +354,3 @@ def extend_demo(kit: DemoKit) -> None:
                 owner_id=owner.id,
             ),
         )
-    db.flush()

@@ -186,28 +186,18 @@ def _availability(
         kit.db.add_all(Availability(participant_id=p.id, slot_id=slots[i].id) for i in free)
 
 
-def _requests(
-    kit: DemoKit,
-    event: Event,
-    sides: dict[str, list[MeetingParticipant]],
-    own: dict[str, MeetingParticipant],
-    rng: random.Random,
-) -> list[MeetingRequest]:
-    """Requests with a popularity skew (a few investors are wanted by many), most of them accepted."""
-    db = kit.db
-    projects: dict[str | None, list[int | None]] = {}
-    for opp_id, district in db.execute(
-        select(Opportunity.id, Opportunity.district)
-        .where(Opportunity.event_id == event.id)
-        .order_by(Opportunity.id)
-    ):
-        projects.setdefault(district, []).append(opp_id)
-    district_of = {o.id: o.district for o in kit.all(Organisation)}
+def _wanted(
+    sides: dict[str, list[MeetingParticipant]], rng: random.Random
+) -> list[tuple[MeetingParticipant, MeetingParticipant, str]]:
+    """Who wants to meet whom (requester, recipient, the requester's side), with a popularity skew: a few
+    investors are wanted by many."""
     investors, governments, enterprises = sides["investor"], sides["government"], sides["enterprise"]
     popularity = [1.0 / (k + 1) ** 0.8 for k in range(len(investors))]
     wanted: list[tuple[MeetingParticipant, MeetingParticipant, str]] = []
     for e in enterprises:
-        for inv in set(rng.choices(investors, weights=popularity, k=rng.randint(1, 3))):
+        # Each investor once, in the order drawn (a set would order them by memory address, differently
+        # from one build to the next).
+        for inv in dict.fromkeys(rng.choices(investors, weights=popularity, k=rng.randint(1, 3))):
             wanted.append((e, inv, "enterprise"))
         if rng.random() < 0.3:
             wanted.append((e, rng.choice(governments), "enterprise"))
@@ -219,11 +209,49 @@ def _requests(
             wanted.append((g, inv, "government"))
         for e in rng.sample(enterprises, 1):
             wanted.append((g, e, "government"))
+    return wanted
+
+
+def _specials(
+    sides: dict[str, list[MeetingParticipant]], own: dict[str, MeetingParticipant]
+) -> list[tuple[MeetingParticipant, MeetingParticipant, str]]:
+    """The demo accounts' own requests: one accepted each way of the pair (the first), and some waiting for
+    their answer (the others)."""
+    investors, enterprises = sides["investor"], sides["enterprise"]
     xinghe, jinghua = own["enterprise"], own["investor"]
-    # The demo accounts' own requests: one accepted each way of the pair, and some waiting for an answer.
     specials = [(xinghe, jinghua, "enterprise")]
     specials += [(investors[k], xinghe, "investor") for k in (0, 3) if investors[k].id != jinghua.id]
     specials += [(enterprises[k], jinghua, "enterprise") for k in (5, 9)]
+    return specials
+
+
+def _state(rng: random.Random, *, pending: bool, vip: bool) -> str:
+    """A request's state: waiting for the demo accounts, accepted for their own pair, else mostly accepted."""
+    roll = rng.random()
+    if pending:
+        return "requested"
+    if vip:
+        return "accepted"
+    return "accepted" if roll < 0.8 else "requested" if roll < 0.88 else "declined" if roll < 0.96 else "cancelled"
+
+
+def _requests(
+    kit: DemoKit,
+    event: Event,
+    sides: dict[str, list[MeetingParticipant]],
+    own: dict[str, MeetingParticipant],
+    rng: random.Random,
+) -> list[MeetingRequest]:
+    """The requests, the demo accounts' first, then the wanted ones in a random order, each pair once."""
+    projects: dict[str | None, list[int | None]] = {}
+    for opp_id, district in kit.db.execute(
+        select(Opportunity.id, Opportunity.district).where(Opportunity.event_id == event.id).order_by(Opportunity.id)
+    ):
+        projects.setdefault(district, []).append(opp_id)
+    district_of = {o.id: o.district for o in kit.all(Organisation)}
+    wanted = _wanted(sides, rng)
+    specials = _specials(sides, own)
+    vip = (specials[0][0].id, specials[0][1].id)
     pending_pairs = {(a.id, b.id) for a, b, _s in specials[1:]}
     seen: set[tuple[int, int]] = set()
     requests: list[MeetingRequest] = []
@@ -235,45 +263,36 @@ def _requests(
             continue
         seen.add((a.id, b.id))
         created = start + dt.timedelta(minutes=rng.randrange(0, 16 * 24 * 60))
-        roll = rng.random()
-        if (a.id, b.id) in pending_pairs:
-            state = "requested"
-        elif (a.id, b.id) == (xinghe.id, jinghua.id):
-            state = "accepted"
-        else:
-            state = (
-                "accepted"
-                if roll < 0.8
-                else "requested"
-                if roll < 0.88
-                else "declined"
-                if roll < 0.96
-                else "cancelled"
-            )
+        state = _state(rng, pending=(a.id, b.id) in pending_pairs, vip=(a.id, b.id) == vip)
         priority = 2 if side == "government" else (3 if rng.random() < 0.03 else 1)
-        if (a.id, b.id) == (xinghe.id, jinghua.id):
+        if (a.id, b.id) == vip:
             priority = 3  # the organiser flagged the demo accounts' meeting as a VIP one
         opportunity: int | None = None
         if side == "government":
             district = district_of.get(a.organisation_id) if a.organisation_id is not None else None
             opportunity = rng.choice(projects.get(district, [None]))
-        request = MeetingRequest(
-            event_id=event.id,
-            requester_id=a.id,
-            recipient_id=b.id,
-            opportunity_id=opportunity,
-            message=rng.choice(MESSAGES[side]),
-            state=state,
-            priority=priority,
-            created_at=created,
-            answered_at=min(created + dt.timedelta(hours=rng.randint(1, 48)), LAST_ANSWER)
+        message = rng.choice(MESSAGES[side])
+        answered = (
+            min(created + dt.timedelta(hours=rng.randint(1, 48)), LAST_ANSWER)
             if state in ("accepted", "declined")
-            else None,
-            provenance=SYNTHETIC,
+            else None
         )
-        requests.append(request)
-    db.add_all(requests)
-    db.flush()
+        requests.append(
+            MeetingRequest(
+                event_id=event.id,
+                requester_id=a.id,
+                recipient_id=b.id,
+                opportunity_id=opportunity,
+                message=message,
+                state=state,
+                priority=priority,
+                created_at=created,
+                answered_at=answered,
+                provenance=SYNTHETIC,
+            )
+        )
+    kit.db.add_all(requests)
+    kit.db.flush()
     return requests
 
 

@@ -99,27 +99,7 @@ def structure(kit: DemoKit, rng: random.Random, event: Event) -> ContestDemo:
 
 def rounds(c: ContestDemo) -> None:
     """The preliminary contests, the field TOP10 rounds and the global final."""
-    for r_code, r_zh, r_en, *_ in REGIONS:
-        for f_code in OVERSEAS_FIELDS.get(r_code, [code for code, *_ in FIELDS]):
-            f = c.fields[f_code]
-            start = dt.date(2023, 6, 1) + dt.timedelta(days=2 * len(c.prelims))
-            c.prelims.append(
-                ContestRound(
-                    event_id=c.event.id,
-                    kind=RoundKind.PRELIMINARY.value,
-                    name_zh=f"{r_zh}·{f.name_zh}",
-                    name_en=f"{r_en} · {f.name_en}",
-                    field_id=f.id,
-                    region_id=c.regions[r_code].id,
-                    sequence=1,
-                    starts_on=start,
-                    ends_on=start + dt.timedelta(days=1),
-                    advance_count=3,
-                    criteria=CRITERIA,
-                    judges_per_entry=5,
-                    max_per_judge=30,
-                )
-            )
+    _preliminaries(c)
     c.top10 = {
         code: ContestRound(
             event_id=c.event.id,
@@ -153,6 +133,31 @@ def rounds(c: ContestDemo) -> None:
     c.db.add_all([*c.prelims, *c.top10.values(), c.final])
     c.db.flush()
     assert len(c.prelims) == source_figure(c.event, "preliminary_contests")
+
+
+def _preliminaries(c: ContestDemo) -> None:
+    """A preliminary contest per region and field (the overseas regions hold fewer), every other day."""
+    for r_code, r_zh, r_en, *_ in REGIONS:
+        for f_code in OVERSEAS_FIELDS.get(r_code, [code for code, *_ in FIELDS]):
+            f = c.fields[f_code]
+            start = dt.date(2023, 6, 1) + dt.timedelta(days=2 * len(c.prelims))
+            c.prelims.append(
+                ContestRound(
+                    event_id=c.event.id,
+                    kind=RoundKind.PRELIMINARY.value,
+                    name_zh=f"{r_zh}·{f.name_zh}",
+                    name_en=f"{r_en} · {f.name_en}",
+                    field_id=f.id,
+                    region_id=c.regions[r_code].id,
+                    sequence=1,
+                    starts_on=start,
+                    ends_on=start + dt.timedelta(days=1),
+                    advance_count=3,
+                    criteria=CRITERIA,
+                    judges_per_entry=5,
+                    max_per_judge=30,
+                )
+            )
 
 
 def move_winners(c: ContestDemo) -> None:

@@ -36,6 +36,8 @@ DEMO_SEED = 20230526
 
 # The phases of a build, in order; a package's demo defines the functions (each taking the kit) it needs.
 PHASES: tuple[str, ...] = (
+    # What a module arranges before any row is written (search pauses its incremental index, for instance).
+    "prepare_demo",
     # The rows the published sources give (organisations, events and their figures, released projects,
     # signings, policy packages, achievements, awards) and the demo's accounts. The shared generator
     # (`kit.rng`) is drawn from here only, bottom floor first, so the generated amounts stay where they are.
