@@ -22,9 +22,16 @@ from duijie.search.indexing import MODEL_NAME, iter_extracts, reindex
 from duijie.text.embed import DEMO_VECTORS_FILE, demo_vectors
 
 
+def prepare_demo(kit: DemoKit) -> None:
+    """Pause the documents' incremental sync on the build's flushes: the finish phase indexes every record
+    once, where syncing each flush would index most records several times as the phases add to them."""
+    kit.db.info["search_syncing"] = True
+
+
 def finish_demo(kit: DemoKit) -> None:
-    """Index every searchable record of the demo (lexical always; vectors where the shipped file has them);
-    search stands above every module with records, so this comes after all their rows."""
+    """Index every searchable record of the demo (lexical always; vectors where the shipped file has them),
+    and sync on flushes again; search stands above every module with records, so this comes after their rows."""
+    kit.db.info.pop("search_syncing", None)
     reindex(kit.db)
 
 
