@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from matching_data import make_experts, make_market, scale_profiles
 
-from duijie.matching.affinity import PART_NAMES, AffinityEngine, EngineOptions, Profile
+from duijie.matching.affinity import AffinityEngine
+from duijie.matching.parts import PART_NAMES, EngineOptions
+from duijie.matching.profile import Profile
 
 CACHE_DIR = Path(tempfile.gettempdir())
 

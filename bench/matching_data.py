@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from duijie.matching.affinity import Profile
+from duijie.matching.profile import Profile
 
 # theme -> (industry, Chinese phrasings, English phrasings). Several themes share an industry, so that
 # industry alone cannot tell a good match from a merely plausible one.

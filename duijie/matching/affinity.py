@@ -1,612 +1,81 @@
 """Affinity between the two sides of a match, decomposed into named, explained parts.
 
-This module owns the matching record (`Profile`), the per-pair-kind feature weights, the engine that turns
-two profiles into an `Affinity` (semantic similarity of their documents, lexical overlap of domain terms,
-industry fit, district and country preference, amount within a ticket range, category and stage fit,
-declared conflicts and declined suggestions), the batch forms (`score_matrix`, `top_k`) and `explain`.
-Everything here is pure: profiles in, numbers and words out.
+This module owns the engine that turns two profiles (`profile.py`) into an `Affinity` (`explain.py`):
+semantic similarity of their documents, lexical overlap of domain terms, and the structured parts scored in
+`scoring.py` (industry fit, district and country preference, amount within a ticket range, category and
+stage fit, declared conflicts and declined suggestions), weighed as `parts.py` says; and the batch forms
+(`score_matrix`, `top_k`). Everything here is pure: profiles in, numbers and words out.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from duijie.directory.reference import DISTRICT_EN
 from duijie.matching import taxonomy
-
-Progress = Callable[[int, int], None]
-Tokenizer = Callable[[str], list[str]]
-
-
-class MatchingError(ValueError):
-    """Bad matching input; the message names the record and field at fault."""
-
-
-PART_NAMES: tuple[str, ...] = (
-    "semantic",
-    "lexical",
-    "industry",
-    "district",
-    "country",
-    "amount",
-    "category",
-    "stage",
+from duijie.matching.explain import (
+    Affinity,
+    Part,
+    amount_reason,
+    conflict_reason,
+    industry_reason,
+    overlap_reason,
+    preference_reason,
 )
-
-PAIR_KINDS: dict[str, dict[str, float]] = {
-    "investor_project": {
-        "semantic": 0.22,
-        "lexical": 0.22,
-        "industry": 0.20,
-        "district": 0.08,
-        "country": 0.02,
-        "amount": 0.12,
-        "category": 0.08,
-        "stage": 0.06,
-    },
-    "demand_offer": {
-        "semantic": 0.33,
-        "lexical": 0.32,
-        "industry": 0.20,
-        "district": 0.05,
-        "country": 0.02,
-        "amount": 0.05,
-        "category": 0.03,
-    },
-    "enterprise_enterprise": {
-        "semantic": 0.28,
-        "lexical": 0.27,
-        "industry": 0.25,
-        "district": 0.10,
-        "country": 0.05,
-        "category": 0.05,
-    },
-    "participant_participant": {
-        "semantic": 0.30,
-        "lexical": 0.30,
-        "industry": 0.25,
-        "district": 0.05,
-        "country": 0.10,
-    },
-    "judge_entry": {"semantic": 0.40, "lexical": 0.40, "industry": 0.20},
-    "enterprise_policy": {
-        "semantic": 0.23,
-        "lexical": 0.22,
-        "industry": 0.25,
-        "district": 0.15,
-        "amount": 0.05,
-        "category": 0.05,
-        "stage": 0.05,
-    },
-}
-"""Default weights per pair kind; an event's settings override them part by part.
-
-Semantic and lexical evidence weigh the same: on the expert and investor benchmarks (bench_matching.py)
-the even hybrid beats either alone, and embeddings carry the cross-language matches that terms cannot.
-"""
-
-NEUTRAL: dict[str, float] = {
-    "semantic": 0.3,
-    "lexical": 0.1,
-    "industry": 0.2,
-    "district": 0.5,
-    "country": 0.5,
-    "amount": 0.5,
-    "category": 0.5,
-    "stage": 0.5,
-}
-"""Value of a part a side does not state: its expected value, so silence is neither punished nor paid."""
-
-DECLINE_PENALTY = 0.5
-SEMANTIC_RANGES: dict[str, tuple[float, float]] = {
-    "multilingual-e5-small-q4": (0.70, 0.92),
-    "multilingual-e5-small-q4+lc1": (0.0, 0.65),
-}
-"""Cosine similarities mapped to 0 and 1 by model, for when the corpus is too small to measure them."""
-DEFAULT_SEMANTIC_RANGE = SEMANTIC_RANGES["multilingual-e5-small-q4+lc1"]
-DEFAULT_LEXICAL_HIGH = 0.30
-COMMON_TERM_SHARE = 0.1
-"""A term in more than this share of the profiles (企业, 面向, technology) is not named as a reason: it weighs
-little in the lexical score already, and saying two records share it tells a reader nothing."""
-MIN_DOCS_FOR_COMMON = 20
-"""Below this many profiles the share is too rough to call any term common."""
-# fmt: off
-GENERIC_TERMS: frozenset[str] = frozenset({
-    "面向", "主要", "从事", "基于", "相关", "提供", "拥有", "正在", "进行", "开展", "实现", "具有", "通过", "包括",
-    "用于", "方向", "领域", "企业", "公司", "有限公司", "项目", "产品", "行业", "客户", "团队", "已在", "多家",
-    "寻求", "新一轮", "来自", "重点", "投资", "等方向",
-    "company", "companies", "working", "based", "provides", "project", "projects", "products", "industry",
-    "customers", "team", "focus", "invests", "investing", "looking", "several", "new", "round",
-})
-# fmt: on
-"""Words of how profiles are written, not of what they are about: never named as a shared term (they still
-count in the lexical score, where their low weight already says little)."""
-AGGREGATIONS = ("max", "mean", "topm", "centroid", "blend")
-
-DISTRICTS: dict[str, str] = DISTRICT_EN
-
-CATEGORIES: dict[str, str] = {
-    "企业融资": "enterprise financing",
-    "园区合作": "park cooperation",
-    "楼宇合作": "building cooperation",
-    "土地融资": "land financing",
-}
-
-STAGES: dict[str, str] = {
-    "种子期": "seed",
-    "天使轮": "angel",
-    "A轮": "Series A",
-    "B轮": "Series B",
-    "C轮": "Series C",
-    "成长期": "growth",
-    "成熟期": "mature",
-    "Pre-IPO": "pre-IPO",
-    "已上市": "listed",
-}
-
-COUNTRIES: dict[str, str] = {
-    "中国": "China",
-    "美国": "United States",
-    "英国": "United Kingdom",
-    "法国": "France",
-    "德国": "Germany",
-    "日本": "Japan",
-    "新加坡": "Singapore",
-    "韩国": "South Korea",
-    "以色列": "Israel",
-    "中国香港": "Hong Kong, China",
-}
-
-
-def _fold(text: str) -> str:
-    """Fold case, width and spacing for name lookups."""
-    chars = [chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text.strip()]
-    return " ".join("".join(chars).casefold().replace("-", " ").replace("_", " ").split())
-
-
-def _alias_table(names: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """Map folded Chinese names, English names and extra aliases to the canonical Chinese name."""
-    table: dict[str, str] = {}
-    for zh, en in names.items():
-        table[_fold(zh)] = zh
-        table[_fold(en)] = zh
-    for alias, zh in extra.items():
-        table[_fold(alias)] = zh
-    return table
-
-
-_DISTRICT_ALIASES = _alias_table(
-    DISTRICTS,
-    {
-        **{zh[:-1]: zh for zh in DISTRICTS if zh.endswith("区") and len(zh) <= 4},
-        **{en.removesuffix(" District"): zh for zh, en in DISTRICTS.items() if en.endswith(" District")},
-        "经开区": "北京经济技术开发区",
-        "亦庄": "北京经济技术开发区",
-        "北京经开区": "北京经济技术开发区",
-        "E-Town": "北京经济技术开发区",
-        "Yizhuang": "北京经济技术开发区",
-        "BDA": "北京经济技术开发区",
-    },
+from duijie.matching.parts import (
+    AGGREGATIONS,
+    COMMON_TERM_SHARE,
+    DEFAULT_LEXICAL_HIGH,
+    DEFAULT_SEMANTIC_RANGE,
+    GENERIC_TERMS,
+    MIN_DOCS_FOR_COMMON,
+    NEUTRAL,
+    PART_NAMES,
+    SEMANTIC_RANGES,
+    EngineOptions,
+    Progress,
+    Tokenizer,
+    lexical_tokens,
+    resolve_weights,
 )
-_CATEGORY_ALIASES = _alias_table(CATEGORIES, {})
-_STAGE_ALIASES = _alias_table(
-    STAGES,
-    {
-        "种子轮": "种子期",
-        "天使": "天使轮",
-        "天使期": "天使轮",
-        "A": "A轮",
-        "B": "B轮",
-        "C": "C轮",
-        "成长阶段": "成长期",
-        "growth stage": "成长期",
-        "expansion": "成长期",
-        "mature stage": "成熟期",
-        "上市": "已上市",
-        "IPO": "Pre-IPO",
-    },
+from duijie.matching.profile import CATEGORIES, COUNTRIES, DISTRICTS, STAGES, MatchingError, Profile
+from duijie.matching.scoring import (
+    AMOUNT_BINS,
+    AMOUNT_CENTRES,
+    Side,
+    Vocab,
+    aggregate_similarities,
+    amount_bins,
+    amount_values,
+    best_k,
+    categories_of,
+    check_unique,
+    country_of,
+    declined_of,
+    dense_fit,
+    district_of,
+    exclusions_of,
+    flag_pairs,
+    industries_of,
+    one_hot,
+    organisation_of,
+    overlap_values,
+    pad_columns,
+    preference_values,
+    preferred_countries_of,
+    preferred_districts_of,
+    side_has,
+    side_hot,
+    side_place,
+    stages_of,
+    ticket_arrays,
+    widen,
 )
-_COUNTRY_ALIASES = _alias_table(
-    COUNTRIES,
-    {
-        "CN": "中国",
-        "PRC": "中国",
-        "China (mainland)": "中国",
-        "US": "美国",
-        "USA": "美国",
-        "UK": "英国",
-        "Great Britain": "英国",
-        "SG": "新加坡",
-        "JP": "日本",
-        "DE": "德国",
-        "FR": "法国",
-        "Korea": "韩国",
-        "IL": "以色列",
-        "香港": "中国香港",
-        "Hong Kong": "中国香港",
-    },
-)
-
-
-def canonical_district(name: str) -> str:
-    """Return the canonical Chinese district name (海淀, Haidian and 海淀区 are the same), else the input."""
-    return _DISTRICT_ALIASES.get(_fold(name), name.strip())
-
-
-def canonical_category(name: str) -> str:
-    """Return the canonical category name for Chinese or English spellings, else the input."""
-    return _CATEGORY_ALIASES.get(_fold(name), name.strip())
-
-
-def canonical_stage(name: str) -> str:
-    """Return the canonical stage name (A, Series A and A轮 are the same), else the input."""
-    return _STAGE_ALIASES.get(_fold(name), name.strip())
-
-
-def canonical_country(name: str) -> str:
-    """Return the canonical country name (China, CN and 中国 are the same), else the input."""
-    return _COUNTRY_ALIASES.get(_fold(name), name.strip())
-
-
-def _en(name: str, table: Mapping[str, str]) -> str:
-    """English name from a table, falling back to the name itself."""
-    return table.get(name, name)
-
-
-def _en_list(names: Iterable[str], table: Mapping[str, str]) -> str:
-    """English names joined with commas."""
-    return ", ".join(_en(n, table) for n in names)
-
-
-_AMOUNT = re.compile(
-    r"^\s*(?:cny|rmb|¥|￥)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(亿元|亿|万元|万|元|m|million|bn|billion)?\s*$"
-)
-_UNIT_IN_YI: dict[str, Decimal] = {
-    "亿元": Decimal(1),
-    "亿": Decimal(1),
-    "万元": Decimal("0.0001"),
-    "万": Decimal("0.0001"),
-    "元": Decimal("0.00000001"),
-    "m": Decimal("0.01"),
-    "million": Decimal("0.01"),
-    "bn": Decimal(10),
-    "billion": Decimal(10),
-}
-
-
-def parse_amount(value: Any, *, where: str) -> Decimal | None:
-    """Read an amount in 亿元: a number means 亿元, a string may carry a unit (5000万元, 3亿, CNY 200m)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise MatchingError(f"{where}: expected an amount, got {value!r}")
-    if isinstance(value, int | float | Decimal):
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise MatchingError(f"{where}: {value!r} is not a number") from exc
-    elif isinstance(value, str):
-        match = _AMOUNT.match(value.casefold())
-        if not match:
-            raise MatchingError(f"{where}: {value!r} is not an amount (write e.g. 3, '3亿元', '5000万元')")
-        amount = Decimal(match.group(1).replace(",", "")) * _UNIT_IN_YI[match.group(2) or "亿元"]
-    else:
-        raise MatchingError(f"{where}: expected an amount, got {type(value).__name__}")
-    if not amount.is_finite() or amount < 0:
-        raise MatchingError(f"{where}: {value!r} must be a non-negative amount")
-    return amount
-
-
-def format_amount(amount: Decimal, lang: str) -> str:
-    """Format an amount in 亿元 as people write it: 亿元/万元 in Chinese, CNY millions in English."""
-    if lang == "zh":
-        if amount >= 1:
-            return f"{_plain(amount)}亿元"
-        return f"{_plain(amount * 10000)}万元"
-    millions = amount * 100
-    if millions >= 1000:
-        return f"CNY {_plain(millions / 1000)}bn"
-    return f"CNY {_plain(millions)}m"
-
-
-def _plain(value: Decimal) -> str:
-    """Print a Decimal without exponent or trailing zeros, rounded to two places."""
-    text = f"{value.quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _range_text(low: Decimal | None, high: Decimal | None, lang: str) -> str:
-    """A ticket range as words: 1-5亿元 / CNY 100m–500m, open ends included."""
-    if lang == "zh":
-        if low is not None and high is not None:
-            if low >= 1 and high >= 1:
-                return f"{_plain(low)}-{_plain(high)}亿元"
-            return f"{format_amount(low, 'zh')}-{format_amount(high, 'zh')}"
-        if low is not None:
-            return f"{format_amount(low, 'zh')}以上"
-        return f"{format_amount(high or Decimal(0), 'zh')}以下"
-    if low is not None and high is not None:
-        return f"{format_amount(low, 'en')}–{format_amount(high, 'en')}"
-    if low is not None:
-        return f"at least {format_amount(low, 'en')}"
-    return f"at most {format_amount(high or Decimal(0), 'en')}"
-
-
-def _str_list(value: Any, *, where: str) -> list[str]:
-    """Read a list of strings (a single string counts as a list of one)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if not isinstance(value, list | tuple):
-        raise MatchingError(f"{where}: expected a list of strings, got {type(value).__name__}")
-    out: list[str] = []
-    for i, item in enumerate(value):
-        if isinstance(item, int) and not isinstance(item, bool):
-            item = str(item)
-        if not isinstance(item, str):
-            raise MatchingError(f"{where}[{i}]: expected a string, got {type(item).__name__}")
-        if item.strip():
-            out.append(item.strip())
-    return out
-
-
-def _opt_str(value: Any, *, where: str) -> str | None:
-    """Read an optional string."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise MatchingError(f"{where}: expected a string, got {type(value).__name__}")
-    return value.strip() or None
-
-
-@dataclass
-class Profile:
-    """One side of a match: an investor, project, demand, offer, participant, judge, entry or policy."""
-
-    id: str
-    texts: list[str] = field(default_factory=list)
-    industries: list[str] = field(default_factory=list)
-    district: str | None = None
-    country: str | None = None
-    preferred_districts: list[str] = field(default_factory=list)
-    preferred_countries: list[str] = field(default_factory=list)
-    ticket_min: Decimal | None = None
-    ticket_max: Decimal | None = None
-    amount: Decimal | None = None
-    categories: list[str] = field(default_factory=list)
-    stages: list[str] = field(default_factory=list)
-    exclusions: list[str] = field(default_factory=list)
-    declined: list[str] = field(default_factory=list)
-    organisation: str | None = None
-    name: str | None = None
-    embeddings: np.ndarray | None = None
-
-    KNOWN_FIELDS = frozenset(
-        {
-            "id",
-            "text",
-            "texts",
-            "industries",
-            "industry",
-            "district",
-            "country",
-            "preferred_districts",
-            "preferred_countries",
-            "ticket_min",
-            "ticket_max",
-            "amount",
-            "categories",
-            "category",
-            "stages",
-            "stage",
-            "exclusions",
-            "conflicts",
-            "declined",
-            "organisation",
-            "organization",
-            "name",
-        }
-    )
-
-    def __post_init__(self) -> None:
-        self.industries = [taxonomy.normalize_industry(i) for i in self.industries]
-        self.district = canonical_district(self.district) if self.district else None
-        self.country = canonical_country(self.country) if self.country else None
-        self.preferred_districts = [canonical_district(d) for d in self.preferred_districts]
-        self.preferred_countries = [canonical_country(c) for c in self.preferred_countries]
-        self.categories = [canonical_category(c) for c in self.categories]
-        self.stages = [canonical_stage(s) for s in self.stages]
-        self.exclusions = [str(x) for x in self.exclusions]
-        self.declined = [str(x) for x in self.declined]
-        if self.ticket_min is not None and self.ticket_max is not None and self.ticket_min > self.ticket_max:
-            raise MatchingError(
-                f"record {self.id}: ticket_min {self.ticket_min} is above ticket_max {self.ticket_max}"
-            )
-        if self.embeddings is not None:
-            vectors = np.asarray(self.embeddings, dtype=np.float32)
-            if vectors.ndim == 1:
-                vectors = vectors[None, :]
-            if vectors.ndim != 2 or vectors.shape[0] == 0:
-                raise MatchingError(f"record {self.id}: embeddings must be a (documents, dim) matrix")
-            self.embeddings = vectors
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, where: str = "record") -> Profile:
-        """Build a profile from a JSON object; every error names `where` and the field."""
-        if not isinstance(data, Mapping):
-            raise MatchingError(f"{where}: expected a JSON object, got {type(data).__name__}")
-        unknown = sorted(set(data) - cls.KNOWN_FIELDS)
-        if unknown:
-            raise MatchingError(f"{where}: unknown field(s) {', '.join(unknown)}")
-        raw_id = data.get("id")
-        if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or str(raw_id).strip() == "":
-            raise MatchingError(f"{where}: field 'id' is required (a string or an integer)")
-        pid = str(raw_id).strip()
-        at = f"{where} (id {pid})"
-        if "text" in data and "texts" in data:
-            raise MatchingError(f"{at}: give either 'text' or 'texts', not both")
-        texts = _str_list(data.get("texts", data.get("text")), where=f"{at}: field 'texts'")
-
-        def one_or_many(plural: str, singular: str) -> list[str]:
-            if plural in data and singular in data:
-                raise MatchingError(f"{at}: give either '{plural}' or '{singular}', not both")
-            key = plural if plural in data else singular
-            return _str_list(data.get(key), where=f"{at}: field '{key}'")
-
-        org_key = "organisation" if "organisation" in data else "organization"
-        try:
-            return cls(
-                id=pid,
-                texts=texts,
-                industries=one_or_many("industries", "industry"),
-                district=_opt_str(data.get("district"), where=f"{at}: field 'district'"),
-                country=_opt_str(data.get("country"), where=f"{at}: field 'country'"),
-                preferred_districts=_str_list(
-                    data.get("preferred_districts"), where=f"{at}: field 'preferred_districts'"
-                ),
-                preferred_countries=_str_list(
-                    data.get("preferred_countries"), where=f"{at}: field 'preferred_countries'"
-                ),
-                ticket_min=parse_amount(data.get("ticket_min"), where=f"{at}: field 'ticket_min'"),
-                ticket_max=parse_amount(data.get("ticket_max"), where=f"{at}: field 'ticket_max'"),
-                amount=parse_amount(data.get("amount"), where=f"{at}: field 'amount'"),
-                categories=one_or_many("categories", "category"),
-                stages=one_or_many("stages", "stage"),
-                exclusions=one_or_many("exclusions", "conflicts"),
-                declined=_str_list(data.get("declined"), where=f"{at}: field 'declined'"),
-                organisation=_opt_str(data.get(org_key), where=f"{at}: field '{org_key}'"),
-                name=_opt_str(data.get("name"), where=f"{at}: field 'name'"),
-            )
-        except MatchingError as exc:
-            if str(exc).startswith(f"record {pid}:"):
-                raise MatchingError(f"{at}:{str(exc).split(':', 1)[1]}") from exc
-            raise
-
-
-@dataclass(frozen=True)
-class Part:
-    """One named component of an affinity: its value in [0, 1], weight, share of the score and reasons."""
-
-    name: str
-    value: float
-    weight: float
-    contribution: float
-    reason_zh: str
-    reason_en: str
-    known: bool = True
-
-
-@dataclass(frozen=True)
-class Affinity:
-    """How well two profiles fit: a score in [0, 1] that is exactly the sum of its parts' contributions."""
-
-    left_id: str
-    right_id: str
-    score: float
-    parts: list[Part]
-
-    def part(self, name: str) -> Part:
-        """Return the part with this name."""
-        for part in self.parts:
-            if part.name == name:
-                return part
-        raise KeyError(name)
-
-
-def explain(affinity: Affinity, lang: str = "zh") -> str:
-    """Say in words why two profiles match: conflicts first, then the parts that weigh most."""
-    if lang not in ("zh", "en"):
-        raise MatchingError(f"language {lang!r}: use 'zh' or 'en'")
-    penalties = [p for p in affinity.parts if p.contribution < 0]
-    positives = sorted(
-        (p for p in affinity.parts if p.contribution >= 0 and p.known and p.weight > 0),
-        key=lambda p: (-p.contribution, PART_NAMES.index(p.name) if p.name in PART_NAMES else 99),
-    )
-    reasons = [p.reason_zh if lang == "zh" else p.reason_en for p in [*penalties, *positives]]
-    if lang == "zh":
-        return f"匹配度{affinity.score:.2f}：" + "；".join(reasons)
-    return f"Affinity {affinity.score:.2f}: " + "; ".join(reasons)
-
-
-@dataclass
-class EngineOptions:
-    """How the engine aggregates a profile's documents and treats feedback.
-
-    The default aggregation, the mean of the best and the average document similarity, ranks experts
-    nearly as well as the plain average on the benchmark while still crediting a strong minor subject.
-    """
-
-    aggregation: str = "blend"
-    top_m: int = 3
-    decline_penalty: float = DECLINE_PENALTY
-    candidates: int = 200
-    block_size: int = 512
-    min_calibration_pairs: int = 200
-    embed_processes: int = 1
-
-
-def resolve_weights(kind: str, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Default weights of a pair kind with an event's overrides applied, checked part by part."""
-    if kind not in PAIR_KINDS:
-        raise MatchingError(f"pair kind {kind!r}: use one of {', '.join(PAIR_KINDS)}")
-    weights = {name: 0.0 for name in PART_NAMES}
-    weights.update(PAIR_KINDS[kind])
-    for name, value in (overrides or {}).items():
-        if name not in weights:
-            raise MatchingError(f"weight {name!r}: unknown part (parts are {', '.join(PART_NAMES)})")
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value < 0
-        ):
-            raise MatchingError(f"weight {name!r}: {value!r} must be a non-negative number")
-        weights[name] = float(value)
-    if sum(weights.values()) <= 0:
-        raise MatchingError("weights: at least one part must have a positive weight")
-    return weights
-
-
-def lexical_tokens(text: str, tokenizer: Tokenizer) -> list[str]:
-    """Domain terms of a text: the tokenizer's words without bare numbers or single characters."""
-    return [t for t in tokenizer(text) if len(t) >= 2 and not t.replace(".", "").isdigit()]
-
-
-class _Vocab:
-    """A growing map from names to column numbers, shared by both sides of a match."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-
-    def id(self, name: str) -> int:
-        return self.index.setdefault(name, len(self.index))
-
-    def get(self, name: str | None) -> int:
-        return -1 if name is None else self.index.get(name, -1)
-
-
-@dataclass
-class Side:
-    """One side of a match encoded as arrays, reusable across requests: a snapshot, re-encode after edits."""
-
-    profiles: list[Profile]
-    ids: list[str]
-    position: dict[str, int]
-    docs: np.ndarray
-    doc_mask: np.ndarray
-    centroids: np.ndarray
-    tfidf: sparse.csr_matrix
-    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 class AffinityEngine:
@@ -640,13 +109,13 @@ class AffinityEngine:
         self.lexical_high = DEFAULT_LEXICAL_HIGH
         self.dim: int | None = None
         self._token_cache: dict[str, Counter[str]] = {}
-        self._industries = _Vocab()
-        self._districts = _Vocab()
-        self._countries = _Vocab()
-        self._categories = _Vocab()
-        self._stages = _Vocab()
-        self._orgs = _Vocab()
-        self._terms = _Vocab()
+        self._industries = Vocab()
+        self._districts = Vocab()
+        self._countries = Vocab()
+        self._categories = Vocab()
+        self._stages = Vocab()
+        self._orgs = Vocab()
+        self._terms = Vocab()
         self._table = np.zeros((0, 0), dtype=np.float32)
         for industry in taxonomy.INDUSTRIES:
             self._industries.id(industry.name)
@@ -701,8 +170,8 @@ class AffinityEngine:
         self, left: Sequence[Profile], right: Sequence[Profile], progress: Progress | None = None
     ) -> AffinityEngine:
         """Learn term weights (IDF) and the similarity scale from both sides, embedding missing vectors."""
-        _check_unique(left, "left")
-        _check_unique(right, "right")
+        check_unique(left, "left")
+        check_unique(right, "right")
         if self.weights["semantic"] > 0:
             self.embed([*left, *right], progress)
         if self.weights["lexical"] > 0:
@@ -819,7 +288,7 @@ class AffinityEngine:
             a, b = li[start : start + chunk], ri[start : start + chunk]
             sims = np.einsum("pmd,pnd->pmn", left.docs[a], right.docs[b]).reshape(len(a), m * n)
             valid = (left.doc_mask[a][:, :, None] & right.doc_mask[b][:, None, :]).reshape(len(a), m * n)
-            out[start : start + len(a)] = _aggregate(sims, valid, method, self.options.top_m)
+            out[start : start + len(a)] = aggregate_similarities(sims, valid, method, self.options.top_m)
         return np.where(known, out, 0.0).astype(np.float32), known
 
     def _semantic_one_sided(self, many: Side, single: Side, mi: np.ndarray, si: np.ndarray) -> np.ndarray:
@@ -836,7 +305,7 @@ class AffinityEngine:
             if not len(docs):
                 continue
             sims = (vectors[si[group]] @ docs.T).astype(np.float32)
-            out[group] = _aggregate(
+            out[group] = aggregate_similarities(
                 sims, np.ones(sims.shape, dtype=bool), self.options.aggregation, self.options.top_m
             )
         return out
@@ -850,8 +319,8 @@ class AffinityEngine:
         known = lnnz[li] & rnnz[ri]
         out = np.zeros(len(li), dtype=np.float32)
         width = max(left.tfidf.shape[1], right.tfidf.shape[1])
-        lt = _widen(left.tfidf, width)
-        rt = _widen(right.tfidf, width)
+        lt = widen(left.tfidf, width)
+        rt = widen(right.tfidf, width)
         for start in range(0, len(li), 65536):
             a, b = li[start : start + 65536], ri[start : start + 65536]
             out[start : start + len(a)] = np.asarray(lt[a].multiply(rt[b]).sum(axis=1)).ravel()
@@ -874,49 +343,49 @@ class AffinityEngine:
         if self.weights["industry"] > 0:
             values["industry"] = self._industry_values(left, right, li, ri)
         if self.weights["district"] > 0:
-            values["district"] = _preference_values(
-                left, right, li, ri, self._districts, "district", _district_of, _preferred_districts
+            values["district"] = preference_values(
+                left, right, li, ri, self._districts, "district", district_of, preferred_districts_of
             )
         if self.weights["country"] > 0:
-            values["country"] = _preference_values(
-                left, right, li, ri, self._countries, "country", _country_of, _preferred_countries
+            values["country"] = preference_values(
+                left, right, li, ri, self._countries, "country", country_of, preferred_countries_of
             )
         if self.weights["amount"] > 0:
-            values["amount"] = _amount_values(left, right, li, ri)
+            values["amount"] = amount_values(left, right, li, ri)
         if self.weights["category"] > 0:
-            values["category"] = _overlap_values(
-                left, right, li, ri, self._categories, "category", _categories_of
+            values["category"] = overlap_values(
+                left, right, li, ri, self._categories, "category", categories_of
             )
         if self.weights["stage"] > 0:
-            values["stage"] = _overlap_values(left, right, li, ri, self._stages, "stage", _stages_of)
+            values["stage"] = overlap_values(left, right, li, ri, self._stages, "stage", stages_of)
         return values
 
     def _industry_values(
         self, left: Side, right: Side, li: np.ndarray, ri: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Best taxonomy fit between any industry of the left and any of the right."""
-        rhot = _hot(right, "industry", self._industries, _industries_of)
+        rhot = side_hot(right, "industry", self._industries, industries_of)
         reach, lhas = self._industry_reach(left)
-        rhot = _pad(rhot, reach.shape[1])
+        rhot = pad_columns(rhot, reach.shape[1])
         out = np.zeros(len(li), dtype=np.float32)
         for start in range(0, len(li), 65536):
             a, b = li[start : start + 65536], ri[start : start + 65536]
             out[start : start + len(a)] = (reach[a] * rhot[b]).max(axis=1)
-        return out, lhas[li] & _has(right, "industry")[ri]
+        return out, lhas[li] & side_has(right, "industry")[ri]
 
     def _industry_reach(self, side: Side) -> tuple[np.ndarray, np.ndarray]:
         """For each profile, its best fit with every industry known so far, and whether it states any."""
-        lhot = _hot(side, "industry", self._industries, _industries_of)
+        lhot = side_hot(side, "industry", self._industries, industries_of)
         k = len(self._industries.index)
         reach = side.cache.get(("industry.reach", k))
         if reach is None:
             table = self._industry_table(k)
-            lhot = _pad(lhot, k)
+            lhot = pad_columns(lhot, k)
             reach = np.zeros((lhot.shape[0], k), dtype=np.float32)
-            for i in np.flatnonzero(_has(side, "industry")):
+            for i in np.flatnonzero(side_has(side, "industry")):
                 reach[i] = table[lhot[i]].max(axis=0)
             side.cache[("industry.reach", k)] = reach
-        return reach, _has(side, "industry")
+        return reach, side_has(side, "industry")
 
     def _industry_table(self, k: int) -> np.ndarray:
         """Fit between every two industries known so far, rebuilt only when new industries appear."""
@@ -941,16 +410,16 @@ class AffinityEngine:
         for name, (value, known) in values.items():
             base += self.weights[name] / total * np.where(known, value, NEUTRAL[name])
         conflicted = self._conflicts(left, right, li, ri)
-        declined = _flag_pairs(left, right, li, ri, _declined_of, both=False)
+        declined = flag_pairs(left, right, li, ri, declined_of, both=False)
         score = np.where(declined, base * (1 - self.options.decline_penalty), base)
         score = np.where(conflicted, 0.0, score)
         return np.clip(score, 0.0, 1.0), values, conflicted, declined
 
     def _conflicts(self, left: Side, right: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
         """Pairs excluded by either side or belonging to the same organisation."""
-        excluded = _flag_pairs(left, right, li, ri, _exclusions_of, both=True)
-        lorg = _place(left, "organisation", self._orgs, _organisation_of)
-        rorg = _place(right, "organisation", self._orgs, _organisation_of)
+        excluded = flag_pairs(left, right, li, ri, exclusions_of, both=True)
+        lorg = side_place(left, "organisation", self._orgs, organisation_of)
+        rorg = side_place(right, "organisation", self._orgs, organisation_of)
         if len(li) and (lorg >= 0).any() and (rorg >= 0).any():
             same = (lorg[li] >= 0) & (lorg[li] == rorg[ri])
             excluded = excluded | same
@@ -988,7 +457,7 @@ class AffinityEngine:
                 )
                 base -= cut
             if conflicted[n]:
-                zh, en = _conflict_reason(lp, rp)
+                zh, en = conflict_reason(lp, rp)
                 parts.append(Part("conflict", 1.0, 0.0, -base, zh, en))
             out.append(Affinity(lp.id, rp.id, float(score[n]), parts))
         return out
@@ -1004,9 +473,9 @@ class AffinityEngine:
         if name == "lexical":
             return self._lexical_reason(left, right, known)
         if name == "industry":
-            return _industry_reason(left, right, known)
+            return industry_reason(left, right, known)
         if name == "district":
-            return _preference_reason(
+            return preference_reason(
                 left,
                 right,
                 known,
@@ -1017,7 +486,7 @@ class AffinityEngine:
                 "区",
             )
         if name == "country":
-            return _preference_reason(
+            return preference_reason(
                 left,
                 right,
                 known,
@@ -1028,10 +497,10 @@ class AffinityEngine:
                 "国家",
             )
         if name == "amount":
-            return _amount_reason(left, right, known)
+            return amount_reason(left, right, known)
         if name == "category":
-            return _overlap_reason(left.categories, right.categories, known, CATEGORIES, "类别", "Category")
-        return _overlap_reason(left.stages, right.stages, known, STAGES, "阶段", "Stage")
+            return overlap_reason(left.categories, right.categories, known, CATEGORIES, "类别", "Category")
+        return overlap_reason(left.stages, right.stages, known, STAGES, "阶段", "Stage")
 
     def _lexical_reason(self, left: Profile, right: Profile, known: bool) -> tuple[str, str]:
         """Name the shared terms that weigh most."""
@@ -1139,15 +608,15 @@ class AffinityEngine:
 
     def _register(self, side: Side) -> None:
         """Put every name a side uses into the vocabularies, so both factors have the same columns."""
-        _hot(side, "industry", self._industries, _industries_of)
+        side_hot(side, "industry", self._industries, industries_of)
         for name, vocab, where, wants in (
-            ("district", self._districts, _district_of, _preferred_districts),
-            ("country", self._countries, _country_of, _preferred_countries),
+            ("district", self._districts, district_of, preferred_districts_of),
+            ("country", self._countries, country_of, preferred_countries_of),
         ):
-            _place(side, f"{name}.at", vocab, where)
-            _hot(side, f"{name}.wants", vocab, wants)
-        _hot(side, "category", self._categories, _categories_of)
-        _hot(side, "stage", self._stages, _stages_of)
+            side_place(side, f"{name}.at", vocab, where)
+            side_hot(side, f"{name}.wants", vocab, wants)
+        side_hot(side, "category", self._categories, categories_of)
+        side_hot(side, "stage", self._stages, stages_of)
 
     def _side_factor(self, side: Side, role: str) -> np.ndarray:
         """One side's columns of the rough-score factors (see `rough_factors`), in a fixed order."""
@@ -1171,32 +640,32 @@ class AffinityEngine:
                 reach, has = self._industry_reach(side)
                 add("industry", [reach], [has])
             else:
-                hot = _pad(
-                    _hot(side, "industry", self._industries, _industries_of), len(self._industries.index)
+                hot = pad_columns(
+                    side_hot(side, "industry", self._industries, industries_of), len(self._industries.index)
                 )
-                add("industry", [hot], [hot.any(axis=1)])
+                add("industry", [hot], [np.asarray(hot.any(axis=1))])
         for name, vocab, where, wants in (
-            ("district", self._districts, _district_of, _preferred_districts),
-            ("country", self._countries, _country_of, _preferred_countries),
+            ("district", self._districts, district_of, preferred_districts_of),
+            ("country", self._countries, country_of, preferred_countries_of),
         ):
             if self.weights[name] > 0:
                 width = max(len(vocab.index), 1)
-                place = _place(side, f"{name}.at", vocab, where)
-                pref = _pad(_hot(side, f"{name}.wants", vocab, wants), width)
-                self._directional(add, name, is_left, pref, _one_hot(place, width), place >= 0)
+                place = side_place(side, f"{name}.at", vocab, where)
+                pref = pad_columns(side_hot(side, f"{name}.wants", vocab, wants), width)
+                self._directional(add, name, is_left, pref, one_hot(place, width), place >= 0)
         if self.weights["amount"] > 0:
-            low, high, amount = _ticket_arrays(side)
+            low, high, amount = ticket_arrays(side)
             ticket = ~(np.isnan(low) & np.isnan(high))
-            fit = np.where(ticket[:, None], _dense_fit(low, high, AMOUNT_CENTRES), 0.0)
-            bins = _amount_bins(amount)
-            self._directional(add, "amount", is_left, fit, _one_hot(bins, AMOUNT_BINS), bins >= 0)
+            fit = np.where(ticket[:, None], dense_fit(low, high, AMOUNT_CENTRES), 0.0)
+            bins = amount_bins(amount)
+            self._directional(add, "amount", is_left, fit, one_hot(bins, AMOUNT_BINS), bins >= 0)
         for name, vocab, get in (
-            ("category", self._categories, _categories_of),
-            ("stage", self._stages, _stages_of),
+            ("category", self._categories, categories_of),
+            ("stage", self._stages, stages_of),
         ):
             if self.weights[name] > 0:
-                hot = _pad(_hot(side, name, vocab, get), max(len(vocab.index), 1))
-                add(name, [hot], [hot.any(axis=1)])
+                hot = pad_columns(side_hot(side, name, vocab, get), max(len(vocab.index), 1))
+                add(name, [hot], [np.asarray(hot.any(axis=1))])
         if not cols:
             return np.zeros((n, 0), dtype=np.float32)
         return np.ascontiguousarray(np.hstack(cols), dtype=np.float32)
@@ -1214,7 +683,7 @@ class AffinityEngine:
 
         Forward: left wishes x right placed; backward: left placed but silent x right wishes.
         """
-        states = wants.any(axis=1)
+        states = np.asarray(wants.any(axis=1))
         if is_left:
             back = ~states & placed
             add(name, [wants, one * back[:, None]], [states, back])
@@ -1245,397 +714,10 @@ class AffinityEngine:
             ri = cand.reshape(-1)
             scores = self.pair_scores(lside, rside, li, ri)[0].reshape(cand.shape)
             for row in range(len(rows)):
-                results.append(_best(scores[row], cand[row], rside.ids, k))
+                results.append(best_k(scores[row], cand[row], rside.ids, k))
             if progress is not None:
                 progress(int(rows[-1]) + 1, nl)
         return results
-
-
-def _industries_of(p: Profile) -> list[str]:
-    return p.industries
-
-
-def _district_of(p: Profile) -> str | None:
-    return p.district
-
-
-def _preferred_districts(p: Profile) -> list[str]:
-    return p.preferred_districts
-
-
-def _country_of(p: Profile) -> str | None:
-    return p.country
-
-
-def _preferred_countries(p: Profile) -> list[str]:
-    return p.preferred_countries
-
-
-def _categories_of(p: Profile) -> list[str]:
-    return p.categories
-
-
-def _stages_of(p: Profile) -> list[str]:
-    return p.stages
-
-
-def _organisation_of(p: Profile) -> str | None:
-    return p.organisation
-
-
-def _declined_of(p: Profile) -> list[str]:
-    return p.declined
-
-
-def _exclusions_of(p: Profile) -> list[str]:
-    return p.exclusions
-
-
-def _best(scores: np.ndarray, cand: np.ndarray, ids: list[str], k: int) -> list[tuple[str, float]]:
-    """The k highest positive scores, ties broken by position for reproducibility."""
-    order = np.lexsort((cand, -scores))
-    out: list[tuple[str, float]] = []
-    for j in order:
-        if scores[j] <= 0:
-            break
-        out.append((ids[cand[j]], float(scores[j])))
-        if len(out) == k:
-            break
-    return out
-
-
-def _aggregate(sims: np.ndarray, valid: np.ndarray, method: str, top_m: int) -> np.ndarray:
-    """Reduce each row of document-pair similarities to one number by the chosen aggregation."""
-    masked = np.where(valid, sims, -np.inf)
-    count = valid.sum(axis=1)
-    safe = np.maximum(count, 1)
-    best = masked.max(axis=1)
-    mean = np.where(valid, sims, 0.0).sum(axis=1) / safe
-    if method == "max":
-        out = best
-    elif method == "mean":
-        out = mean
-    elif method == "blend":
-        out = 0.5 * best + 0.5 * mean
-    else:
-        m = min(top_m, sims.shape[1])
-        top = -np.sort(-masked, axis=1)[:, :m]
-        taken = np.minimum(count, m)
-        out = np.where(np.isfinite(top), top, 0.0).sum(axis=1) / np.maximum(taken, 1)
-    return np.where(count > 0, out, 0.0)
-
-
-def _widen(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
-    """Give a TF-IDF matrix the full term width (terms seen after it was built are absent from it)."""
-    if matrix.shape[1] == width:
-        return matrix
-    return sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width))
-
-
-def _check_unique(profiles: Sequence[Profile], side: str) -> None:
-    """Refuse two records with the same id on one side, naming the id."""
-    seen: set[str] = set()
-    for p in profiles:
-        if p.id in seen:
-            raise MatchingError(f"{side} records: id {p.id!r} appears more than once")
-        seen.add(p.id)
-
-
-def _listed(side: Side, key: str, get: Callable[[Profile], list[str]]) -> list[tuple[int, list[str]]]:
-    """The profiles of a side that list other ids (exclusions, declined), found once per side."""
-    cached = side.cache.get(key)
-    if cached is None:
-        cached = [(i, get(p)) for i, p in enumerate(side.profiles) if get(p)]
-        side.cache[key] = cached
-    return cached
-
-
-def _flag_pairs(
-    left: Side,
-    right: Side,
-    li: np.ndarray,
-    ri: np.ndarray,
-    get: Callable[[Profile], list[str]],
-    *,
-    both: bool,
-) -> np.ndarray:
-    """Mark pairs where the left lists the right's id (and, with both, the right lists the left's)."""
-    codes: set[int] = set()
-    nr = len(right.ids)
-    key = f"listed.{get.__name__}"
-    for i, others in _listed(left, key, get):
-        for other in others:
-            j = right.position.get(other)
-            if j is not None:
-                codes.add(i * nr + j)
-    if both:
-        for j, others in _listed(right, key, get):
-            for other in others:
-                i = left.position.get(other)
-                if i is not None:
-                    codes.add(i * nr + j)
-    if not codes or not len(li):
-        return np.zeros(len(li), dtype=bool)
-    return np.isin(li * nr + ri, np.fromiter(codes, dtype=np.int64))
-
-
-def _pad(matrix: np.ndarray, width: int) -> np.ndarray:
-    """Widen a one-hot matrix to the vocabulary's current size (new names only ever get new columns)."""
-    if matrix.shape[1] >= width:
-        return matrix
-    out = np.zeros((matrix.shape[0], width), dtype=matrix.dtype)
-    out[:, : matrix.shape[1]] = matrix
-    return out
-
-
-def _hot(side: Side, key: str, vocab: _Vocab, get: Callable[[Profile], Iterable[str]]) -> np.ndarray:
-    """A side's one-hot matrix over a vocabulary, computed once per side and widened as it grows."""
-    cached = side.cache.get(key)
-    if cached is None:
-        lists = [list(get(p)) for p in side.profiles]
-        for names in lists:
-            for name in names:
-                vocab.id(name)
-        cached = np.zeros((len(lists), max(len(vocab.index), 1)), dtype=bool)
-        for i, names in enumerate(lists):
-            for name in names:
-                cached[i, vocab.index[name]] = True
-        side.cache[key] = cached
-        side.cache[f"{key}.has"] = np.array([bool(names) for names in lists], dtype=bool)
-    return cached
-
-
-def _has(side: Side, key: str) -> np.ndarray:
-    """Which profiles of a side state anything under `key` (computed with the side's `_hot` matrix)."""
-    return side.cache[f"{key}.has"]
-
-
-def _place(side: Side, key: str, vocab: _Vocab, where: Callable[[Profile], str | None]) -> np.ndarray:
-    """A side's single-valued attribute (district, country) as vocabulary ids, -1 where absent."""
-    cached = side.cache.get(key)
-    if cached is None:
-        cached = np.array([vocab.id(w) if (w := where(p)) else -1 for p in side.profiles], dtype=np.int64)
-        side.cache[key] = cached
-    return cached
-
-
-def _preference_values(
-    left: Side,
-    right: Side,
-    li: np.ndarray,
-    ri: np.ndarray,
-    vocab: _Vocab,
-    name: str,
-    where: Callable[[Profile], str | None],
-    wants: Callable[[Profile], list[str]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """1 where the left prefers where the right is (or, when the left states nothing, the reverse)."""
-    lplace, rplace = _place(left, f"{name}.at", vocab, where), _place(right, f"{name}.at", vocab, where)
-    lpref = _hot(left, f"{name}.wants", vocab, wants)
-    rpref = _hot(right, f"{name}.wants", vocab, wants)
-    width = max(len(vocab.index), 1)
-    lpref, rpref = _pad(lpref, width), _pad(rpref, width)
-    lhas, rhas = _has(left, f"{name}.wants"), _has(right, f"{name}.wants")
-    forward = lhas[li] & (rplace[ri] >= 0)
-    backward = ~forward & rhas[ri] & (lplace[li] >= 0)
-    value = np.zeros(len(li), dtype=np.float32)
-    if forward.any():
-        value[forward] = lpref[li[forward], rplace[ri[forward]]]
-    if backward.any():
-        value[backward] = rpref[ri[backward], lplace[li[backward]]]
-    return value, forward | backward
-
-
-def _ticket_arrays(side: Side) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ticket bounds and amounts as floats (nan where absent), computed once per side."""
-    cached = side.cache.get("amount")
-    if cached is None:
-        profiles = side.profiles
-        low = np.array([float(p.ticket_min) if p.ticket_min is not None else np.nan for p in profiles])
-        high = np.array([float(p.ticket_max) if p.ticket_max is not None else np.nan for p in profiles])
-        amount = np.array([float(p.amount) if p.amount is not None else np.nan for p in profiles])
-        cached = (low, high, amount)
-        side.cache["amount"] = cached
-    return cached
-
-
-def _amount_fit(low: np.ndarray, high: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """1 inside the range; outside, the ratio of amount and nearer bound (half the minimum gives 0.5)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        below = np.where(~np.isnan(low) & (amount < low), amount / low, 1.0)
-        above = np.where(~np.isnan(high) & (amount > high), high / amount, 1.0)
-    return np.nan_to_num(np.minimum(below, above), nan=0.0).clip(0.0, 1.0)
-
-
-AMOUNT_BINS = 40
-AMOUNT_EDGES = np.logspace(-3, 4, AMOUNT_BINS + 1)
-AMOUNT_CENTRES = np.sqrt(AMOUNT_EDGES[:-1] * AMOUNT_EDGES[1:])
-"""Log-spaced amount steps (亿元, 0.001 to 10,000) on which candidate generation reads ticket fit."""
-
-
-def _amount_bins(amount: np.ndarray) -> np.ndarray:
-    """The step of each amount (clamped to the ends), -1 where absent."""
-    with np.errstate(invalid="ignore"):
-        index = np.searchsorted(AMOUNT_EDGES, amount, side="right") - 1
-    index = np.clip(index, 0, AMOUNT_BINS - 1)
-    return np.where(np.isnan(amount), -1, index)
-
-
-def _one_hot(index: np.ndarray, width: int) -> np.ndarray:
-    """Rows with a single 1 at the given column (none where the index is -1)."""
-    out = np.zeros((len(index), width), dtype=np.float32)
-    has = index >= 0
-    out[np.flatnonzero(has), index[has]] = 1.0
-    return out
-
-
-def _dense_fit(low: np.ndarray, high: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """`_amount_fit` for every range (rows) against every amount (columns), in float32 without nan checks.
-
-    fmin ignores the nan that an absent bound produces, so an open end never limits the fit.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv_low = (np.float32(1) / low.astype(np.float32))[:, None]
-        inv_amount = (np.float32(1) / amount.astype(np.float32))[None, :]
-        out = np.fmin(amount.astype(np.float32)[None, :] * inv_low, np.float32(1))
-        np.fmin(out, high.astype(np.float32)[:, None] * inv_amount, out=out)
-    return out
-
-
-def _amount_values(left: Side, right: Side, li: np.ndarray, ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether the right's amount falls in the left's ticket range (or the reverse when the left has none)."""
-    llow, lhigh, lamount = _ticket_arrays(left)
-    rlow, rhigh, ramount = _ticket_arrays(right)
-    lticket = ~(np.isnan(llow) & np.isnan(lhigh))
-    rticket = ~(np.isnan(rlow) & np.isnan(rhigh))
-    forward = lticket[li] & ~np.isnan(ramount[ri])
-    backward = ~forward & rticket[ri] & ~np.isnan(lamount[li])
-    value = np.zeros(len(li), dtype=np.float32)
-    value[forward] = _amount_fit(llow[li[forward]], lhigh[li[forward]], ramount[ri[forward]])
-    value[backward] = _amount_fit(rlow[ri[backward]], rhigh[ri[backward]], lamount[li[backward]])
-    return value, forward | backward
-
-
-def _overlap_values(
-    left: Side,
-    right: Side,
-    li: np.ndarray,
-    ri: np.ndarray,
-    vocab: _Vocab,
-    name: str,
-    get: Callable[[Profile], list[str]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """1 where the two sides share a value (category, stage), known when both state some."""
-    lhot, rhot = _hot(left, name, vocab, get), _hot(right, name, vocab, get)
-    width = max(len(vocab.index), 1)
-    lhot, rhot = _pad(lhot, width), _pad(rhot, width)
-    known = _has(left, name)[li] & _has(right, name)[ri]
-    value = np.zeros(len(li), dtype=np.float32)
-    for start in range(0, len(li), 65536):
-        a, b = li[start : start + 65536], ri[start : start + 65536]
-        value[start : start + len(a)] = (lhot[a] & rhot[b]).any(axis=1)
-    return value, known
-
-
-def _industry_reason(left: Profile, right: Profile, known: bool) -> tuple[str, str]:
-    """Words for the industry part."""
-    if not known:
-        return "行业未说明", "Industry not stated"
-    _, kind, a, b = taxonomy.best_industry_fit(left.industries, right.industries)
-    if kind == "exact":
-        return f"同属{a}", f"Both in {taxonomy.english_name(a)}"
-    if kind == "parent":
-        child, parent = (a, b) if taxonomy.BY_NAME[a].parent == b else (b, a)
-        return (
-            f"{child}属于{parent}",
-            f"{taxonomy.english_name(child)} is part of {taxonomy.english_name(parent)}",
-        )
-    if kind == "related":
-        return f"{a}与{b}相关", f"{taxonomy.english_name(a)} is related to {taxonomy.english_name(b)}"
-    la, ra = "、".join(left.industries), "、".join(right.industries)
-    le = ", ".join(taxonomy.english_name(i) for i in left.industries)
-    re_ = ", ".join(taxonomy.english_name(i) for i in right.industries)
-    return f"行业不同（{la} / {ra}）", f"Different industries ({le} / {re_})"
-
-
-def _preference_reason(
-    left: Profile,
-    right: Profile,
-    known: bool,
-    value: float,
-    where: Callable[[Profile], str | None],
-    wants: Callable[[Profile], list[str]],
-    names: Mapping[str, str],
-    noun: str,
-) -> tuple[str, str]:
-    """Words for a district or country preference."""
-    en_noun = "district" if noun == "区" else "country"
-    if not known:
-        return f"未说明{'地区' if noun == '区' else '国家'}偏好", f"No {en_noun} preference stated"
-    chooser, place = (left, where(right)) if wants(left) and where(right) else (right, where(left))
-    assert place is not None
-    if value >= 1.0:
-        return f"偏好{place}", f"Prefers {_en(place, names)}"
-    wanted = wants(chooser)
-    return (
-        f"不在偏好范围（{place}；偏好{'、'.join(wanted)}）",
-        f"{_en(place, names)} is outside the preferred {en_noun} ({_en_list(wanted, names)})",
-    )
-
-
-def _amount_reason(left: Profile, right: Profile, known: bool) -> tuple[str, str]:
-    """Words for the ticket-range part."""
-    if not known:
-        return "金额或投资区间未说明", "Amount or ticket range not stated"
-    has_ticket = left.ticket_min is not None or left.ticket_max is not None
-    investor, project = (left, right) if has_ticket and right.amount is not None else (right, left)
-    amount = project.amount
-    assert amount is not None
-    low, high = investor.ticket_min, investor.ticket_max
-    span_zh, span_en = _range_text(low, high, "zh"), _range_text(low, high, "en")
-    if low is not None and amount < low:
-        return (
-            f"金额{format_amount(amount, 'zh')}低于{format_amount(low, 'zh')}下限",
-            f"Amount {format_amount(amount, 'en')} is below the {format_amount(low, 'en')} minimum",
-        )
-    if high is not None and amount > high:
-        return (
-            f"金额{format_amount(amount, 'zh')}高于{format_amount(high, 'zh')}上限",
-            f"Amount {format_amount(amount, 'en')} is above the {format_amount(high, 'en')} maximum",
-        )
-    if low is not None and high is not None:
-        return f"金额在{span_zh}区间内", f"Amount within the {span_en} range"
-    if high is not None:
-        return f"金额在{span_zh}", f"Amount within the {format_amount(high, 'en')} limit"
-    return f"金额在{span_zh}", f"Amount above the {format_amount(low or Decimal(0), 'en')} minimum"
-
-
-def _overlap_reason(
-    left: list[str], right: list[str], known: bool, names: Mapping[str, str], noun: str, en_noun: str
-) -> tuple[str, str]:
-    """Words for a category or stage part."""
-    if not known:
-        return f"{noun}未说明", f"{en_noun} not stated"
-    shared = [x for x in left if x in right]
-    if shared:
-        return (
-            f"{noun}相符：{'、'.join(shared)}",
-            f"{en_noun} matches: {', '.join(_en(x, names) for x in shared)}",
-        )
-    return (
-        f"{noun}不符（{'、'.join(left)} / {'、'.join(right)}）",
-        f"{en_noun} differs ({_en_list(left, names)} / {_en_list(right, names)})",
-    )
-
-
-def _conflict_reason(left: Profile, right: Profile) -> tuple[str, str]:
-    """Words for a hard exclusion."""
-    if left.organisation and left.organisation == right.organisation:
-        return (
-            f"同一机构（{left.organisation}），需回避",
-            f"Same organisation ({left.organisation}): conflict of interest",
-        )
-    return "已声明回避", "Declared conflict or exclusion"
 
 
 def score_pair(
@@ -1678,8 +760,3 @@ def top_k(
     """The k best right ids with scores for each left profile (conflicted pairs never appear)."""
     engine = engine or AffinityEngine(kind, weights=weights).fit(left, right)
     return engine.top_k(left, right, k, progress=progress)
-
-
-def profiles_from_json(records: Iterable[Mapping[str, Any]], *, source: str = "record") -> list[Profile]:
-    """Build profiles from JSON objects, naming the position of a bad one."""
-    return [Profile.from_json(r, where=f"{source} #{i + 1}") for i, r in enumerate(records)]

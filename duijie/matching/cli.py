@@ -21,16 +21,11 @@ from duijie.core.db import url_for_path
 from duijie.core.errors import DomainError
 from duijie.events.service import get_event
 from duijie.matching import settings
-from duijie.matching.affinity import (
-    AGGREGATIONS,
-    PAIR_KINDS,
-    AffinityEngine,
-    EngineOptions,
-    MatchingError,
-    Profile,
-    explain,
-)
+from duijie.matching.affinity import AffinityEngine
+from duijie.matching.explain import explain
 from duijie.matching.jobs import BatchResult, Progress, recompute_event
+from duijie.matching.parts import AGGREGATIONS, PAIR_KINDS, EngineOptions
+from duijie.matching.profile import MatchingError, Profile
 from duijie.text.embed import vector_cache
 
 

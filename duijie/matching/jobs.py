@@ -24,14 +24,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from duijie.core.db import unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
 from duijie.core.i18n import gettext as _
-from duijie.core.setting_jobs import JobKind, Launch, iso, since, start_thread
+from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
 from duijie.events.models import Event
 from duijie.events.service import get_event_by_id
 from duijie.matching import settings
-from duijie.matching.affinity import AffinityEngine, Side
+from duijie.matching.affinity import AffinityEngine
 from duijie.matching.models import MatchScore
 from duijie.matching.profiles import GROUPS, fingerprint, group_profiles
 from duijie.matching.recommend import reciprocal_top_k, recommend
+from duijie.matching.scoring import Side
 from duijie.matching.settings import PARTNERS, PER_LEFT, PER_RIGHT, config_hash, digest, run_overrides
 from duijie.text import embed
 from duijie.text.embed import EmbeddingCache

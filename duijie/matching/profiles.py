@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from duijie.directory.models import Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
-from duijie.matching.affinity import Profile, canonical_category
 from duijie.matching.models import MatchFeedback
+from duijie.matching.profile import Profile, canonical_category
 
 # Stage values stored on records, mapped to the engine's canonical stage names.
 STAGE_NAMES: dict[str, str] = {

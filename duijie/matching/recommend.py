@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from duijie.matching.affinity import AffinityEngine, MatchingError, Profile, Side
+from duijie.matching.affinity import AffinityEngine
+from duijie.matching.profile import MatchingError, Profile
+from duijie.matching.scoring import Side
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from duijie.core.errors import DomainError, ErrorDetail
 from duijie.core.i18n import gettext as _
 from duijie.events.models import Event
 from duijie.events.settings import setting
-from duijie.matching.affinity import PAIR_KINDS
+from duijie.matching.parts import PAIR_KINDS
 from duijie.matching.profiles import GROUPS
 
 WEIGHTS = setting("matching.weights", dict, {})

@@ -32,8 +32,12 @@ from duijie.core.permissions import require
 from duijie.directory.models import Organisation
 from duijie.directory.reference import DISTRICT_EN
 from duijie.matching import taxonomy
-from duijie.matching.affinity import Affinity, AffinityEngine, Part, Profile, Side, lexical_tokens
+from duijie.matching.affinity import AffinityEngine
+from duijie.matching.explain import Affinity, Part
+from duijie.matching.parts import lexical_tokens
+from duijie.matching.profile import Profile
 from duijie.matching.profiles import enterprise_profile
+from duijie.matching.scoring import Side
 from duijie.policies import catalogue as cat
 from duijie.policies.enterprise_facts import organisation_facts
 from duijie.policies.evaluator import Decision, Outcome, evaluate

@@ -5,19 +5,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from duijie.matching.affinity import (
-    DEFAULT_SEMANTIC_RANGE,
-    PART_NAMES,
-    AffinityEngine,
-    EngineOptions,
-    MatchingError,
-    Profile,
-    explain,
-    format_amount,
-    parse_amount,
-    resolve_weights,
-    score_pair,
-)
+from duijie.matching.affinity import AffinityEngine, score_pair
+from duijie.matching.explain import explain
+from duijie.matching.parts import DEFAULT_SEMANTIC_RANGE, PART_NAMES, EngineOptions, resolve_weights
+from duijie.matching.profile import MatchingError, Profile, format_amount, parse_amount
 
 STRUCTURED = {"industry": 0.4, "district": 0.2, "amount": 0.2, "category": 0.1, "stage": 0.1}
 NO_TEXT = {"semantic": 0, "lexical": 0, "country": 0}

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from duijie.matching.affinity import PART_NAMES, AffinityEngine, MatchingError, Profile
+from duijie.matching.affinity import AffinityEngine
+from duijie.matching.parts import PART_NAMES
+from duijie.matching.profile import MatchingError, Profile
 from duijie.matching.recommend import Unmatched, mmr, no_good_match, reciprocal_top_k, recommend
 
 

@@ -317,3 +317,12 @@ def test_cli_weights_file_sets_the_event_weights_before_the_run(tmp_path: Path) 
             assert (entry.actor_id, entry.note, entry.after) == (None, "cli", {"demand_offer.semantic": 0.5})
     finally:
         engine.dispose()
+
+
+def test_cli_names_the_event_by_slug_only(tmp_path: Path) -> None:
+    set_locale("zh_CN")
+    path = _event_file(tmp_path)
+    result = CliRunner().invoke(match, ["--db", path, "--event", "1"])
+    assert result.exit_code == 2
+    assert "没有名为“1”的活动。" in result.output
+    assert CliRunner().invoke(match, ["--db", path, "--event", "summit"]).exit_code == 0
