@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from duijie.core import i18n
+from duijie.core import audit, i18n
 from duijie.core.auth import ANONYMOUS, Actor, Grant, hash_password, needs_rehash, verify_password
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, ErrorDetail
@@ -226,12 +226,23 @@ def check_password_rules(password: str, *, username: str | None = None) -> None:
         )
 
 
-def set_password(db: Session, *, account: Account, password: str, keep_token: str | None = None) -> None:
-    """Changes a password after checking the rules; every other session of the account ends."""
+def set_password(
+    db: Session, *, account: Account, password: str, keep_token: str | None = None, actor: Actor | None = None
+) -> None:
+    """Changes a password after checking the rules; every other session of the account ends, and the audit
+    log records the change (never the password) and how many sessions it ended."""
     check_password_rules(password, username=account.username)
     account.password_hash = hash_password(password)
     db.flush()
-    end_all_sessions(db, account_id=account.id, keep_token=keep_token)
+    ended = end_all_sessions(db, account_id=account.id, keep_token=keep_token)
+    audit.record(
+        db,
+        actor=actor or actor_for_account(account),
+        entity_type="account",
+        entity_id=account.id,
+        action="password",
+        after={"sessions_ended": ended},
+    )
 
 
 

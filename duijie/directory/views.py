@@ -116,7 +116,9 @@ def change_password(
     if new != again:
         return _account_page(request, db, actor, errors=[_("The two new passwords differ.")], status_code=422)
     try:
-        accounts.set_password(db, account=account, password=new, keep_token=request.session.get("sid"))
+        accounts.set_password(
+            db, account=account, password=new, keep_token=request.session.get("sid"), actor=actor
+        )
     except DomainError as refused:
         return _account_page(
             request, db, actor, errors=[d.message for d in refused.details], status_code=422

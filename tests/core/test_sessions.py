@@ -5,7 +5,6 @@ published one."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 
 import pytest
@@ -120,9 +119,12 @@ def test_an_unknown_name_costs_as_much_as_a_wrong_password(client: TestClient, u
         assert _sign_in(client, username, "wrong-password") == 401
         return time.perf_counter() - started
 
-    known = statistics.median(timed(user.username) for _ in range(3))
-    unknown = statistics.median(timed(f"ghost-{i}") for i in range(3))
-    assert unknown > 0.5 * known
+    # Interleaved, and the fastest of each kind compared: the least disturbed by other work on the machine.
+    known, unknown = [], []
+    for i in range(4):
+        known.append(timed(user.username))
+        unknown.append(timed(f"ghost-{i}"))
+    assert min(unknown) > 0.5 * min(known), (known, unknown)
 
 
 @pytest.mark.parametrize(
