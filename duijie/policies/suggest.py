@@ -46,8 +46,8 @@ from duijie.policies.models import Policy, PolicyPackage, PolicyVersion
 from duijie.policies.permissions import can_see_suggestions
 from duijie.policies.records import current_version, parse_policy
 from duijie.policies.rules import AllOf, AnyOf, Condition, Not, Rule, parse_rule
+from duijie.text.embed import DEMO_VECTORS_MODEL as MODEL_NAME
 from duijie.text.embed import from_bytes
-from duijie.text.indexing import MODEL_NAME
 from duijie.text.models import SearchDocument
 
 PAIR_KIND = "enterprise_policy"
