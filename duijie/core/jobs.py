@@ -211,6 +211,7 @@ def reap(factory: sessionmaker[Session], *, stall_after: float) -> list[int]:
             .order_by(Job.id)
         ).all()
         for job in stale:
+            log.warning("job %s (%s) stalled on %s (last heartbeat %s)", job.id, job.kind, job.worker, job.heartbeat_at)
             token = set_locale(str(job.params.get("locale") or get_locale()))
             try:
                 if job.attempts < job.max_attempts and not job.cancel_requested:
@@ -226,7 +227,6 @@ def reap(factory: sessionmaker[Session], *, stall_after: float) -> list[int]:
                         job.state, job.error = "cancelled", None
             finally:
                 reset_locale(token)
-            log.warning("job %s (%s) stalled on %s; now %s", job.id, job.kind, job.worker, job.state)
     return queued
 
 
@@ -323,7 +323,12 @@ def _finish(ctx: JobContext, state: str, **values: Any) -> None:
 
 
 def _beat(ctx: JobContext, every: float, stop: threading.Event) -> None:
+    last = time.monotonic()
     while not stop.wait(every):
+        now = time.monotonic()
+        if now - last > 3 * every:
+            log.warning("heartbeat of job %s is %.1f s late (the process is starved)", ctx.job_id, now - last - every)
+        last = now
         try:
             flag = heartbeat(ctx.factory, ctx.job_id, ctx.worker)
         except Exception:

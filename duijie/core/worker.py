@@ -118,14 +118,15 @@ class QueueWorker:
     async def _sweep_once(self) -> None:
         manager = self.app.job_manager
         stall = self.settings.job_stall_after
-        # Deliveries held by a worker that stopped heartbeating go back to the queue, or end if the queue
-        # holds another delivery for that kind and event already.
+        # Our rows first: a job whose heartbeat stopped is queued again (or fails after its last attempt).
+        await asyncio.to_thread(reap, self.factory, stall_after=stall)
+        # Then Procrastinate's deliveries held by a worker that stopped heartbeating go back to the queue, or
+        # end if the queue holds another delivery for that kind and event already.
         for stalled in await manager.get_stalled_jobs(queue=queue.QUEUE, seconds_since_heartbeat=stall):
             try:
                 await manager.retry_job(stalled)
             except queue_errors.UniqueViolation:
                 await manager.finish_job(stalled, status=Status.FAILED, delete_job=False)
-        await asyncio.to_thread(reap, self.factory, stall_after=stall)
         # A queued job without a waiting delivery (its delivery ended while the job was taken as stalled) gets
         # one; the queueing lock refuses a duplicate of one waiting.
         cutoff = utcnow().timestamp() - stall
