@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, FiniteFloat
 from sqlalchemy.orm import Session
 
 from duijie.contest import queries
@@ -18,6 +18,7 @@ from duijie.contest.jobs import job_status, start_job
 from duijie.contest.models import ReviewAssignment
 from duijie.core.auth import Actor
 from duijie.core.schemas import ErrorBody
+from duijie.core.validation import Line40, Para, PathId
 from duijie.core.web import get_db, require_login
 from duijie.events.models import Event
 
@@ -69,7 +70,7 @@ class AssignmentRequest(BaseModel):
     """The objective of the assignment and the least number of entries per judge."""
 
     objective: Literal["total", "fair"] = "total"
-    min_per_judge: int = Field(0, ge=0)
+    min_per_judge: int = Field(0, ge=0, le=10_000)
 
 
 class JobRead(BaseModel):
@@ -131,8 +132,8 @@ class RankingRead(BaseModel):
 class ScoreWrite(BaseModel):
     """A judge's marks per criterion code; submit locks the score."""
 
-    marks: dict[str, float]
-    comment: str | None = None
+    marks: dict[Line40, FiniteFloat] = Field(max_length=100)
+    comment: Para | None = None
     submit: bool = False
 
 
@@ -186,7 +187,7 @@ def get_winners(event: Event = Depends(contest_from_slug), db: Session = Depends
 
 @router.post("/{slug}/rounds/{round_id}/assignment", response_model=JobRead, status_code=202)
 def run_assignment(
-    round_id: int,
+    round_id: PathId,
     data: AssignmentRequest,
     request: Request,
     actor: Actor = Depends(organiser),
@@ -219,7 +220,7 @@ def assignment_job(
 
 @router.get("/{slug}/rounds/{round_id}/ranking", response_model=RankingRead)
 def get_ranking(
-    round_id: int,
+    round_id: PathId,
     method: Literal["bias", "zscore"] = "bias",
     actor: Actor = Depends(organiser),
     event: Event = Depends(contest_from_slug),

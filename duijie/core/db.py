@@ -15,8 +15,13 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
+
+from duijie.core.errors import DomainError
+from duijie.core.i18n import gettext, parse_amount
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +58,10 @@ class MoneyType(TypeDecorator[Decimal]):
 
     SQLite has no decimal type (NUMERIC becomes a float there), so sums of amounts would drift; integers add up
     exactly on both databases, and `SUM()` keeps this type, so totals come back as Decimal yuan too.
+
+    The last line of defence: a value that is not a finite, non-negative amount of whole fen up to
+    `i18n.MAX_AMOUNT` is refused here with an `AmountError` (a ValueError) instead of being stored. Assigning
+    such a value to a mapped attribute is refused earlier, naming the field (see `_check_money_on_set`).
     """
 
     impl = BigInteger
@@ -61,10 +70,7 @@ class MoneyType(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | int | None, dialect: Any) -> int | None:
         if value is None:
             return None
-        fen = Decimal(value) * 100
-        if fen != fen.to_integral_value():
-            raise ValueError(f"amount {value} has more than two decimal places")
-        return int(fen)
+        return int(money_value(value, field="amount") * 100)
 
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
         if value is None:
@@ -73,6 +79,56 @@ class MoneyType(TypeDecorator[Decimal]):
 
 
 Money = MoneyType()
+
+
+class AmountError(DomainError, ValueError):
+    """An amount the database must not hold (negative, not finite, above the cap, fractions of a fen).
+
+    A DomainError, so raised while a service assigns the value it becomes a 422 naming the field; a ValueError,
+    so code that guards against bad values with `except ValueError` catches it too."""
+
+
+def money_value(value: object, *, field: str) -> Decimal:
+    """`value` as the exact Decimal yuan a Money column stores, or AmountError naming `field`."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise DomainError(gettext("%(v)s is not an amount") % {"v": repr(value)[:40]}, field=field)
+        return parse_amount(value, field=field)
+    except DomainError as exc:
+        raise AmountError(exc.message, field=field) from None
+
+
+def _check_money_on_set(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    """Attribute listener: an amount assigned to a Money attribute is checked at once, naming the attribute."""
+    if value is None:
+        return None
+    return money_value(value, field=initiator.key)
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _watch_money_columns(mapper: Mapper[Any], class_: type) -> None:
+    """Every mapped attribute stored as Money refuses bad amounts when it is assigned, not at the flush."""
+    for prop in mapper.column_attrs:
+        if any(isinstance(getattr(col, "type", None), MoneyType) for col in prop.columns):
+            event.listen(getattr(class_, prop.key), "set", _check_money_on_set, retval=True)
+
+
+class money_sum(GenericFunction[Decimal]):
+    """SUM of a Money column that cannot overflow: PostgreSQL's SUM of a BIGINT is already NUMERIC; SQLite's
+    SUM of integers fails with "integer overflow" past 2^63 fen, so there the sum is taken with `total()`
+    (exact up to 2^53 fen, about 90万亿元; beyond that approximate to the fen, never an error). NULL when
+    there is no amount, as SUM."""
+
+    type = MoneyType()
+    identifier = "money_sum"
+    name = "sum"
+    inherit_cache = True
+
+
+@compiles(money_sum, "sqlite")
+def _money_sum_sqlite(element: money_sum, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(element.clauses, **kw)
+    return f"(CASE WHEN COUNT({arg}) > 0 THEN TOTAL({arg}) END)"
 
 
 class Base(DeclarativeBase):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextvars
 import io
-from decimal import ROUND_HALF_UP, Decimal
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from pathlib import Path
 
@@ -116,10 +118,13 @@ def yi_str(amount: Decimal | None) -> str:
     return text
 
 
-def format_money(amount: Decimal | None, locale: str | None = None) -> str:
-    """亿元 from one hundred million up, 万元 below, in Chinese; CNY in billions or millions in English."""
+def format_money(amount: Decimal | int | None, locale: str | None = None) -> str:
+    """亿元 from one hundred million up, 万元 below, in Chinese; CNY in billions or millions in English.
+
+    An int is taken as yuan too: Jinja's `sum` of no amounts is the int 0 (the deal board's empty columns)."""
     if amount is None:
         return "—"
+    amount = Decimal(amount)
     if is_zh(locale):
         if abs(amount) >= YI:
             return f"{_trim(amount / YI, 2)}亿元"
@@ -133,29 +138,87 @@ def format_money(amount: Decimal | None, locale: str | None = None) -> str:
     return f"CNY {_trim(amount, 2)}"
 
 
-def parse_amount(text: str | int | float | Decimal, *, field: str = "amount") -> Decimal:
-    """Yuan from what offices write: 1.5亿, 15000万, 150000000, "1,500万元", 3.2 亿元; refuses anything else."""
+# The largest amount any field holds: 10 trillion yuan (10万亿元), far above any deal or project, and small
+# enough that the statistics' sums of fen stay within a 64-bit integer for thousands of rows.
+MAX_AMOUNT = Decimal(10) ** 13
+FEN = Decimal("0.01")
+# What an office writes: ASCII digits with an optional decimal part (and, from programs, an exponent), then an
+# optional unit. No sign, no underscores, no other scripts' digits; at most this many characters.
+_AMOUNT_TEXT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
+_AMOUNT_TEXT_MAX = 40
+_UNITS = (("亿元", YI), ("亿", YI), ("万元", WAN), ("万", WAN), ("元", Decimal(1)))
+
+
+def _short(number: int) -> str:
+    """A huge integer named in a message without writing out its thousands of digits."""
+    if abs(number) < 10**40:
+        return str(number)
+    return f"{'-' if number < 0 else ''}{number.bit_length() * 3 // 10}+-digit number"
+
+
+def check_amount(value: Decimal, *, shown: object, field: str = "amount") -> Decimal:
+    """`value` (yuan) as stored, or a DomainError naming `field` if it is not a finite, non-negative amount of
+    whole fen up to MAX_AMOUNT; `shown` is what the user wrote, quoted in the message."""
     from duijie.core.errors import DomainError
 
+    if not value.is_finite() or value < 0:
+        raise DomainError(_("%(v)s is not a non-negative amount") % {"v": shown}, field=field)
+    if value > MAX_AMOUNT:
+        raise DomainError(
+            _("%(v)s is above the largest amount accepted (10万亿元, 10 trillion yuan)") % {"v": shown},
+            field=field,
+        )
+    if value != value.quantize(FEN):
+        raise DomainError(
+            _("%(v)s has fractions of a fen (at most two decimal places)") % {"v": shown}, field=field
+        )
+    return abs(value.quantize(FEN))  # "-0.0" is zero: stored and shown as 0
+
+
+def parse_amount(text: str | int | float | Decimal, *, field: str = "amount") -> Decimal:
+    """Yuan from what offices write: 1.5亿, 15000万, 150000000, "1,500万元", 3.2 亿元; refuses anything else.
+
+    Refused, with a message naming `field`: negatives, booleans (JSON `true` is not an amount), NaN and
+    infinities, amounts above MAX_AMOUNT, fractions of a fen (never rounded silently), digits of other scripts
+    and `1_000`. Only DomainError leaves this function.
+    """
+    from duijie.core.errors import DomainError
+
+    def not_an_amount() -> DomainError:
+        return DomainError(
+            _("%(v)s is not an amount (write 1.5亿, 15000万 or 150000000)") % {"v": shown}, field=field
+        )
+
+    shown = repr(text) if isinstance(text, str) and len(text) <= _AMOUNT_TEXT_MAX else text
+    if isinstance(text, bool) or not isinstance(text, str | int | float | Decimal):
+        raise not_an_amount()
     if isinstance(text, Decimal):
-        return text
+        return check_amount(text, shown=text, field=field)
     if isinstance(text, int):
-        return Decimal(text)
+        if abs(text) > MAX_AMOUNT:  # refused before turning a number of thousands of digits into text
+            return check_amount(MAX_AMOUNT * (1 if text > 0 else -1) * 2, shown=_short(text), field=field)
+        return check_amount(Decimal(text), shown=text, field=field)
     if isinstance(text, float):
-        return Decimal(repr(text))
+        if math.isnan(text) or math.isinf(text):
+            raise DomainError(_("%(v)s is not a non-negative amount") % {"v": text}, field=field)
+        return check_amount(Decimal(repr(text)), shown=text, field=field)
+    if len(text) > _AMOUNT_TEXT_MAX:
+        shown = text[:_AMOUNT_TEXT_MAX] + "…"
+        raise not_an_amount()
     raw = text.strip().replace(",", "").replace("，", "").replace(" ", "")
     multiplier = Decimal(1)
-    for suffix, factor in (("亿元", YI), ("亿", YI), ("万元", WAN), ("万", WAN), ("元", Decimal(1))):
+    for suffix, factor in _UNITS:
         if raw.endswith(suffix):
             raw = raw[: -len(suffix)]
             multiplier = factor
             break
+    if raw.startswith("-") and _AMOUNT_TEXT.fullmatch(raw[1:]):
+        raise DomainError(_("%(v)s is not a non-negative amount") % {"v": shown}, field=field)
+    if not _AMOUNT_TEXT.fullmatch(raw):
+        raise not_an_amount()
     try:
-        value = Decimal(raw)
+        with localcontext(prec=100):  # exact for every text that fits the length limit: nothing rounded
+            value = Decimal(raw) * multiplier
     except ArithmeticError:
-        raise DomainError(
-            f"{text!r} is not an amount (write 1.5亿, 15000万 or 150000000)", field=field
-        ) from None
-    if not value.is_finite() or value < 0:
-        raise DomainError(f"{text!r} is not a non-negative amount", field=field)
-    return (value * multiplier).quantize(Decimal("0.01"))
+        raise not_an_amount() from None
+    return check_amount(value, shown=shown, field=field)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from duijie.core.i18n import parse_amount
+from duijie.core.validation import Amount, Day, Id, Line40, Line80, Line200, Line300, Note500, Para
 from duijie.deals.enums import DealStage, PartyRole
 from duijie.marketplace.enums import ProjectCategory
 
@@ -56,49 +55,44 @@ class DealRead(BaseModel):
     provenance: str
 
 
-def _amount(value: object) -> Decimal | None:
-    """An amount as offices write it (1.5亿, 15000万, 150000000) in yuan, or None when left empty."""
-    if value is None or value == "":
-        return None
-    return parse_amount(value if isinstance(value, str | int | float | Decimal) else str(value))
-
-
-Amount = Annotated[Decimal | None, BeforeValidator(_amount)]
-
-
 class DealPartyIn(BaseModel):
-    organisation_id: int
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: Id
     role: PartyRole
 
 
 class DealFields(BaseModel):
-    """Fields shared by creating and editing a deal; amounts accept 1.5亿 / 15000万 / 150000000."""
+    """Fields shared by creating and editing a deal; amounts accept 1.5亿 / 15000万 / 150000000.
+
+    A field the database requires (the Chinese title, the two flags) has no `None` in its type: leaving it out
+    of an edit keeps it, sending `null` is a 422 naming it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title_zh: str | None = Field(default=None, min_length=2, max_length=200)
-    title_en: str | None = Field(default=None, max_length=200)
-    description_zh: str | None = None
+    title_zh: Line200 = Field(default=None, min_length=2)
+    title_en: Line200 | None = None
+    description_zh: Para | None = None
     category: ProjectCategory | None = None
-    industry: str | None = Field(default=None, max_length=40)
-    district: str | None = Field(default=None, max_length=40)
+    industry: Line40 | None = None
+    district: Line40 | None = None
     planned_amount: Amount = None
     invested_amount: Amount = None
-    amount_estimated: bool | None = None
-    on_stage: bool | None = None
-    opportunity_id: int | None = None
-    event_id: int | None = None
+    amount_estimated: bool = Field(default=None)
+    on_stage: bool = Field(default=None)
+    opportunity_id: Id | None = None
+    event_id: Id | None = None
 
 
 class DealCreate(DealFields):
-    title_zh: str = Field(min_length=2, max_length=200)
-    external_id: str | None = Field(default=None, max_length=80)
+    title_zh: Line200 = Field(min_length=2)
+    external_id: Line80 | None = None
     stage: DealStage = DealStage.LEAD
     signed_amount: Amount = None
-    signed_on: dt.date | None = None
-    landed_on: dt.date | None = None
-    lost_reason: str | None = Field(default=None, max_length=300)
-    parties: list[DealPartyIn] = []
+    signed_on: Day | None = None
+    landed_on: Day | None = None
+    lost_reason: Line300 | None = None
+    parties: list[DealPartyIn] = Field(default=[], max_length=100)
 
 
 class DealUpdate(DealFields):
@@ -108,9 +102,9 @@ class DealUpdate(DealFields):
 class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=2, max_length=200)
-    due_on: dt.date | None = None
-    owner_id: int | None = None
+    title: Line200 = Field(min_length=2)
+    due_on: Day | None = None
+    owner_id: Id | None = None
 
 
 class DealTaskRead(BaseModel):
@@ -129,9 +123,9 @@ class StageMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: DealStage
-    note: str | None = Field(default=None, max_length=500)
-    lost_reason: str | None = Field(default=None, max_length=300)
+    note: Note500 | None = None
+    lost_reason: Line300 | None = None
     signed_amount: Amount = None
-    signed_on: dt.date | None = None
+    signed_on: Day | None = None
     invested_amount: Amount = None
-    landed_on: dt.date | None = None
+    landed_on: Day | None = None

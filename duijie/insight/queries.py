@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from duijie.core.db import money_sum
 from duijie.core.errors import DomainError
 from duijie.core.i18n import yi_str
 from duijie.deals.enums import SIGNED_STAGES
@@ -250,7 +251,7 @@ def compute_stats(db: Session, scope: StatsScope) -> EventStats:
             Opportunity.district,
             Opportunity.status,
             func.count(),
-            func.sum(Opportunity.amount),
+            money_sum(Opportunity.amount),
         )
         .where(*released_where(scope))
         .group_by(Opportunity.category, Opportunity.industry, Opportunity.district, Opportunity.status)
@@ -273,8 +274,8 @@ def compute_stats(db: Session, scope: StatsScope) -> EventStats:
             Deal.industry,
             Deal.district,
             func.count(),
-            func.sum(Deal.signed_amount),
-            func.sum(value),
+            money_sum(Deal.signed_amount),
+            money_sum(value),
         )
         .where(*deal_where(scope))
         .group_by(Deal.stage, Deal.category, Deal.industry, Deal.district)
@@ -362,7 +363,7 @@ def signed_by_country_lookup(db: Session, scope: StatsScope) -> dict[str, Figure
     country = func.coalesce(_party_country("investor"), _party_country("enterprise"), NO_KEY)
     result: dict[str, Figure] = defaultdict(_zero)
     for key, count, amount in db.execute(
-        select(country, func.count(), func.sum(Deal.signed_amount))
+        select(country, func.count(), money_sum(Deal.signed_amount))
         .where(*deal_where(scope), Deal.stage.in_(SIGNED_STAGES))
         .group_by(country)
     ).all():
@@ -451,14 +452,14 @@ def comparison(db: Session, scope: StatsScope) -> list[ComparisonRow]:
     released: dict[str, Figure] = defaultdict(_zero)
     signed: dict[str, Figure] = defaultdict(_zero)
     for event_id, count, amount in db.execute(
-        select(Opportunity.event_id, func.count(), func.sum(Opportunity.amount))
+        select(Opportunity.event_id, func.count(), money_sum(Opportunity.amount))
         .where(*released_where(unscoped), Opportunity.event_id.in_(list(key_of) or [-1]))
         .group_by(Opportunity.event_id)
     ).all():
         if event_id is not None:
             released[key_of[event_id]].add(count, amount)
     for event_id, count, amount in db.execute(
-        select(Deal.event_id, func.count(), func.sum(Deal.signed_amount))
+        select(Deal.event_id, func.count(), money_sum(Deal.signed_amount))
         .where(*deal_where(unscoped), Deal.event_id.in_(list(key_of) or [-1]), Deal.stage.in_(SIGNED_STAGES))
         .group_by(Deal.event_id)
     ).all():
@@ -480,13 +481,13 @@ def district_measures(db: Session, scope: StatsScope) -> dict[str, dict[str, Fig
     """Per district: released projects (count, amount) and signed deals (count, amount), for the map."""
     result: dict[str, dict[str, Figure]] = defaultdict(lambda: {"projects": _zero(), "deals": _zero()})
     for district, count, amount in db.execute(
-        select(Opportunity.district, func.count(), func.sum(Opportunity.amount))
+        select(Opportunity.district, func.count(), money_sum(Opportunity.amount))
         .where(*released_where(scope))
         .group_by(Opportunity.district)
     ).all():
         result[district or NO_KEY]["projects"].add(count, amount)
     for district, count, amount in db.execute(
-        select(Deal.district, func.count(), func.sum(Deal.signed_amount))
+        select(Deal.district, func.count(), money_sum(Deal.signed_amount))
         .where(*deal_where(scope), Deal.stage.in_(SIGNED_STAGES))
         .group_by(Deal.district)
     ).all():

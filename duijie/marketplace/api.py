@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.schemas import ErrorBody, Page
+from duijie.core.validation import Amount, PathId
 from duijie.core.web import get_actor, get_db
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.schemas import OpportunityFilters, OpportunityRead, OpportunityUpdate
@@ -29,8 +30,8 @@ def list_opportunities(
     status: str | None = None,
     event: str | None = Query(None, description="event id, e.g. invest-beijing-2024"),
     q: str | None = None,
-    min_amount: Decimal | None = Query(None, description="yuan"),
-    max_amount: Decimal | None = Query(None, description="yuan"),
+    min_amount: Annotated[Amount, Query(description="yuan")] = None,
+    max_amount: Annotated[Amount, Query(description="yuan")] = None,
     sort: str = Query("-amount", pattern="^-?(amount|title|published|district)$"),
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=200),
@@ -63,14 +64,14 @@ def list_opportunities(
 
 @router.get("/{opportunity_id}", response_model=OpportunityRead)
 def get_opportunity(
-    opportunity_id: int, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    opportunity_id: PathId, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> OpportunityRead:
     return OpportunityRead.model_validate(opportunity_service.get(db, id=opportunity_id, actor=actor))
 
 
 @router.patch("/{opportunity_id}", response_model=OpportunityRead)
 def update_opportunity(
-    opportunity_id: int,
+    opportunity_id: PathId,
     data: OpportunityUpdate,
     db: Session = Depends(get_db),
     actor: Actor = Depends(get_actor),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from duijie.core.i18n import parse_amount
+from duijie.core.validation import Amount, Line24, Line40, Line80, Line200, Para
 from duijie.marketplace.enums import OpportunityKind, OpportunityStatus, ProjectCategory
 
 
@@ -36,29 +36,23 @@ class OpportunityRead(BaseModel):
 
 
 class OpportunityUpdate(BaseModel):
-    """Fields an editor may change; `amount` accepts 1.5亿 / 15000万 / 150000000."""
+    """Fields an editor may change; `amount` accepts 1.5亿 / 15000万 / 150000000. The Chinese title is required
+    by the database: leaving it out keeps it, sending `null` is a 422 naming it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title_zh: str | None = Field(default=None, min_length=2, max_length=200)
-    title_en: str | None = Field(default=None, max_length=200)
-    summary_zh: str | None = None
-    summary_en: str | None = None
+    title_zh: Line200 = Field(default=None, min_length=2)
+    title_en: Line200 | None = None
+    summary_zh: Para | None = None
+    summary_en: Para | None = None
     category: ProjectCategory | None = None
-    industry: str | None = Field(default=None, max_length=40)
-    district: str | None = Field(default=None, max_length=40)
-    amount: Decimal | None = None
-    stage: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value: object) -> Decimal | None:
-        if value is None or value == "":
-            return None
-        return parse_amount(value if isinstance(value, str | int | float | Decimal) else str(value))
+    industry: Line40 | None = None
+    district: Line40 | None = None
+    amount: Amount = None
+    stage: Line24 | None = None
+    contact_name: Line80 | None = None
+    contact_phone: Line40 | None = None
+    contact_email: Line200 | None = None
 
 
 class OpportunityFilters(BaseModel):
@@ -69,6 +63,6 @@ class OpportunityFilters(BaseModel):
     status: str | None = None
     event: str | None = None
     q: str | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
+    min_amount: Amount = None
+    max_amount: Amount = None
     sort: str = "-amount"

@@ -11,6 +11,7 @@ from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
+from duijie.core.validation import QueryId
 from duijie.core.web import get_db, require_login
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
@@ -73,7 +74,7 @@ def _read(s: match_service.Suggestion) -> RecommendationRead:
 @router.get("/recommendations", response_model=RecommendationPage)
 def list_recommendations(
     kind: Kind,
-    id: int,
+    id: QueryId,
     want: Kind,
     event: str | None = None,
     limit: int = Query(10, ge=1, le=50),

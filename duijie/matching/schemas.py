@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from duijie.core.validation import Id, Line80
+
 Kind = Literal["investor", "enterprise", "project", "demand", "offer", "participant"]
 
 
@@ -37,11 +39,11 @@ class RecommendationPage(BaseModel):
 
 
 class FeedbackCreate(BaseModel):
-    event: str
+    event: Line80
     left_kind: Kind
-    left_id: int
+    left_id: Id
     right_kind: Kind
-    right_id: int
+    right_id: Id
     response: Literal["not_interested"] = "not_interested"
 
 

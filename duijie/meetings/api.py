@@ -13,6 +13,7 @@ from duijie.core.auth import Actor
 from duijie.core.errors import PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.core.schemas import ErrorBody
+from duijie.core.validation import PathId
 from duijie.core.web import allow, get_db, require_login
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
@@ -149,7 +150,7 @@ def _answer(db: Session, event: Event, actor: Actor, request_id: int, *, accept:
 
 @router.post("/requests/{request_id}/accept", response_model=RequestRead)
 def accept_request(
-    request_id: int,
+    request_id: PathId,
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
     actor: Actor = Depends(require_login),
@@ -160,7 +161,7 @@ def accept_request(
 
 @router.post("/requests/{request_id}/decline", response_model=RequestRead)
 def decline_request(
-    request_id: int,
+    request_id: PathId,
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
     actor: Actor = Depends(require_login),
@@ -171,7 +172,7 @@ def decline_request(
 
 @router.post("/requests/{request_id}/cancel", response_model=RequestRead)
 def cancel_request(
-    request_id: int,
+    request_id: PathId,
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
     actor: Actor = Depends(require_login),
@@ -311,7 +312,7 @@ def publish(
 
 @router.post("/meetings/{meeting_id}/check-in", response_model=GridMeetingRead)
 def check_in(
-    meeting_id: int,
+    meeting_id: PathId,
     body: CheckInWrite,
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
@@ -327,7 +328,7 @@ def check_in(
 
 @router.post("/meetings/{meeting_id}/no-show", response_model=GridMeetingRead)
 def no_show(
-    meeting_id: int,
+    meeting_id: PathId,
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
     actor: Actor = Depends(organiser),

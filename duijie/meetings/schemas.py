@@ -4,9 +4,11 @@ figures) and what the API reads and writes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from duijie.core.validation import MULTI_LINE, Id, Line40
 from duijie.meetings.models import MeetingRequest
 
 # Kept here (not in the service) because the API's request models state them as limits.
@@ -64,10 +66,10 @@ class MeetingSummary(BaseModel):
 
 
 class RequestCreate(BaseModel):
-    recipient_id: int
-    message: str | None = Field(default=None, max_length=MESSAGE_MAX)
-    opportunity_id: int | None = None
-    sessions: list[str] | None = None
+    recipient_id: Id
+    message: Annotated[str, StringConstraints(max_length=MESSAGE_MAX), MULTI_LINE] | None = None
+    opportunity_id: Id | None = None
+    sessions: list[Line40] | None = Field(default=None, max_length=20)
 
 
 class RequestRead(BaseModel):
@@ -125,7 +127,7 @@ class AgendaRead(BaseModel):
 
 
 class AvailabilityWrite(BaseModel):
-    slot_ids: list[int]
+    slot_ids: list[Id] = Field(max_length=10_000)
 
 
 class AvailabilityRead(BaseModel):
@@ -147,12 +149,14 @@ class GridMeetingRead(BaseModel):
     table: int
     state: str
     pinned: bool
-    participant_ids: tuple[int, int]
+    # The two participants (a pair, written as a list of two: a tuple would document a schema that is not
+    # valid OpenAPI 3.0 for some tools).
+    participant_ids: list[int] = Field(min_length=2, max_length=2)
 
 
 class UnscheduledRead(BaseModel):
     request_id: int
-    participant_ids: tuple[int, int]
+    participant_ids: list[int] = Field(min_length=2, max_length=2)
     reason: str
 
 
@@ -181,7 +185,7 @@ class JobRead(BaseModel):
 
 
 class CheckInWrite(BaseModel):
-    participant_id: int | None = None
+    participant_id: Id | None = None
 
 
 class ConfirmedRead(BaseModel):

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.schemas import ErrorBody
+from duijie.core.validation import Day, Id, Slug
 from duijie.core.web import get_actor, get_db
 from duijie.directory.models import Organisation
-from duijie.policies import authoring, decisions, enterprise_facts, records, suggest
+from duijie.policies import authoring, decisions, enterprise_facts, records, rules, suggest
 from duijie.policies.catalogue import PolicyError
 from duijie.policies.deps import SUGGESTIONS_REFUSAL, allowed, organisation_from_ref
 from duijie.policies.facts import FactError, normalise_facts
@@ -85,26 +87,44 @@ class PackageList(BaseModel):
     packages: list[PackageRead]
 
 
+def _document(value: Any) -> Any:
+    """A rule, facts or test cases as data or YAML/JSON text, refused (naming the field) when larger or deeper
+    than a rule may be, before anything parses or walks it."""
+    try:
+        if isinstance(value, str):
+            rules.check_document_text(value)
+        else:
+            rules.check_document(value)
+    except rules.RuleError as exc:
+        raise PydanticCustomError("rule_document", "{message}", {"message": exc.message}) from None
+    return value
+
+
+Document = Annotated[Any, AfterValidator(_document)]
+
+
 class EvaluateIn(BaseModel):
     """Facts to evaluate, or the id (or slug) of an organisation whose stated facts are used and whose
     decisions are kept; `on` defaults to today."""
 
-    facts: dict[str, Any] | None = Field(
+    facts: Annotated[dict[str, Any], AfterValidator(_document)] | None = Field(
         None, examples=[{"revenue": "2.4亿元", "rd_spend": "1400万元", "flags": ["high_tech"]}]
     )
-    organisation_id: int | str | None = None
-    on: dt.date | None = None
+    organisation_id: Id | Slug | None = None
+    on: Day | None = None
 
 
 class ValidateIn(BaseModel):
     """A draft to check as at save time: the rule (data, or YAML/JSON text), and optionally the benefit,
-    the dates and test cases, which are then run."""
+    the dates and test cases, which are then run. Each is at most 64 KB and 20 levels deep."""
 
-    rule: Any = Field(..., examples=[{"all": [{"fact": "revenue", "op": ">=", "value": "2亿元"}]}])
-    benefit: dict[str, Any] | None = Field(None, examples=[{"kind": "subsidy", "amount": "100万元"}])
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
-    tests: Any = None
+    rule: Document = Field(..., examples=[{"all": [{"fact": "revenue", "op": ">=", "value": "2亿元"}]}])
+    benefit: Annotated[dict[str, Any], AfterValidator(_document)] | None = Field(
+        None, examples=[{"kind": "subsidy", "amount": "100万元"}]
+    )
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    tests: Document = None
 
 
 def _summary(row: Policy, today: dt.date) -> dict[str, Any]:

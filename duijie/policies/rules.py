@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import yaml
+
 from duijie.core.errors import DomainError, ErrorDetail
 from duijie.policies.facts import (
     FACTS,
@@ -386,8 +388,88 @@ def _range_text(subject: FactDef, lang: str) -> str:
     return ""
 
 
+# A rule document's bounds: no real rule nests deeper than a few levels or runs to more than a few hundred
+# conditions. Checked before anything walks the document recursively (YAML's parser, this module's), so a
+# hostile document is refused with a message instead of exhausting the stack or the CPU.
+MAX_DEPTH = 20
+MAX_SIZE = 64 * 1024  # bytes of text (UTF-8)
+MAX_NODES = 5_000  # lists, objects and values, counted as they are walked (YAML aliases count each time)
+_EVENTS_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _too_deep() -> RuleError:
+    return RuleError(
+        "", f"规则嵌套超过 {MAX_DEPTH} 层", f"the rule is nested more than {MAX_DEPTH} levels deep"
+    )
+
+
+def _too_large() -> RuleError:
+    return RuleError(
+        "",
+        f"规则过大（最多 {MAX_SIZE // 1024} KB、{MAX_NODES} 个元素）",
+        f"the rule is too large (at most {MAX_SIZE // 1024} KB and {MAX_NODES} items)",
+    )
+
+
+def text_depth(text: str) -> int:
+    """How deeply YAML or JSON `text` nests, read from the parser's event stream (a loop over a state machine,
+    not a recursion) without building the document. libyaml's parser when PyYAML has it (linear time; the pure
+Python scanner is quadratic in the number of open brackets, bounded here by MAX_SIZE)."""
+    deepest = depth = 0
+    try:
+        for ev in yaml.parse(text, Loader=_EVENTS_LOADER):
+            if isinstance(ev, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_DEPTH:
+                    return deepest
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if "nesting" in str(exc):  # libyaml's own limit ("exceeded maximum nesting depth"), hit while scanning
+            return max(deepest, MAX_DEPTH + 1)
+        return deepest  # what opened before the error: a loader reading this text would have nested as deep
+    return deepest
+
+
+def check_document_text(text: str) -> None:
+    """Refuse rule text (YAML or JSON) larger or deeper than a rule may be, before a parser builds it; RuleError
+    says which."""
+    if len(text) > MAX_SIZE or len(text.encode("utf-8", "surrogatepass")) > MAX_SIZE:
+        raise _too_large()
+    if text_depth(text) > MAX_DEPTH:
+        raise _too_deep()
+
+
+def check_document(data: Any) -> None:
+    """Refuse parsed rule data (or test cases, or facts) nested deeper than MAX_DEPTH or holding more than
+    MAX_NODES items, walking it without recursion; RuleError says which."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise _too_large()
+        if isinstance(node, Mapping):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            stack.extend((v, depth + 1) for v in node.values())
+            stack.extend((k, depth + 1) for k in node)
+        elif isinstance(node, list | tuple):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str) and len(node) > MAX_SIZE:
+            raise _too_large()
+
+
 def check_rule(data: Any) -> list[RuleError]:
     """Validate rule data when it is saved; an empty list means the rule is sound."""
+    try:
+        check_document(data)
+    except RuleError as exc:
+        return [exc]
     parser = _Parser()
     parser.node(data, "")
     return parser.errors
@@ -395,6 +477,7 @@ def check_rule(data: Any) -> list[RuleError]:
 
 def parse_rule(data: Any) -> Rule:
     """Build the typed rule from its data, raising RuleError (with every error found) if it is unsound."""
+    check_document(data)
     parser = _Parser()
     node = parser.node(data, "")
     if parser.errors or node is None:

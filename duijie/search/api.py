@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
+from duijie.core.validation import QUERY_MAX
 from duijie.core.web import get_actor, get_db
 from duijie.search import service as search_service
 from duijie.search.views import filters_from
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["search"])
 @router.get("/search")
 def search_api(
     request: Request,
-    q: str = Query(..., min_length=1, max_length=200, description="Words in Chinese or English"),
+    q: str = Query(..., min_length=1, max_length=QUERY_MAX, description="Words in Chinese or English"),
     kind: str | None = Query(
         None, description="opportunity, organisation, package, policy, achievement, exhibitor, session"
     ),

@@ -15,6 +15,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Kind": "类型",
     "Kinds": "结果类型",
     "More filters": "更多筛选条件",
+    "Only the first %(max)s characters of the search were used.": "搜索词过长，仅使用了前 %(max)s 个字符。",
     "More results of this kind": "查看该类型的更多结果",
     "Nothing matches these words and filters.": "没有符合该关键词和筛选条件的结果。",
     "Organisations": "机构",

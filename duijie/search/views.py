@@ -13,6 +13,7 @@ from duijie.core.auth import Actor
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import parse_amount
 from duijie.core.searchable import SearchFilters
+from duijie.core.validation import QUERY_MAX
 from duijie.core.web import get_actor, get_db, render
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
@@ -57,6 +58,10 @@ def search_page(
     instance, only for those who may edit them)."""
     params = {k: v for k, v in request.query_params.items() if v}
     query = params.get("q", "")
+    # Longer queries cost seconds of CPU and find nothing more: the first QUERY_MAX characters are searched,
+    # and the page says so.
+    shortened = len(query) > QUERY_MAX
+    query = query[:QUERY_MAX]
     filters = filters_from(params)
     results = search_service.search(
         db, query=query, actor=actor, filters=filters, limit=10 if not filters.kind else 50
@@ -67,6 +72,8 @@ def search_page(
         "search/search.html",
         {
             "q": query,
+            "shortened": shortened,
+            "query_max": QUERY_MAX,
             "params": params,
             "filters": filters,
             "results": results,
