@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from duijie.config import get_settings
 from duijie.core.db import Base, make_engine
 from duijie.core.registry import load_all_models
+from duijie.text.models import include_name
 
 load_all_models()
 target_metadata = Base.metadata
@@ -19,6 +20,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,  # the search index the database keeps itself (FTS5, tsvector)
     )
 
 

@@ -6,10 +6,16 @@ flush: the record's bilingual text is extracted, tokenised and stored in the sam
 part is current at once. The vector is kept when the text did not change (same content hash), taken from the
 shipped demo vectors when the hash is known, and otherwise left empty for the background embedder or
 `reindex(embed=True)` to fill.
+
+Every write of a document's text or vector takes the next data version (`next_seq`) and every removal is
+logged in `search_removed` with it, in the same transaction: the database keeps the lexical index itself, and
+a process holding the vectors sees from one row that something changed and reloads only the documents
+written since the version its shared vector file was made at (`duijie.search.vectors`).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,13 +35,45 @@ from duijie.text.embed import (
     embed_with_cache,
     to_bytes,
 )
-from duijie.text.models import SearchDocument
+from duijie.text.models import SearchDocument, SearchRemoved, SearchState
 from duijie.text.tokenize import tokenize
 
 ProgressCallback = Callable[[int, int], None]
 # The model whose vectors the documents store: the one the shipped demo vectors were computed with.
 MODEL_NAME = DEMO_VECTORS_MODEL
 DOCUMENTS = cast(Table, SearchDocument.__table__)
+REMOVED = cast(Table, SearchRemoved.__table__)
+STATE = cast(Table, SearchState.__table__)
+
+
+def next_seq(db: Session) -> int:
+    """Advance the index's data version (with a fresh token) and return it; the write that follows carries it.
+
+    On PostgreSQL the row lock this takes is held until the transaction ends, so writers of search documents
+    commit in the order of their versions: a reader that has seen version n has seen every write before it.
+    """
+    seq = db.execute(
+        update(STATE)
+        .where(STATE.c.id == 1)
+        .values(seq=STATE.c.seq + 1, token=secrets.token_hex(16))
+        .returning(STATE.c.seq)
+    ).scalar_one()
+    return int(seq)
+
+
+def _log_removed(db: Session, keys: list[tuple[str, int]], seq: int) -> None:
+    """Remember removed documents at `seq` (one row per key: a later removal replaces the earlier one)."""
+    if not keys:
+        return
+    _unlog_removed(db, keys)
+    db.execute(insert(REMOVED), [{"kind": k, "record_id": r, "seq": seq} for k, r in keys])
+
+
+def _unlog_removed(db: Session, keys: list[tuple[str, int]]) -> None:
+    """A record indexed anew is no longer removed (keeps search_removed to the records that are gone)."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        db.execute(delete(REMOVED).where(tuple_(REMOVED.c.kind, REMOVED.c.record_id).in_(chunk)))
 
 
 def doc_key(kind: str, record_id: int) -> str:
@@ -80,7 +118,9 @@ def sync_record(db: Session, record: Any) -> bool:
             )
         return False
     values = _values(item)
+    values["seq"] = next_seq(db)
     if row is None:
+        _unlog_removed(db, [(item.kind, item.record_id)])
         db.execute(insert(table).values(kind=item.kind, record_id=item.record_id, **values))
     else:
         db.execute(update(table).where(table.c.id == row.id).values(**values))
@@ -106,7 +146,10 @@ def remove_record(db: Session, kind: str, record_id: int) -> bool:
     """Drop a deleted record's SearchDocument; returns True if there was one."""
     table = DOCUMENTS
     result = db.execute(delete(table).where(table.c.kind == kind, table.c.record_id == record_id))
-    return bool(getattr(result, "rowcount", 0))
+    if not getattr(result, "rowcount", 0):
+        return False
+    _log_removed(db, [(kind, record_id)], next_seq(db))
+    return True
 
 
 # ---------------------------------------------------------------- following every write
@@ -268,16 +311,20 @@ def reindex(
             if progress is not None and (done % 50 == 0 or done == len(items)):
                 progress(done, len(items))
         # One statement per batch: a thousand single-row statements cost more than tokenising the text.
+        gone = [(key, row.id) for key, row in existing.items() if key not in seen]
+        seq = next_seq(db) if added or changed or gone else 0
         if added:
-            db.execute(insert(table), added)
+            _unlog_removed(db, [(a["kind"], a["record_id"]) for a in added])
+            db.execute(insert(table), [{**a, "seq": seq} for a in added])
         if changed:
-            db.execute(update(table).where(table.c.id == bindparam("_id")), changed)
+            db.execute(update(table).where(table.c.id == bindparam("_id")), [{**c, "seq": seq} for c in changed])
         if retitled:
             db.execute(update(table).where(table.c.id == bindparam("_id")), retitled)
         report.added, report.changed = len(added), len(changed)
-        gone = [row.id for key, row in existing.items() if key not in seen]
-        for start in range(0, len(gone), 500):
-            db.execute(delete(table).where(table.c.id.in_(gone[start : start + 500])))
+        gone_ids = [row_id for _, row_id in gone]
+        for start in range(0, len(gone_ids), 500):
+            db.execute(delete(table).where(table.c.id.in_(gone_ids[start : start + 500])))
+        _log_removed(db, [key for key, _ in gone], seq)
         report.removed = len(gone)
         attach_known_vectors(db)
         if embedder is not None:
@@ -296,9 +343,12 @@ def attach_known_vectors(db: Session) -> int:
     table = DOCUMENTS
     rows = db.execute(select(table.c.id, table.c.content_hash).where(table.c.vector.is_(None))).all()
     found = [(r.id, r.content_hash) for r in rows if r.content_hash in known]
+    seq = next_seq(db) if found else 0
     for row_id, digest in found:
         db.execute(
-            update(table).where(table.c.id == row_id).values(vector=to_bytes(known[digest]), model=MODEL_NAME)
+            update(table)
+            .where(table.c.id == row_id)
+            .values(vector=to_bytes(known[digest]), model=MODEL_NAME, seq=seq)
         )
     return len(found)
 
@@ -335,10 +385,11 @@ def embed_missing(
     ):
         cache.put_bytes(digest, data)
     vectors = embed_with_cache(embedder, [r.text for r in rows], cache, progress)
+    seq = next_seq(db)
     for r, vector in zip(rows, vectors, strict=True):
         db.execute(
             update(table)
             .where(table.c.id == r.id, table.c.content_hash == r.content_hash)
-            .values(vector=to_bytes(vector), model=embedder.name)
+            .values(vector=to_bytes(vector), model=embedder.name, seq=seq)
         )
     return len(rows)

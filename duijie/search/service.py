@@ -1,14 +1,11 @@
-"""The search service: one in-memory hybrid index per database, kept in step with its SearchDocument rows.
+"""The search service: the lexical index in the database, the vectors in a file every process shares.
 
-The index is built from the stored tokens and vector bytes (no re-embedding on restart). Before each search a
-one-row signature of the table (count, sum of ids, latest update) is compared with the one the index was last
-synced at; when it differs, only rows whose content hash or vector changed are reloaded, so the index sees
-this transaction's own writes, other workers' writes, and rolled-back ones. Structured filters are applied in
-SQL on the records themselves and handed to the index as the set of allowed documents.
-
-On PostgreSQL the same in-process BM25 is used: PostgreSQL has no Chinese parser without extensions
-(zhparser), its `ts_rank` is not BM25, and pg_trgm ranks by character overlap; re-using our own tokens gives
-one results contract on both databases at ~10 ms p95 for 100,000 documents (bench/bench_search.py).
+The lexical part is kept by the database from each SearchDocument's tokens (FTS5 on SQLite, a GIN-indexed
+tsvector on PostgreSQL; `duijie.search.lexical`) and queried in the request's own transaction, so it sees the
+request's writes and nothing rolled back, and no process holds a copy. The vectors are a memory-mapped snapshot
+file shared through the page cache plus the few documents written since (`duijie.search.vectors`); before each
+search a process reads the index's data version (one row) and, when it changed, reloads only those. Structured
+filters are applied in SQL on the records themselves and handed to both parts as the allowed record ids.
 """
 
 from __future__ import annotations
@@ -16,13 +13,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -33,10 +30,12 @@ from duijie.core.i18n import is_zh
 from duijie.core.searchable import SearchFilters
 from duijie.events.models import Event
 from duijie.events.service import find_event
-from duijie.search import registry
+from duijie.search import lexical, registry
 from duijie.search.indexing import DOCUMENTS, MODEL_NAME, doc_key, embed_missing, split_title
-from duijie.text.embed import from_bytes
-from duijie.text.search import MODES, HybridIndex, Mode, snippet
+from duijie.search.vectors import VectorStore, settings_view
+from duijie.text.search import CANDIDATES as FUSION_CANDIDATES
+from duijie.text.search import CONVEX_DENSE_WEIGHT, MODES, Hit, Mode, convex_fuse, snippet
+from duijie.text.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +47,7 @@ SNIPPET_WIDTH = 140
 # related demo records score 0.2-0.35 and unrelated ones 0.1-0.25) and within DENSE_BAND of the best one.
 DENSE_FLOOR = 0.2
 DENSE_BAND = 0.1
+QUERY_CACHE = 256
 
 
 class _LazyEmbedder:
@@ -139,71 +139,31 @@ class SearchResults:
 
 
 class IndexHolder:
-    """The process-wide index of one database and what it was last synced at."""
+    """What one process keeps of a database's search index: its view of the shared vectors and the vectors
+    of recent queries."""
 
-    def __init__(self) -> None:
-        self.index = HybridIndex(_LazyEmbedder())
-        self.signature: tuple[Any, ...] | None = None
-        self.state: dict[str, tuple[str, bool]] = {}  # doc id -> (content hash, has vector)
-        self.docs: dict[str, tuple[str, str, int | None]] = {}  # doc id -> (title, text, event id)
+    def __init__(self, engine: Engine) -> None:
+        self.vectors = VectorStore(engine, model=MODEL_NAME, dim=DIM, kinds=registry.kinds())
+        self.embedder = _LazyEmbedder()
         self.lock = threading.RLock()
         self.embedding = False
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def sync(self, db: Session) -> None:
-        """Reload the rows that changed since the last sync (all of them the first time)."""
-        t = DOCUMENTS
-        signature = tuple(
-            db.execute(
-                select(func.count(t.c.id), func.coalesce(func.sum(t.c.id), 0), func.max(t.c.updated_at))
-            ).one()
-        )
-        if signature == self.signature:
-            return
-        current = {
-            doc_key(r.kind, r.record_id): (r.content_hash, bool(r.has_vector))
-            for r in db.execute(
-                select(t.c.kind, t.c.record_id, t.c.content_hash, t.c.vector.is_not(None).label("has_vector"))
-            )
-        }
-        for doc_id in set(self.state) - set(current):
-            self.index.remove(doc_id)
-            self.state.pop(doc_id, None)
-            self.docs.pop(doc_id, None)
-        changed = [d for d, s in current.items() if self.state.get(d) != s]
-        by_kind: dict[str, list[int]] = defaultdict(list)
-        for doc_id in changed:
-            kind, _, rid = doc_id.partition(":")
-            by_kind[kind].append(int(rid))
-        for kind, ids in by_kind.items():
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                rows = db.execute(
-                    select(
-                        t.c.kind,
-                        t.c.record_id,
-                        t.c.event_id,
-                        t.c.title,
-                        t.c.text,
-                        t.c.tokens,
-                        t.c.model,
-                        t.c.vector,
-                    ).where(t.c.kind == kind, t.c.record_id.in_(chunk))
-                )
-                for r in rows:
-                    self._load(r)
-        self.state = {d: current[d] for d in current if d in self.docs}
-        self.signature = signature
+        """Catch up with the writes this session sees (one row read when nothing changed)."""
+        self.vectors.sync(db)
 
-    def _load(self, r: Any) -> None:
-        """Put one stored document into the index: its tokens always, its vector when it has one."""
-        doc_id = doc_key(r.kind, r.record_id)
-        self.index.lexical.upsert(doc_id, r.tokens.split())
-        assert self.index.dense is not None
-        if r.vector is not None and r.model == MODEL_NAME:
-            self.index.dense.upsert(doc_id, from_bytes(r.vector, DIM))
-        else:
-            self.index.dense.remove(doc_id)
-        self.docs[doc_id] = (r.title, r.text, r.event_id)
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector, from a small LRU when the same query comes again."""
+        cached = self._queries.get(query)
+        if cached is not None:
+            self._queries.move_to_end(query)
+            return cached
+        vector = self.embedder.embed_queries([query])[0]
+        self._queries[query] = vector
+        if len(self._queries) > QUERY_CACHE:
+            self._queries.popitem(last=False)
+        return vector
 
 
 _holders: dict[str, IndexHolder] = {}
@@ -211,18 +171,31 @@ _holders_lock = threading.Lock()
 
 
 def _holder(db: Session) -> IndexHolder:
-    """The index of the database this session is bound to."""
-    bind = db.get_bind()
-    key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(id(bind))
+    """This process's holder of the index of the database this session is bound to.
+
+    One per engine (a worker has one): two applications in one process over the same database behave as two
+    workers, each with its own view of the version (the holder keeps its engine, so the id is never reused).
+    """
+    engine = db.get_bind().engine
+    key = f"{engine.url.render_as_string(hide_password=True)}#{id(engine)}"
     with _holders_lock:
         holder = _holders.get(key)
         if holder is None:
-            holder = _holders[key] = IndexHolder()
+            holder = _holders[key] = IndexHolder(engine)
         return holder
 
 
+def index_status(db: Session) -> dict[str, Any]:
+    """What this process holds of the index after catching up: the mapped vector file, how many documents
+    were written since it, and how many files this process has written."""
+    holder = _holder(db)
+    with holder.lock:
+        holder.sync(db)
+        return settings_view(holder.vectors) | {"files_written": holder.vectors.snapshots_built}
+
+
 def reset_indexes() -> None:
-    """Forget every in-memory index (they are rebuilt from the database on the next search)."""
+    """Forget what this process holds (the vectors are mapped again, and the database is read, on next use)."""
     with _holders_lock:
         _holders.clear()
 
@@ -230,19 +203,21 @@ def reset_indexes() -> None:
 # ---------------------------------------------------------------- filters
 
 
-def _allowed(db: Session, actor: Actor | None, filters: SearchFilters) -> set[str]:
-    """The documents the filters and the actor's rights let through, as each kind's module decides.
+def _allowed(db: Session, actor: Actor | None, filters: SearchFilters) -> dict[str, set[int]]:
+    """The records the filters and the actor's rights let through (kind -> ids), as each kind's module decides.
 
     A kind takes part only if it knows every filter that is set: an industry search finds no policy packages.
     """
     event = find_event(db, slug=filters.event)
     event_id = event.id if event is not None else None
     given = filters.given()
-    allowed: set[str] = set()
+    allowed: dict[str, set[int]] = {}
     for source in registry.sources():
         if (filters.kind and source.kind != filters.kind) or not given <= source.filters:
             continue
-        allowed.update(doc_key(source.kind, rid) for rid in source.visible_ids(db, actor, filters, event_id))
+        ids = set(source.visible_ids(db, actor, filters, event_id))
+        if ids:
+            allowed[source.kind] = ids
     return allowed
 
 
@@ -285,19 +260,16 @@ def search(
     holder = _holder(db)
     with holder.lock:
         holder.sync(db)
-        has_vectors = holder.index.dense is not None and len(holder.index.dense) > 0
-        effective: Mode = mode if has_vectors else "lexical"
+        effective: Mode = mode if len(holder.vectors) > 0 else "lexical"
         allowed = _allowed(db, actor, filters)
-        hits = holder.index.search(query, k=CANDIDATES, mode=effective, allowed=allowed) if allowed else []
-        if effective != "lexical" and hits:
-            close = _close_by_meaning(holder, query, allowed)
-            hits = [h for h in hits if h.lexical_rank is not None or h.doc_id in close]
-        docs = {h.doc_id: holder.docs[h.doc_id] for h in hits}
+        hits = _ranked(db, holder, query, effective, allowed) if allowed else []
     _start_background_embedding(db, holder)
+    docs = _documents(db, hits)
     results = SearchResults(query=query, mode=effective)
     grouped: dict[str, list[Any]] = defaultdict(list)
     for h in hits:
-        grouped[h.doc_id.partition(":")[0]].append(h)
+        if h.doc_id in docs:
+            grouped[h.doc_id.partition(":")[0]].append(h)
     kinds = registry.kinds()
     chosen = [(k, int(h.doc_id.partition(":")[2])) for k in kinds for h in grouped.get(k, [])[:limit]]
     urls = _urls(db, chosen)
@@ -335,13 +307,48 @@ def search(
     return results
 
 
-def _close_by_meaning(holder: IndexHolder, query: str, allowed: set[str]) -> set[str]:
-    """Documents whose cosine similarity to the query clears the floor: dense-only hits below it are noise."""
-    dense = holder.index.dense
-    assert dense is not None
-    found = dense.search(holder.index.embed_query(query), CANDIDATES, mask=dense.row_mask(allowed))
-    floor = max(DENSE_FLOOR, found[0][1] - DENSE_BAND) if found else DENSE_FLOOR
-    return {doc_id for doc_id, score in found if score >= floor}
+def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, allowed: dict[str, set[int]]) -> list[Hit]:
+    """The CANDIDATES best allowed documents: lexical, by meaning, or both fused (convex combination).
+
+    A hit found by meaning alone is kept only if it is close enough (DENSE_FLOOR, DENSE_BAND): below that the
+    nearest vectors of an unrelated query are noise.
+    """
+    depth = CANDIDATES if mode != "hybrid" else max(FUSION_CANDIDATES, 2 * CANDIDATES)
+    lexical_hits: list[tuple[str, float]] = []
+    dense_hits: list[tuple[str, float]] = []
+    ceiling = 0.0
+    if mode != "dense":
+        found, ceiling = lexical.search(db, tokenize(query), depth, allowed)
+        lexical_hits = [(doc_key(k, rid), score) for k, rid, score in found]
+    if mode != "lexical":
+        keys = holder.vectors.allowed_keys(allowed)
+        found_dense = holder.vectors.search(holder.embed_query(query), depth, keys)
+        dense_hits = [(doc_key(k, rid), score) for k, rid, score in found_dense]
+    if mode == "lexical":
+        return [Hit(d, s, i + 1, None) for i, (d, s) in enumerate(lexical_hits)]
+    if mode == "dense":
+        return [Hit(d, s, None, i + 1) for i, (d, s) in enumerate(dense_hits)]
+    fused = convex_fuse(lexical_hits, dense_hits, dense_weight=CONVEX_DENSE_WEIGHT, lexical_ceiling=ceiling)
+    close_list = dense_hits[:CANDIDATES]
+    floor = max(DENSE_FLOOR, close_list[0][1] - DENSE_BAND) if close_list else DENSE_FLOOR
+    close = {d for d, score in close_list if score >= floor}
+    return [h for h in fused[:CANDIDATES] if h.lexical_rank is not None or h.doc_id in close]
+
+
+def _documents(db: Session, hits: list[Hit]) -> dict[str, tuple[str, str, int | None]]:
+    """Title, text and event of the hits' documents, read from the database (no process keeps them)."""
+    keys = [(k, int(r)) for k, _, r in (h.doc_id.partition(":") for h in hits)]
+    t = DOCUMENTS
+    out: dict[str, tuple[str, str, int | None]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for r in db.execute(
+            select(t.c.kind, t.c.record_id, t.c.title, t.c.text, t.c.event_id).where(
+                tuple_(t.c.kind, t.c.record_id).in_(chunk)
+            )
+        ):
+            out[doc_key(r.kind, r.record_id)] = (r.title, r.text, r.event_id)
+    return out
 
 
 def _snippet(text: str, title_zh: str, title_en: str, query: str, zh: bool) -> str:
@@ -371,7 +378,7 @@ def _start_background_embedding(db: Session, holder: IndexHolder) -> None:
     """
     if os.environ.get("DUIJIE_SEARCH_EMBED", "background") == "off" or holder.embedding:
         return
-    if all(has for _, has in holder.state.values()):
+    if not holder.vectors.missing_vectors:
         return
     bind = db.get_bind()
     engine: Engine | None = getattr(bind, "engine", None)

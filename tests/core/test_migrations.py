@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from duijie.core.db import Base, make_engine
 from duijie.core.migrate import downgrade, upgrade
 from duijie.core.registry import load_all_models
+from duijie.text.models import include_name
 
 VERSIONS = Path(__file__).resolve().parents[2] / "duijie" / "migrations" / "versions"
 
@@ -18,7 +19,7 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     """What `alembic check` checks: the migrated schema has nothing the models lack or add."""
     load_all_models()
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         assert compare_metadata(ctx, Base.metadata) == []
 
 
