@@ -36,7 +36,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("audit",),  # who changed what and when, across every module, for the organiser
     ("search",),  # site-wide search: each module's records, registered by the module
     ("portal",),  # the pages that gather several modules: home, navigation, organisation and event pages
-    ("demo",),  # the demo run, which calls every module's `extend_demo`
+    ("demo",),  # the demo run, which calls every package's demo phases (seed, extend, activity, finish)
     ("app", "cli"),  # the web application and the command line
 )
 

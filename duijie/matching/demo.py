@@ -39,8 +39,7 @@ def demo_texts(db: Session) -> list[str]:
 
 def shipped_cache(texts: list[str]) -> Any:
     """A vector cache holding the shipped vector of each text, or None when any text has none."""
-    from duijie.text.embed import E5Embedder, EmbeddingCache, content_hash
-    from duijie.text.indexing import demo_vectors
+    from duijie.text.embed import E5Embedder, EmbeddingCache, content_hash, demo_vectors
 
     shipped = demo_vectors()
     keys = [content_hash(t) for t in texts]
