@@ -65,7 +65,7 @@ def defer_in_transaction(db: Session, job: Job) -> None:
     connection = db.connection()
     previous = connection.execute(text("SELECT current_setting('search_path')")).scalar_one()
     try:
-        with db.begin_nested():
+        with connection.begin_nested():
             connection.execute(
                 text("SELECT set_config('search_path', :path, true)"), {"path": f"{SCHEMA}, {previous}"}
             )

@@ -18,6 +18,7 @@ from duijie.app import create_app
 from duijie.config import Settings
 from duijie.core.db import make_engine
 from duijie.core.migrate import upgrade
+from duijie.core.worker import start_in_process
 from duijie.demo.builder import build_demo
 
 CHROMIUM = os.environ.get("DUIJIE_CHROMIUM", "/usr/bin/chromium")
@@ -58,6 +59,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    # Background jobs (the scheduler's run) are taken by a worker thread, as `duijie serve` runs one.
+    start_in_process(f"sqlite:///{path}", Settings(database_url=f"sqlite:///{path}", worker_in_web=True))
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline:

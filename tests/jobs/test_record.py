@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core import jobs
@@ -203,3 +203,25 @@ def test_a_refused_job_records_its_error_and_frees_its_event(
     assert (row.state, row.error, row.lock) == ("failed", "refused for a reason", None)
     assert jobs.elapsed(row) is not None
     assert _queue(db, REFUSE, event)[1] is True
+
+
+def test_on_postgresql_the_delivery_is_queued_in_the_same_transaction(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("Procrastinate delivers jobs on PostgreSQL only")
+    event = factories.event(db)
+    first, _ = _queue(db, ECHO, event, value=1)
+    deliveries = text(
+        "SELECT task_name, queueing_lock, status::text FROM procrastinate.procrastinate_jobs "
+        "WHERE (args->>'job_id')::bigint = :id"
+    )
+    assert db.execute(deliveries, {"id": first.id}).all() == [
+        ("duijie.job.tests.echo", f"tests.echo:{event.id}", "todo")
+    ]
+    jobs.run_queued(session_factory)
+    # The first delivery still waits (no worker took it): the next job of the event is queued all the same,
+    # and the workers' sweep delivers it once the queue has room.
+    second, created = _queue(db, ECHO, event, value=1)
+    assert created and db.execute(deliveries, {"id": second.id}).all() == []
+    assert db.execute(text("SELECT current_setting('search_path')")).scalar() == '"$user", public'
