@@ -111,10 +111,14 @@ def csrf_of(client: TestClient, path: str) -> str:
 
 
 class StatementCounter:
-    """Counts the SQL statements run on an engine inside `with counter:` blocks (N+1 guards)."""
+    """Counts the SQL statements a test's requests run on its connection inside `with counter:` (N+1 guards).
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    It listens on the test's own connection, which every request of the test uses, so work of other threads
+    on other connections (a job worker polling, an index refresh) never enters the count.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
         self.statements: list[str] = []
 
     def _count(self, conn: Connection, cursor: object, statement: str, *args: object) -> None:
@@ -122,11 +126,11 @@ class StatementCounter:
 
     def __enter__(self) -> StatementCounter:
         self.statements = []
-        sa_event.listen(self.engine, "before_cursor_execute", self._count)
+        sa_event.listen(self.connection, "before_cursor_execute", self._count)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        sa_event.remove(self.engine, "before_cursor_execute", self._count)
+        sa_event.remove(self.connection, "before_cursor_execute", self._count)
 
     @property
     def count(self) -> int:
@@ -134,9 +138,9 @@ class StatementCounter:
 
 
 @pytest.fixture
-def count_statements(engine: Engine) -> StatementCounter:
-    """`with count_statements as counted: ...; counted.count` — the statements a block ran on the test engine."""
-    return StatementCounter(engine)
+def count_statements(connection: Connection) -> StatementCounter:
+    """`with count_statements: ...; count_statements.count` — the statements a block ran on the test's connection."""
+    return StatementCounter(connection)
 
 
 @contextmanager

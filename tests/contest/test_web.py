@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.contest.models import Award, ContestField, ContestRound, Judge, ReviewAssignment
 from duijie.core.jobs import run_queued
 from duijie.core.models import AuditEntry
-from tests.conftest import csrf_of, in_english, login
+from tests.conftest import StatementCounter, csrf_of, in_english, login
 
 BASE = "/contests/frontier-contest-7"
 
@@ -25,21 +23,6 @@ def _open_round(db: Session) -> ContestRound:
 def _my_review(client: TestClient) -> int:
     page = client.get(f"{BASE}/review")
     return int(page.text.split(f'href="{BASE}/review/', 1)[1].split('"', 1)[0])
-
-
-@contextmanager
-def _count_queries(db: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = db.get_bind().engine
-
-    def before(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_public_page_shows_the_published_figures_and_the_finalists(client: TestClient) -> None:
@@ -205,14 +188,16 @@ def test_conflict_declared_on_the_page_is_listed_with_its_reason(client: TestCli
     )
 
 
-def test_list_pages_take_a_fixed_number_of_queries(client: TestClient, db: Session) -> None:
+def test_list_pages_take_a_fixed_number_of_queries(
+    client: TestClient, db: Session, count_statements: StatementCounter
+) -> None:
     final = db.scalars(select(ContestRound).where(ContestRound.kind == "final")).one()
     login(client, "organiser", "organiser-demo")
     for path in (f"{BASE}/rounds/{final.id}/reviews", f"{BASE}/conflicts", f"{BASE}/manage", BASE):
-        with _count_queries(db) as statements:
+        with count_statements:
             assert client.get(path).status_code == 200
         # A constant bound: the session check, the actor, the page's own reads, whatever the number of rows.
-        assert len(statements) <= 17, (path, len(statements))
+        assert count_statements.count <= 17, (path, count_statements.count)
 
 
 def test_api_returns_figures_winners_and_refuses_an_anonymous_ranking(

@@ -3,14 +3,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import ANONYMOUS
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.schemas import OpportunityFilters
+from tests.conftest import StatementCounter
 
 
 def test_list_filters_return_exactly_the_matching_projects(db: Session) -> None:
@@ -73,22 +73,16 @@ def test_project_list_page_shows_the_filtered_rows(client: TestClient) -> None:
     assert rows and set(rows) == {("集成电路", "大兴区")}
 
 
-def test_project_list_page_runs_a_constant_number_of_queries(client: TestClient, engine: Engine) -> None:
+def test_project_list_page_runs_a_constant_number_of_queries(
+    client: TestClient, count_statements: StatementCounter
+) -> None:
     """N+1 guard: 20 rows or 5 rows, the page issues the same number of statements."""
     counts = []
     for page_size_query in (
         {"event": "invest-beijing-2023"},
         {"event": "invest-beijing-2023", "category": "land_financing", "district": "平谷区"},
     ):
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args, sink=statements):  # type: ignore[no-untyped-def]
-            sink.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_statements:
             assert client.get("/projects", params=page_size_query).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        counts.append(len(statements))
+        counts.append(count_statements.count)
     assert counts[0] == counts[1]

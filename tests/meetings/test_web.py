@@ -4,13 +4,9 @@ the organiser's grid and scheduler, and a bound on the queries each list page ma
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.jobs import run_queued
@@ -20,7 +16,7 @@ from duijie.events.models import Event, EventSetting
 from duijie.meetings.instance import Schedule
 from duijie.meetings.jobs import run_job
 from duijie.meetings.models import Meeting, MeetingRequest
-from tests.conftest import csrf_of, login
+from tests.conftest import StatementCounter, csrf_of, login
 
 BASE = "/events/invest-beijing-2024/meetings"
 
@@ -33,20 +29,6 @@ def _queued(db: Session) -> int:
 
 def _summit_id(db: Session) -> int:
     return db.scalar(select(Event.id).where(Event.slug == "invest-beijing-2024"))  # type: ignore[return-value]
-
-
-@contextmanager
-def _counting(connection: Connection) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa_event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(connection, "before_cursor_execute", count)
 
 
 def test_meeting_pages_ask_anonymous_visitors_to_log_in(client: TestClient) -> None:
@@ -287,17 +269,21 @@ def test_api_requests_hide_contacts_until_accepted(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["details"][0]["field"] == "request"
 
 
-def test_list_pages_make_a_bounded_number_of_queries(client: TestClient, connection: Connection) -> None:
+def test_list_pages_make_a_bounded_number_of_queries(
+    client: TestClient, count_statements: StatementCounter
+) -> None:
     login(client, "organiser", "organiser-demo")
-    with _counting(connection) as grid:
-        assert client.get(BASE + "/grid").status_code == 200
-    with _counting(connection) as desk:
-        assert client.get(BASE + "/desk").status_code == 200
+    counts = []
+    for path in (BASE + "/grid", BASE + "/desk"):
+        with count_statements:
+            assert client.get(path).status_code == 200
+        counts.append(count_statements.count)
     client.post("/logout", data={"csrf": csrf_of(client, BASE)})
     login(client, "enterprise", "enterprise-demo")
-    with _counting(connection) as home:
+    with count_statements:
         assert client.get(BASE).status_code == 200
-    assert max(len(grid), len(desk), len(home)) <= 40, (len(grid), len(desk), len(home))
+    counts.append(count_statements.count)
+    assert max(counts) <= 40, counts
 
 
 def test_organiser_sets_a_priority_from_the_unscheduled_list(client: TestClient, db: Session) -> None:

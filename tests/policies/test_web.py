@@ -7,11 +7,11 @@ import re
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.directory.models import Organisation
-from tests.conftest import csrf_of, in_english, login
+from tests.conftest import StatementCounter, csrf_of, in_english, login
 
 RULE_WITH_TYPO = """all:
   - {fact: revenue, op: ">=", value: 1亿元}
@@ -44,19 +44,11 @@ def _form(**changes: str) -> dict[str, str]:
 
 
 def test_package_list_shows_the_ten_packages_and_their_policies_in_few_queries(
-    client: TestClient, app
-) -> None:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-    bind = app.state.sessionmaker.kw["bind"]
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(bind, "before_cursor_execute", count)
-    try:
+    client: TestClient, count_statements: StatementCounter
+) -> None:
+    with count_statements:
         page = client.get("/policies")
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
+    statements = count_statements.statements
     assert page.status_code == 200
     assert _count(r'<section class="card package" data-package=', page.text) == 10
     assert _count(r"<tr data-policy=", page.text) == 31
@@ -301,23 +293,18 @@ def test_the_enterprise_sees_its_own_suggestions_without_naming_itself(client: T
     assert len(_tiers(page.text)) == 12
 
 
-def test_the_suggestions_page_runs_a_fixed_number_of_queries(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+def test_the_suggestions_page_runs_a_fixed_number_of_queries(
+    client: TestClient, count_statements: StatementCounter
+) -> None:
     login(client, "organiser", "organiser-demo")
-    bind = app.state.sessionmaker.kw["bind"]
 
     def queries(path: str) -> int:
-        statements: list[str] = []
-
-        def count(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(bind, "before_cursor_execute", count)
-        try:
+        with count_statements:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(bind, "before_cursor_execute", count)
-        return len(statements)
+        return count_statements.count
 
+    # The first request fits the suggestion engine over all enterprises (kept until a record changes).
+    queries("/policies/suggest?org=lvzhu-bio&on=2025-06-01")
     few = queries("/policies/suggest?org=lvzhu-bio&on=2025-06-01")
     many = queries("/policies/suggest?org=demo-xinghe&on=2025-06-01")
     reach = queries("/policies/ai-compute-voucher/enterprises?on=2025-06-01&all=1")
