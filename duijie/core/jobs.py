@@ -268,7 +268,15 @@ class JobContext:
             elif db.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
                 self.cancelled.set()
 
-    def step(self, text: str, *, progress: float | None = None, every: float = 0.0, check: bool = True) -> None:
+    def step(
+        self,
+        text: str,
+        *,
+        progress: float | None = None,
+        result: Mapping[str, Any] | None = None,
+        every: float = 0.0,
+        check: bool = True,
+    ) -> None:
         """Report the job's current step (and progress 0..1) between two pieces of work, then check the flags.
         With `every`, a step arriving sooner than that many seconds after the last such step is not written;
         `check=False` for steps reported from inside a solver, which must not be interrupted by an exception."""
@@ -280,6 +288,8 @@ class JobContext:
             values: dict[str, Any] = {"step": text[:500]}
             if progress is not None:
                 values["progress"] = max(0.0, min(1.0, progress))
+            if result is not None:
+                values["result"] = dict(result)
             self._write(**values)
         if check:
             self.check()
@@ -289,7 +299,9 @@ class JobContext:
         self._write(result=dict(result), bound=bound)
         self.check()
 
-    def complete(self, db: Session, result: Mapping[str, Any] | None, *, bound: float | None = None) -> None:
+    def complete(
+        self, db: Session, result: Mapping[str, Any] | None, *, bound: float | None = None, step: str | None = None
+    ) -> None:
         """Mark the job done inside the caller's transaction, the one that writes its outcome: if the job is no
         longer this worker's, LeaseLost is raised and the caller's transaction (the outcome) rolls back."""
         self.check()
@@ -304,6 +316,7 @@ class JobContext:
                 progress=1.0,
                 lock=None,
                 error=None,
+                **({"step": step[:500]} if step is not None else {}),
             )
             .execution_options(synchronize_session=False)
         )

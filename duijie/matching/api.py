@@ -148,7 +148,7 @@ def matching_job(
     request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)
 ) -> JobRead:
     """The event's background matching job: state, step, progress, times and the error if it failed."""
-    job = job_status(db, event, request.app.state.sessionmaker)
+    job = job_status(db, event)
     if job is None:
         return JobRead(event=event.slug, state=None, running=False)
     return JobRead(event=event.slug, **{k: v for k, v in job.items() if k in JobRead.model_fields})

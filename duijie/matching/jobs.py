@@ -10,7 +10,6 @@ group whose profiles and settings are all unchanged since the last run is not sc
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -19,12 +18,14 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from duijie.core import jobs
+from duijie.core.auth import Actor
 from duijie.core.db import unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
 from duijie.core.i18n import gettext as _
-from duijie.core.jobs import JobKind, Launch, iso, since, start_thread
+from duijie.core.models import Job
 from duijie.events.models import Event
 from duijie.events.service import get_event_by_id
 from duijie.matching import settings
@@ -39,7 +40,6 @@ from duijie.text.embed import EmbeddingCache
 
 Progress = Callable[[int, int], None]
 
-STALE_AFTER = dt.timedelta(hours=1)
 BLOCK = 256
 
 
@@ -237,106 +237,97 @@ def recompute_event(
 vector_cache = embed.vector_cache
 
 
-# Background runs of the web's "recompute": one job per event, its state kept in the event setting
-# `matching.job` (queued → running → done | failed, with times and the error message) so that every web
-# process shows it; the step being computed and its progress live in memory while the job runs, because the
-# batch's own transaction is not visible to others until it commits.
+# Background runs of the web's "recompute": a job of kind `matching.recompute` per event (`core.jobs`), run by
+# a worker. The batch writes in one unit of work, which also marks the job done, so its pairs are written once.
+# On PostgreSQL the step and the bar's counts reach the job row while the batch runs; on SQLite the batch holds
+# the database's write lock, so they are written with the outcome only.
 
 log = logging.getLogger(__name__)
 
-
-def _read_job(db: Session, event_id: int) -> dict[str, Any] | None:
-    return settings.JOB.get(db, event_id=event_id) or None
-
-
-def _write_job(db: Session, event_id: int, value: dict[str, Any]) -> None:
-    settings.JOB.put(db, event_id=event_id, value=value)
+KIND = "matching.recompute"
+# The bar's counts reach the job row at most this often.
+STEP_EVERY = 1.0
 
 
-JOB = JobKind(settings.JOB.name, _read_job, _write_job, stale_after=STALE_AFTER)
+def as_dict(job: Job) -> dict[str, Any]:
+    """The page's and the API's form of a recompute job row."""
+    result = job.result or {}
+    return {
+        "id": job.id,
+        "state": job.state,
+        "running": job.state in jobs.ACTIVE,
+        "semantic": bool(job.params.get("semantic")),
+        "queued": jobs.iso(job.queued_at),
+        "started": jobs.iso(job.started_at),
+        "finished": jobs.iso(job.finished_at),
+        "elapsed": jobs.elapsed(job),
+        "step": job.step,
+        "done": int(result.get("done") or 0),
+        "total": int(result.get("total") or 0),
+        "written": result.get("written"),
+        "kept": result.get("kept"),
+        "error": job.error,
+        "attempts": job.attempts,
+    }
 
 
-def job_status(db: Session, event: Event, factory: sessionmaker[Session]) -> dict[str, Any] | None:
-    """The event's last or current background job, with the live step and progress while it runs."""
-    return JOB.status(db, event.id, factory)
+def job_status(db: Session, event: Event) -> dict[str, Any] | None:
+    """The event's last or current recompute job."""
+    job = jobs.latest(db, kind=KIND, event_id=event.id)
+    return as_dict(job) if job is not None else None
 
 
-def start_job(
-    db: Session,
-    event: Event,
-    factory: sessionmaker[Session],
-    database_url: str,
-    launch: Launch = start_thread,
-) -> dict[str, Any]:
-    """Queue a recompute of the event's matches; it starts once the caller's transaction has committed."""
-    current = job_status(db, event, factory)
-    if current is not None and current["running"]:
+def start_job(db: Session, event: Event, *, actor: Actor | None = None) -> dict[str, Any]:
+    """Queue a recompute of the event's matches (the way the last run did) in the caller's transaction; a
+    worker takes it once committed. Refused (409) while one of the event is queued or running."""
+    semantic = bool(settings.LAST_RUN.get(db, event_id=event.id).get("semantic"))
+    account_id = actor.account_id if actor is not None else None
+    job, created = jobs.enqueue(
+        db, kind=RECOMPUTE, event_id=event.id, account_id=account_id, params={"semantic": semantic}
+    )
+    if not created:
         raise InvalidTransition(
             _("Matching is already running for this event (since %(at)s UTC); wait until it has finished.")
-            % {"at": since(current)}
+            % {"at": jobs.since(job)}
         )
-    semantic = bool(settings.LAST_RUN.get(db, event_id=event.id).get("semantic"))
-    job: dict[str, Any] = {
-        "state": "queued",
-        "semantic": semantic,
-        "queued": iso(utcnow()),
-        "started": None,
-        "finished": None,
-        "step": "",
-        "done": 0,
-        "total": 0,
-        "error": None,
-    }
-    event_id = event.id
-
-    def work() -> None:
-        run_job(factory, event_id, database_url, semantic=semantic)
-
-    return JOB.queue(db, event_id, job, work, launch)
+    return as_dict(job)
 
 
-def run_job(
-    factory: sessionmaker[Session], event_id: int, database_url: str, *, semantic: bool = False
-) -> dict[str, Any]:
-    """Run one event's batch in its own units of work and record how it went; the entry point of every job.
-
-    A second call for the same event while one runs in this process does nothing; the batch itself is
-    incremental, so running it again after it finished rewrites only what changed.
-    """
-    with JOB.claim(factory, event_id) as live:
-        if live is None:
-            return {"state": "running"}
-        live.update(step="", done=0, total=0)
-        JOB.update(factory, event_id, state="running", started=iso(utcnow()), error=None)
+def _run(ctx: jobs.JobContext) -> None:
+    """Recompute the event's matches in one unit of work that also marks the job done; the batch is
+    incremental, so running it again after it finished rewrites only what changed."""
+    assert ctx.event_id is not None
+    semantic = bool(ctx.params.get("semantic"))
+    last: dict[str, Any] = {"step": "", "done": 0, "total": 0}
+    with unit_of_work(ctx.factory) as session:
+        bind = session.get_bind()
+        live = bind.dialect.name != "sqlite"
+        database_url = bind.engine.url.render_as_string(hide_password=False)
+        cache, cache_path = embed.vector_cache(database_url) if semantic else (None, None)
 
         def progress(label: str) -> Progress:
             def bar(done: int, total: int) -> None:
-                live.update(step=label, done=done, total=total)
+                last.update(step=label, done=done, total=total)
+                if live:
+                    counts = {"done": done, "total": total}
+                    ctx.step(label, progress=done / total if total else 0.0, result=counts, every=STEP_EVERY, check=False)
 
             return bar
 
-        try:
-            cache, cache_path = embed.vector_cache(database_url) if semantic else (None, None)
-            with unit_of_work(factory) as session:
-                event = get_event_by_id(session, event_id=event_id)
-                result = recompute_event(
-                    session, event, semantic=semantic, progress=progress, embedding_cache=cache
-                )
-                stored = session.scalar(
-                    select(func.count()).select_from(MatchScore).where(MatchScore.event_id == event_id)
-                )
-            if cache is not None and cache_path is not None:
-                cache.save(cache_path)
-        except Exception as exc:
-            log.exception("matching job for event %s failed", event_id)
-            outcome: dict[str, Any] = {"state": "failed", "finished": iso(utcnow()), "error": str(exc) or type(exc).__name__}
-            JOB.update(factory, event_id, **outcome, **live)
-            return outcome
+        event = get_event_by_id(session, event_id=ctx.event_id)
+        result = recompute_event(session, event, semantic=semantic, progress=progress, embedding_cache=cache)
+        stored = session.scalar(
+            select(func.count()).select_from(MatchScore).where(MatchScore.event_id == ctx.event_id)
+        )
         outcome = {
-            "state": "done",
-            "finished": iso(utcnow()),
+            "done": last["done"],
+            "total": last["total"],
             "written": sum(g.written for g in result.groups),
             "kept": stored or 0,
         }
-        JOB.update(factory, event_id, **outcome, **live)
-        return outcome
+        ctx.complete(session, outcome, step=last["step"])
+    if cache is not None and cache_path is not None:
+        cache.save(cache_path)
+
+
+RECOMPUTE = jobs.register(KIND, _run)

@@ -14,7 +14,6 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import bilingual
 from duijie.core.i18n import gettext as _
-from duijie.core.setting_jobs import start_thread
 from duijie.core.web import csrf_form, get_actor, get_db, render, require_login
 from duijie.directory.models import Organisation
 from duijie.events.deps import event_from_slug
@@ -281,7 +280,7 @@ def _event_page(
         "matching/event.html",
         {
             "event": event,
-            "job": job_status(db, event, request.app.state.sessionmaker),
+            "job": job_status(db, event),
             "run": weight_settings.last_run(db, event),
             "lonely": match_service.no_good_match_yet(db, event=event),
             "pairs": pairs or {"investor_project": []},
@@ -348,11 +347,5 @@ def recompute(
     request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)
 ) -> Response:
     """Queue a background recompute, the way the last run did; the page then follows its progress."""
-    start_job(
-        db,
-        event,
-        request.app.state.sessionmaker,
-        request.app.state.settings.database_url,
-        launch=getattr(request.app.state, "job_launcher", start_thread),
-    )
+    start_job(db, event, actor=request.state.actor)
     return RedirectResponse(f"/events/{quote(event.slug)}/matching", status_code=303)

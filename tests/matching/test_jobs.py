@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from duijie.config import Settings
 from duijie.core.cli_support import cli_actor
 from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
+from duijie.core.jobs import claim, reap, run_queued
 from duijie.core.migrate import upgrade
+from duijie.core.models import Job
+from duijie.core.worker import TableWorker
 from duijie.demo.builder import build_demo
 from duijie.events.models import Event, EventSetting
 from duijie.marketplace.models import Opportunity
@@ -148,10 +151,10 @@ def test_one_events_weights_and_job_leave_the_other_alone(
     old, new = _event(db, "invest-beijing-2023"), _event(db, "invest-beijing-2024")
     new_rows = _snapshot(db, new)
     settings.set_weights(db, event=old, actor=cli_actor(), data={"investor_project": {"district": 0.4}})
-    start_job(db, old, session_factory, "sqlite://", launch=lambda job: None)
+    start_job(db, old)
     assert settings.overrides(db, new) == {}
     assert settings.stale(db, new) is False
-    assert job_status(db, new, session_factory) is None
+    assert job_status(db, new) is None
     rerun = recompute_demo_event(db, new)
     assert [g.skipped for g in rerun.groups] == [True] * len(GROUPS)
     assert _snapshot(db, new) == new_rows
@@ -174,14 +177,12 @@ def test_job_starts_after_commit_and_stores_scores(
 ) -> None:
     event = _event(db, "invest-beijing-2024")
     _forget_matches(db, event)
-    launched: list[Callable[[], None]] = []
-    job = start_job(db, event, session_factory, "sqlite://", launch=launched.append)
-    assert job["state"] == "queued" and launched == []
+    job = start_job(db, event)
+    assert job["state"] == "queued"
     db.commit()
-    assert len(launched) == 1
-    launched[0]()
+    assert run_queued(session_factory) == [job["id"]]
     db.expire_all()
-    status = job_status(db, event, session_factory)
+    status = job_status(db, event)
     assert status is not None
     assert (status["state"], status["running"], status["error"]) == ("done", False, None)
     assert status["started"] is not None and status["finished"] >= status["started"]
@@ -191,22 +192,29 @@ def test_job_starts_after_commit_and_stores_scores(
 
 def test_second_start_while_running_is_refused(db: Session, session_factory: sessionmaker[Session]) -> None:
     event = _event(db, "invest-beijing-2024")
-    job = start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)
+    job = start_job(db, event)
     with pytest.raises(InvalidTransition) as refused:
-        start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)
+        start_job(db, event)
     assert refused.value.status_code == 409
     assert job["queued"][:16].replace("T", " ") in refused.value.message
 
 
-def test_a_job_left_running_by_a_dead_process_does_not_block_forever(
+def test_a_job_left_running_by_a_dead_worker_is_run_again(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     event = _event(db, "invest-beijing-2024")
-    long_ago = (utcnow() - dt.timedelta(hours=2)).isoformat(timespec="seconds")
-    db.add(EventSetting(event_id=event.id, key="matching.job", value={"state": "running", "started": long_ago}))
-    db.flush()
-    assert job_status(db, event, session_factory)["running"] is False  # type: ignore[index]
-    assert start_job(db, event, session_factory, "sqlite://", launch=lambda job: None)["state"] == "queued"
+    job = start_job(db, event)
+    db.commit()
+    assert claim(session_factory, job["id"], "dead:1:0")
+    db.execute(update(Job).where(Job.id == job["id"]).values(heartbeat_at=utcnow() - dt.timedelta(hours=2)))
+    db.commit()
+    assert job_status(db, event)["running"] is True  # type: ignore[index]
+    assert reap(session_factory, stall_after=30) == [job["id"]]
+    assert run_queued(session_factory) == [job["id"]]
+    db.expire_all()
+    status = job_status(db, event)
+    assert status is not None and (status["state"], status["attempts"]) == ("done", 2)
+    assert start_job(db, event)["state"] == "queued"
 
 
 def test_failed_job_records_its_message_and_keeps_the_old_scores(
@@ -215,12 +223,11 @@ def test_failed_job_records_its_message_and_keeps_the_old_scores(
     event = _event(db, "invest-beijing-2024")
     before = _count(db, event)
     db.add(EventSetting(event_id=event.id, key="matching.weights", value={"investor_project": {"charm": 1.0}}))
-    launched: list[Callable[[], None]] = []
-    start_job(db, event, session_factory, "sqlite://", launch=launched.append)
+    start_job(db, event)
     db.commit()
-    launched[0]()
+    run_queued(session_factory)
     db.expire_all()
-    status = job_status(db, event, session_factory)
+    status = job_status(db, event)
     assert status is not None
     assert (status["state"], status["running"]) == ("failed", False)
     assert status["error"].startswith("weight 'charm': unknown part")
@@ -239,32 +246,40 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_threaded_job_returns_at_once_and_completes(demo_file: Path) -> None:
+def test_a_worker_thread_runs_the_job_while_the_page_refuses_a_second(demo_file: Path) -> None:
     url = f"sqlite:///{demo_file}"
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
+    worker = TableWorker(factory, Settings(database_url=url, job_heartbeat=0.5, job_poll=0.1))
+    threads = worker.threads()
     try:
         with unit_of_work(factory) as session:
             _forget_matches(session, _event(session, "invest-beijing-2024"))
         started = time.perf_counter()
         with unit_of_work(factory) as session:
-            start_job(session, _event(session, "invest-beijing-2024"), factory, url)
+            start_job(session, _event(session, "invest-beijing-2024"))
         assert time.perf_counter() - started < 1.0
-        deadline = time.monotonic() + 60
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 120
         while True:
             with factory() as session:
                 event = _event(session, "invest-beijing-2024")
-                status = job_status(session, event, factory)
+                status = job_status(session, event)
                 assert status is not None
                 if not status["running"] or time.monotonic() > deadline:
                     break
                 with pytest.raises(InvalidTransition):
-                    start_job(session, event, factory, url, launch=lambda job: None)
+                    start_job(session, event)
             time.sleep(0.1)
         with factory() as session:
             event = _event(session, "invest-beijing-2024")
-            status = job_status(session, event, factory)
+            status = job_status(session, event)
             assert status is not None and status["state"] == "done", status
-            assert status["kept"] == _count(session, event) > 0
+            assert status["attempts"] == 1 and status["kept"] == _count(session, event) > 0
     finally:
+        worker.stop.set()
+        for thread in threads:
+            if thread.is_alive():
+                thread.join(timeout=30)
         engine.dispose()

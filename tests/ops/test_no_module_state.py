@@ -56,8 +56,6 @@ def _by_convention(path: Path, name: str) -> bool:
 
 # Per-process state that is safe with several workers, and why.
 STATE: dict[str, str] = {
-    "core/setting_jobs.py:_live": "live step of the jobs this process runs; the job row in the database is what every "
-    "worker reads (a job whose process died counts as over after an hour)",
     "insight/cache.py:_entries": "computed figures keyed by the data version read from the database on every "
     "use, so a write through any worker retires them",
     "policies/suggest.py:_corpora": "fitted suggestion corpora keyed by a records version read from the "
