@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -264,13 +264,14 @@ def search(
         allowed = _allowed(db, actor, filters)
         hits = _ranked(db, holder, query, effective, allowed) if allowed else []
     _start_background_embedding(db, holder)
-    docs = _documents(db, hits)
     results = SearchResults(query=query, mode=effective)
     grouped: dict[str, list[Any]] = defaultdict(list)
     for h in hits:
-        if h.doc_id in docs:
-            grouped[h.doc_id.partition(":")[0]].append(h)
+        grouped[h.doc_id.partition(":")[0]].append(h)
     kinds = registry.kinds()
+    docs = _documents(db, [h for k in kinds for h in grouped.get(k, [])[:limit]])
+    for kind in kinds:  # a document removed since the vectors were read (its record is no longer allowed either)
+        grouped[kind] = [h for h in grouped.get(kind, []) if h.doc_id in docs or h not in grouped[kind][:limit]]
     chosen = [(k, int(h.doc_id.partition(":")[2])) for k in kinds for h in grouped.get(k, [])[:limit]]
     urls = _urls(db, chosen)
     zh = is_zh()
@@ -336,18 +337,21 @@ def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, allowed: d
 
 
 def _documents(db: Session, hits: list[Hit]) -> dict[str, tuple[str, str, int | None]]:
-    """Title, text and event of the hits' documents, read from the database (no process keeps them)."""
-    keys = [(k, int(r)) for k, _, r in (h.doc_id.partition(":") for h in hits)]
+    """Title, text and event of the shown hits' documents, read from the database (no process keeps them);
+    one statement per kind, through the (kind, record_id) index."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for h in hits:
+        kind, _, rid = h.doc_id.partition(":")
+        by_kind[kind].append(int(rid))
     t = DOCUMENTS
     out: dict[str, tuple[str, str, int | None]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    for kind, ids in by_kind.items():
         for r in db.execute(
-            select(t.c.kind, t.c.record_id, t.c.title, t.c.text, t.c.event_id).where(
-                tuple_(t.c.kind, t.c.record_id).in_(chunk)
+            select(t.c.record_id, t.c.title, t.c.text, t.c.event_id).where(
+                t.c.kind == kind, t.c.record_id.in_(ids)
             )
         ):
-            out[doc_key(r.kind, r.record_id)] = (r.title, r.text, r.event_id)
+            out[doc_key(kind, r.record_id)] = (r.title, r.text, r.event_id)
     return out
 
 
