@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,23 @@ from duijie.core.i18n import WAN, YI
 from duijie.core.i18n import gettext as _
 
 MAX_COLUMNS = 60
+
+# What a file may hold before anything reads it in full. An .xlsx is a zip archive: its declared (uncompressed)
+# sizes bind, because Python's zipfile never inflates a member past the size its directory declares, so checking
+# them before openpyxl opens the file is enough to refuse a zip bomb without inflating it.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# A member smaller than this cannot hurt, whatever its ratio (tiny XML parts often compress 100-fold or more).
+RATIO_CHECKED_FROM = 1024 * 1024
+MAX_ZIP_MEMBERS = 300
+MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+
+
+class SheetTooLarge(DomainError):
+    """A file beyond one of the limits above; nothing of it was read. The message names the limit."""
+
+    status_code = 413
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -37,14 +55,56 @@ class RawSheet:
 
 
 def read_file(filename: str, data: bytes) -> list[RawSheet]:
-    """The sheets of an .xlsx workbook (every sheet) or a .csv file (one sheet named after the file)."""
+    """The sheets of an .xlsx workbook (every sheet) or a .csv file (one sheet named after the file), within
+    the limits above (`SheetTooLarge` names the one exceeded)."""
     lower = filename.lower()
     if lower.endswith(".xlsx"):
+        check_workbook(data)
         return _read_xlsx(data)
     if lower.endswith(".csv"):
+        if len(data) > MAX_CSV_BYTES:
+            raise SheetTooLarge(
+                _("The CSV file is larger than %(n)s MB.") % {"n": MAX_CSV_BYTES // (1024 * 1024)}, field="file"
+            )
         stem = re.sub(r"\.csv$", "", filename.rsplit("/", 1)[-1], flags=re.I)
         return [_read_csv(stem, data)]
     raise DomainError(_("Only .xlsx and .csv files can be imported."), field="file")
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose archive would inflate beyond the limits, reading only its directory: the total
+    uncompressed size, each large member's compression ratio, and the number of members."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DomainError(_("This is not a readable .xlsx workbook."), field="file") from exc
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise SheetTooLarge(
+            _("The workbook holds more than %(n)s parts; it cannot be imported.") % {"n": MAX_ZIP_MEMBERS},
+            field="file",
+        )
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise SheetTooLarge(
+            _("The workbook unpacks to more than %(n)s MB; split it into smaller files.")
+            % {"n": MAX_UNZIPPED_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    for m in members:
+        if m.file_size > RATIO_CHECKED_FROM and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+            raise SheetTooLarge(
+                _("A part of the workbook is compressed more than %(n)s-fold (%(part)s); it cannot be imported.")
+                % {"n": MAX_COMPRESSION_RATIO, "part": m.filename},
+                field="file",
+            )
+
+
+def _too_many_rows() -> SheetTooLarge:
+    return SheetTooLarge(
+        _("The file has more than %(n)s rows; split it into smaller files.") % {"n": f"{MAX_ROWS:,}"},
+        field="file",
+    )
 
 
 def _read_xlsx(data: bytes) -> list[RawSheet]:
@@ -55,6 +115,7 @@ def _read_xlsx(data: bytes) -> list[RawSheet]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise DomainError(_("This is not a readable .xlsx workbook."), field="file") from exc
     sheets = []
+    budget = MAX_ROWS
     try:
         for ws in wb.worksheets:
             it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
@@ -62,6 +123,10 @@ def _read_xlsx(data: bytes) -> list[RawSheet]:
             headers = [("" if v is None else str(v)).strip() for v in (header_row or ())]
             rows = []
             for n, values in enumerate(it, start=2):
+                # Blank rows count too: a sheet can declare a million of them between two cells.
+                budget -= 1
+                if budget < 0:
+                    raise _too_many_rows()
                 cells = list(values)
                 if any(v is not None and str(v).strip() != "" for v in cells):
                     rows.append((n, cells))
@@ -81,9 +146,46 @@ def _read_csv(name: str, data: bytes) -> RawSheet:
     else:
         raise DomainError(_("The CSV file is neither UTF-8 nor GB18030 text."), field="file")
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    rows = [(n, list(r)) for n, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
-    return RawSheet(name, [h.strip() for h in header], rows)
+    rows: list[tuple[int, list[Any]]] = []
+    try:
+        header = next(reader, [])
+        for n, r in enumerate(reader, start=2):
+            if n > MAX_ROWS + 1:
+                raise _too_many_rows()
+            if any(c.strip() for c in r):
+                rows.append((n, r[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise DomainError(
+            _("The CSV file cannot be read near line %(n)s: %(why)s") % {"n": reader.line_num, "why": exc},
+            field="file",
+        ) from None
+    return RawSheet(name, [h.strip() for h in header[:MAX_COLUMNS]], rows)
+
+
+# -- text cells in and out -----------------------------------------------------------------------------------
+# A text cell starting with one of these is read as a formula by spreadsheets; exports write it after an
+# apostrophe, and imports take that apostrophe off again, so an export re-imports unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# C0 control characters no worksheet may hold (tab, line feed and carriage return are allowed).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _formula_like(s: str) -> bool:
+    """Starts like a formula, perhaps behind apostrophes (so that a value that really starts with an apostrophe
+    and a formula character also survives the round trip)."""
+    return s.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def escape_text(s: str) -> str:
+    """A text value as an export writes it: control characters removed, an apostrophe before anything a
+    spreadsheet would take for a formula (`=1+1` -> `'=1+1`)."""
+    s = CONTROL_CHARACTERS.sub("", s)
+    return "'" + s if _formula_like(s) else s
+
+
+def unescape_text(s: str) -> str:
+    """The reverse of `escape_text` on import: exactly one apostrophe an export added is taken off."""
+    return s[1:] if s.startswith("'") and _formula_like(s[1:]) else s
 
 
 # -- columns and cells ---------------------------------------------------------------------------------------
@@ -121,7 +223,7 @@ def text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         value = value.isoformat()
-    s = str(value).strip()
+    s = unescape_text(str(value).strip())
     return s or None
 
 

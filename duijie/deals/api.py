@@ -1,14 +1,21 @@
-"""`/api/v1/deals`: the list, a deal, opening a deal and moving it along the pipeline."""
+"""`/api/v1/deals`: the list, a deal, opening a deal and moving it along the pipeline.
+
+What a reader gets follows `deals.permissions`: the deals they may see (a deal they may not see is a 404), and
+of an announced deal they are not related to only its public facts (no planned or invested amount, no lost
+reason, no tasks)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.schemas import ErrorBody, Page
-from duijie.core.web import get_actor, get_db
+from duijie.core.web import get_actor, get_db, require_login
 from duijie.deals import service as deal_service
+from duijie.deals.deps import deal_announcer, deal_from_path, deal_insider
+from duijie.deals.models import Deal
+from duijie.deals.permissions import sees_deal_internals
 from duijie.deals.schemas import (
     DealCreate,
     DealFilters,
@@ -32,6 +39,18 @@ router = APIRouter(
 )
 
 
+# The fields of a deal only those related to it read (see deals.permissions).
+INTERNAL_FIELDS = ("planned_amount", "invested_amount", "lost_reason")
+
+
+def read(actor: Actor, deal: Deal) -> DealRead:
+    """The deal as this reader may read it: whole, or an announced deal's public facts."""
+    full = DealRead.model_validate(deal)
+    if sees_deal_internals(actor, deal):
+        return full
+    return full.model_copy(update=dict.fromkeys(INTERNAL_FIELDS))
+
+
 @router.get("", response_model=Page[DealRead])
 def list_deals(
     event: str | None = None,
@@ -43,13 +62,17 @@ def list_deals(
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=200),
     db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
 ) -> Page[DealRead]:
+    """Public on purpose: the deals the reader may see (announced signings for everyone)."""
     filters = DealFilters(
         event=event, stage=stage, district=district, industry=industry, category=category, q=q
     )
-    items, total, page, pages = deal_service.list_deals(db, filters=filters, page=page, page_size=page_size)
+    items, total, page, pages = deal_service.list_deals(
+        db, actor=actor, filters=filters, page=page, page_size=page_size
+    )
     return Page[DealRead](
-        items=[DealRead.model_validate(d) for d in items],
+        items=[read(actor, d) for d in items],
         total=total,
         page=page,
         page_size=page_size,
@@ -59,54 +82,68 @@ def list_deals(
 
 @router.post("", response_model=DealRead, status_code=201)
 def create_deal(
-    body: DealCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    body: DealCreate, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> DealRead:
     """Open a deal; the organiser anywhere, a district account in its own district."""
     return DealRead.model_validate(deal_service.create(db, actor=actor, data=body))
 
 
 @router.get("/{deal_id}", response_model=DealRead)
-def get_deal(deal_id: int, db: Session = Depends(get_db)) -> DealRead:
-    return DealRead.model_validate(deal_service.get(db, id=deal_id))
+def get_deal(deal_id: int, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> DealRead:
+    """Public on purpose: a deal the reader may see (404 otherwise), as they may read it."""
+    return read(actor, deal_service.get(db, id=deal_id, actor=actor))
 
 
 @router.patch("/{deal_id}", response_model=DealRead)
 def update_deal(
-    deal_id: int, body: DealUpdate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    deal_id: int, body: DealUpdate, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> DealRead:
     """Edit a deal's facts (title, category, industry, district, planned and invested amounts ...)."""
-    deal = deal_service.get(db, id=deal_id)
+    deal = deal_service.get(db, id=deal_id, actor=actor)
     return DealRead.model_validate(deal_service.update(db, actor=actor, deal=deal, data=body))
 
 
 @router.post("/{deal_id}/stage", response_model=DealRead)
 def move_deal(
-    deal_id: int, body: StageMove, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    deal_id: int, body: StageMove, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> DealRead:
     """Move the deal to another stage (409 if the pipeline does not allow it, 422 if a needed fact is missing)."""
-    deal = deal_service.get(db, id=deal_id)
+    deal = deal_service.get(db, id=deal_id, actor=actor)
     return DealRead.model_validate(deal_service.apply_move(db, actor=actor, deal=deal, move=body))
 
 
+@router.put("/{deal_id}/announced", response_model=DealRead)
+def announce(
+    announced: bool = Body(..., embed=True, strict=True),
+    deal: Deal = Depends(deal_from_path),
+    actor: Actor = Depends(deal_announcer),
+    db: Session = Depends(get_db),
+) -> DealRead:
+    """`{"announced": true}` makes a signed deal public (false takes it back); the event's organiser only."""
+    return DealRead.model_validate(deal_service.set_announced(db, actor=actor, deal=deal, announced=announced))
+
+
 @router.get("/{deal_id}/tasks", response_model=list[DealTaskRead])
-def list_tasks(deal_id: int, db: Session = Depends(get_db)) -> list[DealTaskRead]:
-    deal = deal_service.get(db, id=deal_id)
+def list_tasks(
+    deal: Deal = Depends(deal_from_path), _actor: Actor = Depends(deal_insider), db: Session = Depends(get_db)
+) -> list[DealTaskRead]:
+    """The deal's follow-up tasks: the organiser, the district in charge and the parties (403 for others)."""
     return [DealTaskRead.model_validate(t) for t in deal_service.tasks_of(db, deal=deal)]
 
 
 @router.post("/{deal_id}/tasks", response_model=DealTaskRead, status_code=201)
 def add_task(
-    deal_id: int, body: TaskCreate, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    deal_id: int, body: TaskCreate, db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> DealTaskRead:
-    deal = deal_service.get(db, id=deal_id)
+    deal = deal_service.get(db, id=deal_id, actor=actor)
     return DealTaskRead.model_validate(deal_service.add_task(db, actor=actor, deal=deal, data=body))
 
 
 @router.put("/{deal_id}/parties", response_model=DealRead)
 def set_parties(
-    deal_id: int, body: list[DealPartyIn], db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    deal_id: int, body: list[DealPartyIn], db: Session = Depends(get_db), actor: Actor = Depends(require_login)
 ) -> DealRead:
     """Replace the deal's parties (organisation id and role); the change is kept in the deal's history."""
-    deal = deal_service.get(db, id=deal_id)
+    deal = deal_service.get(db, id=deal_id, actor=actor)
     parties = [(p.organisation_id, p.role.value) for p in body]
     return DealRead.model_validate(deal_service.set_parties(db, actor=actor, deal=deal, parties=parties))

@@ -9,13 +9,18 @@ from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.deals.models import Deal
+from duijie.deals.permissions import visible_deals
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.sections import PROJECT_PAGE_SECTIONS, PageSection
 
 
 def project_deals(db: Session, actor: Actor, opportunity: Opportunity) -> dict[str, Any] | None:
-    """The deals made on this project, oldest first (deals are public, as their list is)."""
-    deals = list(db.scalars(select(Deal).where(Deal.opportunity_id == opportunity.id).order_by(Deal.id)))
+    """The deals made on this project that the reader may see (announced signings for everyone), oldest first."""
+    deals = list(
+        db.scalars(
+            select(Deal).where(Deal.opportunity_id == opportunity.id, visible_deals(actor)).order_by(Deal.id)
+        )
+    )
     return {"deals": deals} if deals else None
 
 

@@ -39,6 +39,9 @@ class Deal(ProvenanceMixin, TimestampMixin, Base):
     signed_on: Mapped[dt.date | None] = mapped_column()
     landed_on: Mapped[dt.date | None] = mapped_column()
     on_stage: Mapped[bool] = mapped_column(default=False)
+    # Marked public by the organiser once signed (as a summit publishes its signings): only announced deals are
+    # seen by those who are neither its organiser, its district nor a party (see deals.permissions).
+    announced: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event | None] = relationship()
     opportunity: Mapped[Opportunity | None] = relationship()

@@ -1,16 +1,28 @@
-"""Who may change deals: the organiser of the deal's event, and a district account for deals in its district
-or with its organisation as a party. Everyone else reads.
+"""Who may see and change deals.
 
-An organiser grant with no event covers every event; a grant scoped to one event (`Grant.event_id`) covers
-only that event's deals, as in meetings.
+Seeing. A deal is a negotiation until it is signed, so the pipeline is not public: the organiser of the deal's
+event (an organiser grant with no event covers every event), the district the deal is located in and the
+parties (an account whose organisation is a party) see the deal whole (planned amounts, lost reasons, tasks,
+history). Everyone else, signed in or not, sees only the ANNOUNCED deals: signed or landed and marked public by
+the organiser, and of those only what a signing ceremony publishes (parties, project, signed amount, date,
+event). `can_see_deal` (one object) and `visible_deals` (a query) say the same thing; every page, the API, the
+exports and the sections other pages show use them. The published statistics count every signed deal: their
+totals are published as such.
+
+Changing. The organiser of the deal's event, and a district account for the deals located in its own district:
+naming itself as a party never lets a district open or manage a deal of another district.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_, select, true
+
 from duijie.core.auth import Actor
 from duijie.core.permissions import Predicate, is_district, is_organiser, predicate
+from duijie.deals.enums import SIGNED_STAGES
+from duijie.deals.models import Deal, DealParty
 
 
 @predicate
@@ -22,18 +34,57 @@ def organises_deal(actor: Actor, deal: Any) -> bool:
 
 @predicate
 def is_deal_district(actor: Actor, deal: Any) -> bool:
-    """A district account manages the deals located in its district or where its organisation is a party."""
-    if deal is None or not actor.has_role("district"):
-        return False
-    if getattr(deal, "district", None) and deal.district in actor.districts():
-        return True
-    own = actor.organisations("district")
-    return any(p.organisation_id in own for p in getattr(deal, "parties", []) or [])
+    """A district account, for the deals located in its own district (being a party does not widen it)."""
+    district = getattr(deal, "district", None)
+    return bool(district) and district in actor.districts()
+
+
+@predicate
+def is_deal_party(actor: Actor, deal: Any) -> bool:
+    """An account of an organisation that is a party to the deal (any of its roles)."""
+    own = actor.organisations()
+    return bool(own) and any(p.organisation_id in own for p in getattr(deal, "parties", None) or [])
+
+
+@predicate
+def is_announced_deal(actor: Actor, deal: Any) -> bool:
+    """A signed (or landed) deal its organiser has announced: public to everyone."""
+    return bool(getattr(deal, "announced", False)) and getattr(deal, "stage", None) in SIGNED_STAGES
+
+
+# Everything about a deal: amounts planned, reasons lost, tasks, history.
+sees_deal_internals: Predicate = organises_deal | is_deal_district | is_deal_party
+# The deal at all (an announced deal's public facts to everyone else).
+can_see_deal: Predicate = sees_deal_internals | is_announced_deal
+
+
+def visible_deals(actor: Actor) -> ColumnElement[bool]:
+    """`can_see_deal` as a WHERE clause: the deals this actor may see, for every list and count of deals."""
+    organised = {g.event_id for g in actor.grants if g.role == "organiser"}
+    if None in organised:
+        return true()
+    clauses: list[ColumnElement[bool]] = [
+        and_(Deal.announced.is_(True), Deal.stage.in_(sorted(SIGNED_STAGES)))
+    ]
+    if organised:
+        clauses.append(Deal.event_id.in_(sorted(e for e in organised if e is not None)))
+    if actor.districts():
+        clauses.append(Deal.district.in_(sorted(actor.districts())))
+    if actor.organisations():
+        clauses.append(
+            Deal.id.in_(
+                select(DealParty.deal_id).where(DealParty.organisation_id.in_(sorted(actor.organisations())))
+            )
+        )
+    return or_(*clauses)
 
 
 can_manage_deal: Predicate = organises_deal | is_deal_district
+# Only the organiser announces a signing (the summit publishes it).
+can_announce_deal: Predicate = organises_deal
 
 
-# The organiser (of any event) and district accounts open deals; whether they may manage the new deal (its
-# event, its district) is then checked on the deal, as each row of an imported sheet is.
+# The organiser (of any event) and district accounts open deals; whether they may open THIS deal (its event, its
+# district) is then `can_manage_deal` on the new deal, as for each row of an imported sheet.
 can_create_deals: Predicate = is_organiser | is_district
+

@@ -21,7 +21,14 @@ from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
 from duijie.deals.enums import DEAL_TRANSITIONS, SIGNED_STAGES, DealStage, PartyRole
 from duijie.deals.models import Deal, DealHistory, DealParty, DealTask
-from duijie.deals.permissions import can_create_deals, can_manage_deal
+from duijie.deals.permissions import (
+    can_announce_deal,
+    can_create_deals,
+    can_manage_deal,
+    can_see_deal,
+    sees_deal_internals,
+    visible_deals,
+)
 from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove, TaskCreate
 from duijie.directory.models import Organisation, RoleAssignment
 from duijie.events.service import find_event
@@ -45,6 +52,7 @@ TRACKED = (
     "signed_on",
     "landed_on",
     "on_stage",
+    "announced",
     "opportunity_id",
     "event_id",
     "stage",
@@ -60,7 +68,9 @@ OPPORTUNITY_STATUS_FOR_STAGE = {
 }
 
 
-def get(db: Session, *, id: int) -> Deal:
+def get(db: Session, *, id: int, actor: Actor) -> Deal:
+    """The deal with this id if the actor may see it (`can_see_deal`); a deal they may not see is a 404, as
+    one that does not exist, so ids tell nothing."""
     deal = db.get(
         Deal,
         id,
@@ -71,16 +81,26 @@ def get(db: Session, *, id: int) -> Deal:
             selectinload(Deal.opportunity),
         ],
     )
-    if deal is None:
+    if deal is None or not can_see_deal(actor, deal):
         raise NotFound(_("No such deal: %(id)s") % {"id": id})
     return deal
 
 
-def filtered(db: Session, filters: DealFilters) -> Select[Deal]:
-    """The deals matching the list filters (event id, stage, district, industry, category, words); the
-    signed stage includes the deals that have landed since, as the signed figures do. An unknown event is a
-    404, not an empty list."""
-    stmt = select(Deal)
+def require_internals(actor: Actor, deal: Deal) -> None:
+    """Tasks, history, planned amounts: the organiser, the district and the parties only."""
+    require(
+        sees_deal_internals,
+        actor,
+        deal,
+        message=_("Only the organiser, the district in charge and the parties see a deal's tasks and history."),
+    )
+
+
+def filtered(db: Session, filters: DealFilters, actor: Actor) -> Select[Deal]:
+    """The deals the actor may see (`visible_deals`) matching the list filters (event id, stage, district,
+    industry, category, words); the signed stage includes the deals that have landed since, as the signed
+    figures do. An unknown event is a 404, not an empty list."""
+    stmt = select(Deal).where(visible_deals(actor))
     event = find_event(db, slug=filters.event)
     if event is not None:
         stmt = stmt.where(Deal.event_id == event.id)
@@ -105,10 +125,11 @@ def filtered(db: Session, filters: DealFilters) -> Select[Deal]:
 
 
 def list_deals(
-    db: Session, *, filters: DealFilters | None = None, page: int = 1, page_size: int = 20
+    db: Session, *, actor: Actor, filters: DealFilters | None = None, page: int = 1, page_size: int = 20
 ) -> tuple[list[Deal], int, int, int]:
-    """One page of the filtered list: (items, total, page, pages), largest signed amounts first."""
-    stmt = filtered(db, filters or DealFilters())
+    """One page of the deals the actor may see, filtered: (items, total, page, pages), largest signed amounts
+    first."""
+    stmt = filtered(db, filters or DealFilters(), actor)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page, offset, pages = paginate_params(page, page_size, total)
     items = list(
@@ -126,9 +147,11 @@ def list_deals(
     return items, total, page, pages
 
 
-def board(db: Session, *, event: str | None, district: str | None = None) -> dict[str, list[Deal]]:
-    """The deals of an event grouped by stage, in pipeline order, for the kanban board."""
-    stmt = filtered(db, DealFilters(event=event, district=district)).options(
+def board(
+    db: Session, *, actor: Actor, event: str | None, district: str | None = None
+) -> dict[str, list[Deal]]:
+    """The deals of an event the actor may see, grouped by stage in pipeline order, for the kanban board."""
+    stmt = filtered(db, DealFilters(event=event, district=district), actor).options(
         selectinload(Deal.parties).selectinload(DealParty.organisation)
     )
     columns: dict[str, list[Deal]] = {s.value: [] for s in DealStage}
@@ -142,6 +165,7 @@ def board(db: Session, *, event: str | None, district: str | None = None) -> dic
 
 
 def tasks_of(db: Session, *, deal: Deal) -> list[DealTask]:
+    """The deal's follow-up tasks, open ones first; callers check `require_internals` for the reader."""
     return list(
         db.scalars(
             select(DealTask)
@@ -163,7 +187,7 @@ def require_manage(actor: Actor, deal: Any) -> None:
         actor,
         deal,
         message=_(
-            "Only the organiser and the district in charge of this deal (its district or a party) may change it."
+            "Only the organiser and the district where this deal is located may change it."
         ),
     )
 
@@ -288,7 +312,15 @@ def create(db: Session, *, actor: Actor, data: DealCreate, provenance: str = "ma
         raise DomainError(_("No such project: %(id)s") % {"id": data.opportunity_id}, field="opportunity_id")
     deal = Deal(provenance=provenance, **values)
     deal.parties = [DealParty(organisation_id=p.organisation_id, role=p.role.value) for p in data.parties]
-    require_manage(actor, deal)
+    require(
+        can_manage_deal,
+        actor,
+        deal,
+        message=_(
+            "A district account opens deals only in its own district (naming itself as a party does not "
+            "change that); the organiser opens deals of the events it organises."
+        ),
+    )
     db.add(deal)
     db.flush()
     after = {k: v for k, v in _snapshot(deal, TRACKED).items() if v not in (None, False)}
@@ -306,8 +338,13 @@ def update(db: Session, *, actor: Actor, deal: Deal, data: DealUpdate, note: str
     before, after = audit.diff(deal, changes)
     if not after:
         return deal
-    if "district" in after:
-        require_manage(actor, SimpleNamespace(district=after["district"], parties=deal.parties))
+    if "district" in after or "event_id" in after:
+        # The deal as it would be: a district cannot move a deal out to another district, nor an organiser
+        # of one event to an event it does not organise.
+        moved = SimpleNamespace(
+            district=after.get("district", deal.district), event_id=after.get("event_id", deal.event_id)
+        )
+        require_manage(actor, moved)
     for key, value in after.items():
         setattr(deal, key, value)
     db.flush()
@@ -497,3 +534,24 @@ def complete_task(db: Session, *, actor: Actor, deal: Deal, task_id: int) -> Dea
         )
     return task
 
+
+
+def set_announced(db: Session, *, actor: Actor, deal: Deal, announced: bool, note: str | None = None) -> Deal:
+    """Make a signed deal public (or take it back): the organiser of its event only. Only signed and landed
+    deals are announced; a deal that leaves the signed stages stops being public by itself (the visibility
+    rule asks for both). Recorded in the deal's history and the audit log."""
+    require(
+        can_announce_deal,
+        actor,
+        deal,
+        message=_("Only the organiser of the deal's event announces it."),
+    )
+    if announced and deal.stage not in SIGNED_STAGES:
+        raise DomainError(_("Only a signed deal can be announced."), field="announced")
+    if deal.announced == announced:
+        return deal
+    before, after = {"announced": deal.announced}, {"announced": announced}
+    deal.announced = announced
+    db.flush()
+    record_history(db, actor=actor, deal=deal, action="announce", before=before, after=after, note=note)
+    return deal

@@ -213,8 +213,8 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout)
     if deal is None:
         merged = dict(v)
         _stage_problems(plan, stage, merged, layout)
-        parties = [SimpleNamespace(organisation_id=o) for o, _r in v.get("parties", [])]
-        if not can_manage_deal(actor, SimpleNamespace(district=v.get("district"), parties=parties)):
+        # The parties named play no part: a district imports deals located in its own district only.
+        if not can_manage_deal(actor, SimpleNamespace(district=v.get("district"), event_id=v.get("event_id"))):
             plan.error(layout.header("district"), _("you may import deals only in your own district"))
         if plan.action != "error":
             plan.action = "create"
@@ -257,9 +257,11 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout)
         return
     if any(k in changes for k in ("stage", *STAGE_FIELDS)):
         _stage_problems(plan, stage, after, layout)
-    if "district" in changes and not can_manage_deal(
-        actor, SimpleNamespace(district=changes["district"][1], parties=deal.parties)
-    ):
+    moved = SimpleNamespace(
+        district=changes["district"][1] if "district" in changes else deal.district,
+        event_id=changes["event_id"][1] if "event_id" in changes else deal.event_id,
+    )
+    if ("district" in changes or "event_id" in changes) and not can_manage_deal(actor, moved):
         plan.error(layout.header("district"), _("you may not move a deal into a district you do not manage"))
     if plan.action == "error":
         return

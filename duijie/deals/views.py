@@ -1,9 +1,12 @@
-"""Deal pages: the filtered list, the kanban board, a deal with its parties, tasks and history, and the
-forms that move a deal along the pipeline (organiser and the district in charge)."""
+"""Deal pages: the filtered list, the kanban board, a deal with its parties, tasks and history, the forms that
+move a deal along the pipeline (organiser and the district in charge) and announce it (organiser), and the
+import of sheets (preview, then confirm).
+
+Who sees which deal, and how much of it, is `deals.permissions`: announced signings for everyone, the whole
+deal for its organiser, its district and its parties."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -24,9 +27,11 @@ from duijie.core.permissions import can_import_sheets
 from duijie.core.web import allow, csrf_form, get_actor, get_db, render, safe_next
 from duijie.deals import service as deal_service
 from duijie.deals import sheets as deal_sheets
-from duijie.deals.enums import DealStage
+from duijie.deals import uploads
+from duijie.deals.deps import deal_announcer, deal_from_path, deal_manager
+from duijie.deals.enums import SIGNED_STAGES, DealStage
 from duijie.deals.models import Deal
-from duijie.deals.permissions import can_create_deals, can_manage_deal
+from duijie.deals.permissions import can_announce_deal, can_create_deals, can_manage_deal, sees_deal_internals
 from duijie.deals.schemas import DealCreate, DealFilters, StageMove, TaskCreate
 from duijie.directory.models import Account
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
@@ -39,14 +44,8 @@ router = APIRouter(include_in_schema=False)
 LIST_FILTERS = ("event", "stage", "district", "industry", "category", "q")
 
 
-def deal_from_path(deal_id: int, db: Session = Depends(get_db)) -> Deal:
-    """`deal: Deal = Depends(deal_from_path)`: the deal of the path, or 404 (deals are public to read)."""
-    return deal_service.get(db, id=deal_id)
-
-
-# The organiser of the deal's event and the district in charge change a deal; the organiser (of any event) and
-# the district accounts open deals and import sheets, each deal or row then checked as above.
-deal_manager = allow(can_manage_deal, on=deal_from_path)
+# The organiser (of any event) and the district accounts open deals and import sheets, each deal or row then
+# checked as `deal_manager` checks a deal.
 deal_opener = allow(can_create_deals)
 sheet_importer = allow(can_import_sheets)
 
@@ -59,6 +58,7 @@ HISTORY_ACTIONS = {
     "parties": _l("Parties changed"),
     "task": _l("Task added"),
     "task_done": _l("Task done"),
+    "announce": _l("Announcement changed"),
 }
 HISTORY_FIELDS = {
     "stage": _l("Stage"),
@@ -76,6 +76,7 @@ HISTORY_FIELDS = {
     "task": _l("Task"),
     "title": _l("Task"),
     "due_on": _l("Due on"),
+    "announced": _l("Announced"),
 }
 
 
@@ -105,14 +106,19 @@ def list_filters(request: Request) -> dict[str, str]:
 
 @router.get("/deals")
 def deal_list(
-    request: Request, params: dict[str, str] = Depends(list_filters), db: Session = Depends(get_db)
+    request: Request,
+    params: dict[str, str] = Depends(list_filters),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
 ) -> Response:
-    """Public: the filtered list of deals, largest first."""
+    """Public on purpose: the filtered list of the deals the reader may see, largest first."""
     try:
         page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         page = 1
-    items, total, page, pages = deal_service.list_deals(db, filters=DealFilters.model_validate(params), page=page)
+    items, total, page, pages = deal_service.list_deals(
+        db, actor=actor, filters=DealFilters.model_validate(params), page=page
+    )
     return render(
         request,
         "deals/list.html",
@@ -138,12 +144,13 @@ def deal_list(
 def deal_board(
     request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
-    """Public: the kanban board of an event's deals; those who may manage a deal see its move buttons."""
+    """Public on purpose: the kanban board of the event's deals the reader may see; those who may manage a
+    deal see its move buttons."""
     qp = request.query_params
     summits = _summits(db)
     event = qp.get("event") or (summits[-1].slug if summits else None)
     district = qp.get("district") or None
-    columns = deal_service.board(db, event=event, district=district)
+    columns = deal_service.board(db, actor=actor, event=event, district=district)
     return render(
         request,
         "deals/board.html",
@@ -195,7 +202,8 @@ def _detail(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    tasks = deal_service.tasks_of(db, deal=deal)
+    internals = sees_deal_internals(actor, deal)
+    tasks = deal_service.tasks_of(db, deal=deal) if internals else []
     can_manage = can_manage_deal(actor, deal)
     owners: list[Account] = []
     if can_manage:
@@ -208,7 +216,9 @@ def _detail(
         {
             "deal": deal,
             "tasks": tasks,
+            "internals": internals,
             "can_manage": can_manage,
+            "can_announce": can_announce_deal(actor, deal) and deal.stage in SIGNED_STAGES,
             "moves": deal_service.allowed_moves(deal),
             "owners": owners,
             "errors": errors or {},
@@ -229,7 +239,8 @@ def deal_page(
     db: Session = Depends(get_db),
     actor: Actor = Depends(get_actor),
 ) -> Response:
-    """Public: a deal with its parties, tasks and history; the forms show to those who may manage it."""
+    """Public on purpose for an announced deal (its public facts); the whole deal, tasks and history to its
+    organiser, district and parties; the forms to those who may manage it. Any other deal is a 404."""
     return _detail(request, db, actor, deal)
 
 
@@ -290,6 +301,18 @@ def deal_task_done(
     return RedirectResponse(f"/deals/{deal.id}#tasks", status_code=303)
 
 
+@router.post("/deals/{deal_id}/announce")
+def deal_announce(
+    form: FormData = Depends(csrf_form),
+    deal: Deal = Depends(deal_from_path),
+    actor: Actor = Depends(deal_announcer),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Announce a signed deal (make its public facts public), or take the announcement back."""
+    deal_service.set_announced(db, actor=actor, deal=deal, announced=form.get("announced") == "1")
+    return RedirectResponse(f"/deals/{deal.id}", status_code=303)
+
+
 # -- import ----------------------------------------------------------------------------------------------------
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -306,27 +329,28 @@ def import_template() -> Response:
 
 @router.get("/import")
 def import_form(request: Request, actor: Actor = Depends(sheet_importer)) -> Response:
-    return render(request, "deals/import.html", {"report": None, "payload": None, "valid_only": False})
+    return _import_page(request, {})
 
 
-def _upload(form: FormData) -> tuple[str, bytes]:
-    """The file of the form: uploaded now, or carried from the preview as base64 (name and payload)."""
+def _uploaded(form: FormData) -> tuple[str, bytes]:
+    """The file chosen in the form, within the web's size limit."""
     upload = form.get("file")
+    data = b""
+    name = "upload.xlsx"
     if isinstance(upload, UploadFile):
         upload.file.seek(0)
-        data = upload.file.read()
-        name = str(upload.filename or "upload.xlsx")
-    else:
-        name = str(form.get("filename", ""))
-        try:
-            data = base64.b64decode(str(form.get("payload", "")), validate=True)
-        except ValueError:
-            data = b""
+        data = upload.file.read(MAX_UPLOAD + 1)
+        name = str(upload.filename or name)
     if not data:
         raise DomainError(_("Choose an .xlsx or .csv file to import."), field="file")
     if len(data) > MAX_UPLOAD:
         raise DomainError(_("The file is larger than 20 MB; import it with the command line."), field="file")
     return name, data
+
+
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    page = {"report": None, "token": None, "filename": None, "valid_only": False, "done": False, "error": None}
+    return render(request, "deals/import.html", {**page, **context}, status_code=status_code)
 
 
 @router.post("/import")
@@ -336,19 +360,19 @@ def import_preview(
     actor: Actor = Depends(sheet_importer),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Check the uploaded file and show what importing it would change; nothing is written yet."""
-    name, data = _upload(form)
+    """Check the uploaded file and show what importing it would change; nothing is written yet. The file
+    waits on the server under a one-time token, which is all the confirm form sends back."""
     valid_only = bool(form.get("valid_only"))
-    report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=True, dry_run=True)
-    return render(
-        request,
-        "deals/import.html",
-        {
-            "report": report,
-            "payload": base64.b64encode(data).decode("ascii"),
-            "filename": name,
-            "valid_only": valid_only,
-        },
+    try:
+        name, data = _uploaded(form)
+        report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=True, dry_run=True)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        return _import_page(request, {"error": exc.message}, status_code=exc.status_code)
+    token = uploads.stage(account_id=actor.account_id, filename=name, data=data)
+    return _import_page(
+        request, {"report": report, "token": token, "filename": name, "valid_only": valid_only}
     )
 
 
@@ -359,20 +383,25 @@ def import_confirm(
     actor: Actor = Depends(sheet_importer),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Import the previewed file: all of it, or with `valid_only` its valid rows only."""
-    name, data = _upload(form)
+    """Import the previewed file (taken once by its token): all of it, or with `valid_only` its valid rows only."""
     valid_only = bool(form.get("valid_only"))
-    report = deal_sheets.import_file(db, actor=actor, filename=name, data=data, valid_only=valid_only)
-    status = 422 if report.refused else 200
-    return render(
-        request,
-        "deals/import.html",
-        {
-            "report": report,
-            "payload": base64.b64encode(data).decode("ascii"),
-            "filename": name,
-            "valid_only": valid_only,
-            "done": not report.refused,
-        },
-        status_code=status,
+    try:
+        staged = uploads.take(str(form.get("token", "")), account_id=actor.account_id)
+        report = deal_sheets.import_file(
+            db, actor=actor, filename=staged.filename, data=staged.data, valid_only=valid_only
+        )
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        return _import_page(request, {"error": exc.message}, status_code=exc.status_code)
+    if report.refused:
+        # Nothing was written; the file waits again for a corrected choice (valid rows only).
+        token = uploads.stage(account_id=actor.account_id, filename=staged.filename, data=staged.data)
+        return _import_page(
+            request,
+            {"report": report, "token": token, "filename": staged.filename, "valid_only": valid_only},
+            status_code=422,
+        )
+    return _import_page(
+        request, {"report": report, "filename": staged.filename, "valid_only": valid_only, "done": True}
     )

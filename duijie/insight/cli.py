@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from duijie.core.cli_support import open_db
+from duijie.core.cli_support import cli_actor, open_db
 
 
 @click.command()
@@ -117,7 +117,7 @@ def export_sheet(db_path: str, what: str, event: str | None, output: Path) -> No
             count = len(items)
         elif what == "deals":
             deals, count, _p, _pages = deal_service.list_deals(
-                db, filters=DealFilters(event=event), page=1, page_size=10**9
+                db, actor=cli_actor(), filters=DealFilters(event=event), page=1, page_size=10**9
             )
             data = exports.deals_file(deals, fmt=fmt, filters={"event": event})
         else:

@@ -1,7 +1,13 @@
 """Exports of filtered project and deal lists and of the statistics report, as formatted .xlsx (a summary
 sheet first, then the data) or .csv (UTF-8 with BOM, so Excel opens Chinese text correctly).
 
-The list exports use the import's own columns, so an exported workbook re-imports with no change.
+The list exports use the import's own columns, so an exported workbook re-imports with no change. Every text
+cell is written as text: control characters no worksheet may hold are dropped, and a value a spreadsheet would
+take for a formula (`=`, `+`, `-`, `@`, tab, carriage return) is written after an apostrophe, which the import
+takes off again (`core.sheets.escape_text`).
+
+Who gets what is the caller's rule: the deals given are those the reader may see (`deals.permissions`), of which
+only the related ones carry their internal figures; the project contacts only where the reader may see them.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +27,7 @@ from duijie.core.db import utcnow
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import yi_str
-from duijie.core.sheets import Column
+from duijie.core.sheets import Column, escape_text
 from duijie.deals import sheets as deal_sheets
 from duijie.deals.models import Deal
 from duijie.events.service import find_event
@@ -65,13 +71,34 @@ def _table(columns: list[Column], rows: list[dict[str, Any]]) -> tuple[list[str]
     return headers, [[row.get(c.key) for c in columns] for row in rows]
 
 
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return escape_text(value)
+    return value
+
+
 def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(headers)
+    writer.writerow([_csv_value(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else (format(v, "f") if isinstance(v, Decimal) else v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _put(sheet: Any, row: int, values: Sequence[Any]) -> None:
+    """Row `row` of the sheet, its text cells escaped and typed as text (never a formula)."""
+    for k, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            cell = sheet.cell(row=row, column=k)
+            cell.value = escape_text(value)
+            cell.data_type = "s"
+        elif value is not None:
+            sheet.cell(row=row, column=k, value=value)
 
 
 def _workbook(summary: list[tuple[str, Any]], sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
@@ -84,21 +111,21 @@ def _workbook(summary: list[tuple[str, Any]], sheets: list[tuple[str, list[str],
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
-    ws.append(["duijie 对接", ""])
+    _put(ws, 1, ["duijie 对接", ""])
     ws["A1"].font = Font(bold=True, size=14)
-    for label, value in summary:
-        ws.append([label, value])
+    for n, (label, value) in enumerate(summary, start=2):
+        _put(ws, n, [label, value])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 48
     for name, headers, rows in sheets:
         sheet = wb.create_sheet(name[:31])
-        sheet.append(headers)
+        _put(sheet, 1, headers)
         for cell in sheet[1]:
             cell.font, cell.fill = head_font, head_fill
             cell.alignment = Alignment(vertical="center")
         money_cols = [k for k, h in enumerate(headers) if "金额" in h or "亿元" in h]
         date_cols = [k for k, h in enumerate(headers) if "日期" in h]
-        for row in rows:
-            sheet.append(row)
+        for n, row in enumerate(rows, start=2):
+            _put(sheet, n, row)
         for k in money_cols:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=k + 1, max_col=k + 1):
                 cell.number_format = MONEY_FORMAT if "亿元" not in headers[k] else "0.00##"
@@ -121,12 +148,23 @@ def _filters_text(filters: dict[str, Any]) -> str:
 
 
 def projects_file(
-    items: Sequence[Opportunity], *, fmt: str, with_contacts: bool, filters: dict[str, Any] | None = None
+    items: Sequence[Opportunity],
+    *,
+    fmt: str,
+    with_contacts: bool,
+    contact_of: Callable[[Opportunity], bool] | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> bytes:
-    """The projects of a filtered list, in the project sheet's columns (amounts in yuan)."""
+    """The projects of a filtered list, in the project sheet's columns (amounts in yuan). With `with_contacts`
+    the contact columns are there, filled for the projects `contact_of` allows (all if not given)."""
     columns = project_sheets.export_columns(with_contacts=with_contacts)
     slugs = _event_slugs(items)
-    rows = [project_sheets.export_row(o, slugs, with_contacts=with_contacts) for o in items]
+    rows = [
+        project_sheets.export_row(
+            o, slugs, with_contacts=with_contacts and (contact_of is None or contact_of(o))
+        )
+        for o in items
+    ]
     headers, table = _table(columns, rows)
     if fmt == "csv":
         return _csv(headers, table)
@@ -144,14 +182,30 @@ def projects_file(
     return _workbook(summary, [("项目 Projects", headers, table)])
 
 
-def deals_file(items: Sequence[Deal], *, fmt: str, filters: dict[str, Any] | None = None) -> bytes:
-    """The deals of a filtered list, in the deal sheet's columns (amounts in yuan, parties by id)."""
+# What a deal's row leaves empty for a reader who only sees its announcement (see deals.permissions).
+DEAL_INTERNALS = ("planned_amount", "invested_amount", "lost_reason")
+
+
+def deals_file(
+    items: Sequence[Deal],
+    *,
+    fmt: str,
+    internals: Callable[[Deal], bool] | None = None,
+    filters: dict[str, Any] | None = None,
+) -> bytes:
+    """The deals of a filtered list, in the deal sheet's columns (amounts in yuan, parties by id); the planned
+    and invested amounts and the lost reason only of the deals `internals` allows (all if not given)."""
     columns = deal_sheets.export_columns()
     slugs = _event_slugs(items)
     project_ids = {
         d.opportunity_id: d.opportunity.external_id for d in items if d.opportunity_id and d.opportunity
     }
-    rows = [deal_sheets.export_row(d, slugs, project_ids) for d in items]  # type: ignore[arg-type]
+    rows = []
+    for d in items:
+        row = deal_sheets.export_row(d, slugs, project_ids)  # type: ignore[arg-type]
+        if internals is not None and not internals(d):
+            row.update(dict.fromkeys(DEAL_INTERNALS))
+        rows.append(row)
     headers, table = _table(columns, rows)
     if fmt == "csv":
         return _csv(headers, table)

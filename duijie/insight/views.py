@@ -15,9 +15,9 @@ from duijie.core import i18n
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import mark as _l
-from duijie.core.permissions import is_authenticated
 from duijie.core.web import get_actor, get_db, render
 from duijie.deals import service as deal_service
+from duijie.deals.permissions import sees_deal_internals
 from duijie.deals.schemas import DealFilters
 from duijie.directory.reference import DISTRICT_EN, ETDZ, INDUSTRY_EN
 from duijie.events.models import Event
@@ -33,6 +33,7 @@ from duijie.insight.queries import (
     published_figures,
 )
 from duijie.marketplace import service as opportunity_service
+from duijie.marketplace.permissions import can_export_contacts, can_read_contact_in_bulk
 from duijie.marketplace.schemas import OpportunityFilters
 
 router = APIRouter(include_in_schema=False)
@@ -277,6 +278,8 @@ def _qs(params: dict[str, str]) -> str:
 def export_projects(
     fmt: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> Response:
+    """Public on purpose: the projects the reader may see; contact columns for the organiser and the district
+    governments only, each filled where they may edit that project."""
     qp = request.query_params
     filters = OpportunityFilters(
         kind=qp.get("kind") or "investment_project",
@@ -294,19 +297,31 @@ def export_projects(
     data = exports.projects_file(
         items,
         fmt=exports.check_format(fmt),
-        with_contacts=is_authenticated(actor),
+        with_contacts=can_export_contacts(actor),
+        contact_of=lambda o: can_read_contact_in_bulk(actor, o),
         filters=filters.model_dump(exclude_none=True),
     )
     return exports.response(data, fmt, "projects")
 
 
 @router.get("/export/deals.{fmt}")
-def export_deals(fmt: str, request: Request, db: Session = Depends(get_db)) -> Response:
+def export_deals(
+    fmt: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Public on purpose: the deals the reader may see (announced signings for everyone), with the internal
+    figures of those they are related to only."""
     qp = request.query_params
     params = {k: qp[k] for k in ("event", "stage", "district", "industry", "category", "q") if qp.get(k)}
     filters = DealFilters.model_validate(params)
-    items, _total, _page, _pages = deal_service.list_deals(db, filters=filters, page=1, page_size=10**9)
-    data = exports.deals_file(items, fmt=exports.check_format(fmt), filters=params)
+    items, _total, _page, _pages = deal_service.list_deals(
+        db, actor=actor, filters=filters, page=1, page_size=10**9
+    )
+    data = exports.deals_file(
+        items,
+        fmt=exports.check_format(fmt),
+        internals=lambda d: sees_deal_internals(actor, d),
+        filters=params,
+    )
     return exports.response(data, fmt, "deals")
 
 

@@ -1,5 +1,6 @@
 """Who may see and change opportunities: the organiser of the project's event, and the district government
-that owns the project.
+that owns the project. The same two read the projects' contacts in bulk (the exports); everyone else's export
+has no contact columns.
 
 An organiser grant with no event covers every event; a grant scoped to one event (`Grant.event_id`) covers
 only that event's projects, as in meetings.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, predicate
+from duijie.core.permissions import Predicate, is_district, is_organiser, predicate
 
 
 def organised_event_ids(actor: Actor) -> set[int | None]:
@@ -42,3 +43,9 @@ can_edit_opportunity: Predicate = organises_opportunity | is_owning_district
 @predicate
 def can_see_drafts(actor: Actor, opportunity: Any) -> bool:
     return can_edit_opportunity(actor, opportunity)
+
+
+# The exports of project lists carry contact columns for the organiser and the district governments only; each
+# row's contact is then filled where the reader may edit that project (its event's organiser, its district).
+can_export_contacts: Predicate = is_organiser | is_district
+can_read_contact_in_bulk: Predicate = can_edit_opportunity

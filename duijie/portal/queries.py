@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
 from duijie.deals.models import Deal, DealParty
+from duijie.deals.permissions import visible_deals
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
 from duijie.insight.queries import EventStats, event_stats
@@ -58,8 +60,9 @@ class OrganisationPage:
     deals: list[Deal]
 
 
-def organisation_page(db: Session, *, slug: str) -> OrganisationPage:
-    """The organisation with this slug and its projects and deals, or a translated 404."""
+def organisation_page(db: Session, *, slug: str, actor: Actor) -> OrganisationPage:
+    """The organisation with this slug, its projects and the deals it is in that the reader may see (see
+    deals.permissions), or a translated 404."""
     org = db.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise NotFound(_("No such organisation: %(id)s") % {"id": slug})
@@ -76,7 +79,7 @@ def organisation_page(db: Session, *, slug: str) -> OrganisationPage:
         db.scalars(
             select(Deal)
             .join(DealParty)
-            .where(DealParty.organisation_id == org.id)
+            .where(DealParty.organisation_id == org.id, visible_deals(actor))
             .options(selectinload(Deal.event))
             .order_by(Deal.signed_on.desc(), Deal.id)
             .limit(ORGANISATION_LIST_LIMIT)

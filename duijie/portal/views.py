@@ -49,9 +49,12 @@ def latest_meetings(db: Session = Depends(get_db)) -> Response:
 
 
 @router.get("/organisations/{slug}")
-def organisation_page(slug: str, request: Request, db: Session = Depends(get_db)) -> Response:
-    """Who the organisation is (directory), its released projects (marketplace) and its deals (deals)."""
-    page = queries.organisation_page(db, slug=slug)
+def organisation_page(
+    slug: str, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+) -> Response:
+    """Who the organisation is (directory), its released projects (marketplace) and the deals it is in that the
+    reader may see (deals)."""
+    page = queries.organisation_page(db, slug=slug, actor=actor)
     return render(
         request,
         "portal/organisation.html",

@@ -141,15 +141,15 @@ def test_parties_accounts_are_notified_of_a_move(db: Session) -> None:
     )
 
 
-def test_a_district_manages_only_its_own_deals_and_others_only_read(db: Session) -> None:
+def test_a_district_manages_only_the_deals_of_its_own_district(db: Session) -> None:
     haidian, enterprise = _actor(db, "haidian"), _actor(db, "enterprise")
     own = _new_deal(db, district="海淀区", parties=())
     party = _new_deal(db, district="朝阳区", parties=("gov-haidian",))
     other = _new_deal(db, district="朝阳区", parties=("gov-chaoyang",))
     deal_service.move_deal_to_stage(db, actor=haidian, deal=own, to="contacted", note=None)
-    deal_service.move_deal_to_stage(db, actor=haidian, deal=party, to="contacted", note=None)
-    with pytest.raises(PermissionDenied):
-        deal_service.move_deal_to_stage(db, actor=haidian, deal=other, to="contacted", note=None)
+    for elsewhere in (party, other):
+        with pytest.raises(PermissionDenied):
+            deal_service.move_deal_to_stage(db, actor=haidian, deal=elsewhere, to="contacted", note=None)
     with pytest.raises(PermissionDenied):
         deal_service.move_deal_to_stage(db, actor=enterprise, deal=own, to="negotiating", note=None)
     with pytest.raises(PermissionDenied):
@@ -204,12 +204,14 @@ def test_a_refused_move_shows_the_reason_on_the_deal_page(client: TestClient, db
 
 
 def test_visitors_see_no_move_forms_and_cannot_post(client: TestClient, db: Session) -> None:
-    deal = db.scalar(select(Deal).where(Deal.stage == "negotiating").order_by(Deal.id))
+    deal = db.scalar(select(Deal).where(Deal.stage == "signed").order_by(Deal.id))
+    deal.announced = True  # type: ignore[union-attr]
+    db.flush()
     page = client.get(f"/deals/{deal.id}")  # type: ignore[union-attr]
     assert page.status_code == 200 and "/stage" not in page.text
     login(client, "enterprise", "enterprise-demo")
     token = csrf_of(client, f"/deals/{deal.id}")  # type: ignore[union-attr]
-    assert client.post(f"/deals/{deal.id}/stage", data={"csrf": token, "to": "agreed"}).status_code == 403  # type: ignore[union-attr]
+    assert client.post(f"/deals/{deal.id}/stage", data={"csrf": token, "to": "landed"}).status_code == 403  # type: ignore[union-attr]
 
 
 def test_the_api_moves_a_deal_and_names_a_refused_transition(client: TestClient, db: Session) -> None:
@@ -222,6 +224,7 @@ def test_the_api_moves_a_deal_and_names_a_refused_transition(client: TestClient,
 
 
 def test_the_signed_filter_lists_every_deal_of_the_signed_figure(client: TestClient) -> None:
+    """Anonymously: the summits' signings are announced, so the public list matches the published figure."""
     body = client.get("/api/v1/deals", params={"event": "invest-beijing-2023", "stage": "signed"}).json()
     assert body["total"] == 39
     landed = client.get("/api/v1/deals", params={"event": "invest-beijing-2023", "stage": "landed"}).json()

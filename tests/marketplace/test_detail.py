@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -89,6 +91,9 @@ def test_project_page_shows_the_sections_deals_and_matching_add(client: TestClie
 
     deal = db.scalars(select(Deal).where(Deal.opportunity_id.is_not(None)).order_by(Deal.id)).first()
     assert deal is not None
+    # Signed and announced, so that every visitor may see it (deals.permissions).
+    deal.stage, deal.signed_amount, deal.signed_on, deal.announced = "signed", Decimal(10**8), date(2024, 4, 25), True
+    db.flush()
     anonymous = client.get(f"/projects/{deal.opportunity_id}").text
     assert "本项目的洽谈与签约" in anonymous and f'href="/deals/{deal.id}"' in anonymous
     assert 'data-testid="project-matches"' not in anonymous
