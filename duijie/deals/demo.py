@@ -158,6 +158,8 @@ def signed_deal(
         amount_estimated=estimated,
         signed_on=event.starts_on,
         on_stage=True,
+        # The summit published its signings, so they are public (see deals.permissions).
+        announced=True,
         provenance=source,
         description_zh=description,
     )
