@@ -43,6 +43,17 @@ def _refuse(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{message}", {"message": message})
 
 
+def _not_null(value: object) -> object:
+    if value is None:
+        raise _refuse("not_null", _("This field cannot be emptied; leave it out to keep its value."))
+    return value
+
+
+# For an edit's field that the database requires: `Annotated[T | None, NOT_NULL] = None` keeps the value when
+# the field is left out and refuses an explicit `null` (a 422 naming the field, not a failed write).
+NOT_NULL = BeforeValidator(_not_null)
+
+
 # -- amounts ----------------------------------------------------------------------------------------------------
 
 
@@ -215,6 +226,8 @@ Line80 = Annotated[str, StringConstraints(max_length=80), ONE_LINE]
 Line120 = Annotated[str, StringConstraints(max_length=120), ONE_LINE]
 Line200 = Annotated[str, StringConstraints(max_length=200), ONE_LINE]
 Line300 = Annotated[str, StringConstraints(max_length=300), ONE_LINE]
+# A record's title (String(200)), at least two characters.
+Title = Annotated[str, StringConstraints(min_length=2, max_length=200), ONE_LINE]
 # Text that may run over several lines: a note (String(500)), a message, a description (Text columns).
 Note500 = Annotated[str, StringConstraints(max_length=500), MULTI_LINE]
 Para = Annotated[str, StringConstraints(max_length=TEXT_MAX), MULTI_LINE]

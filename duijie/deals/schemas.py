@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from duijie.core.validation import Amount, Day, Id, Line40, Line80, Line200, Line300, Note500, Para
+from duijie.core.validation import (
+    NOT_NULL,
+    Amount,
+    Day,
+    Id,
+    Line40,
+    Line80,
+    Line200,
+    Line300,
+    Note500,
+    Para,
+    Title,
+)
 from duijie.deals.enums import DealStage, PartyRole
 from duijie.marketplace.enums import ProjectCategory
 
@@ -70,7 +83,7 @@ class DealFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_zh: Line200 = Field(default=None, min_length=2)
+    title_zh: Annotated[Title | None, NOT_NULL] = None
     title_en: Line200 | None = None
     description_zh: Para | None = None
     category: ProjectCategory | None = None
@@ -78,14 +91,14 @@ class DealFields(BaseModel):
     district: Line40 | None = None
     planned_amount: Amount = None
     invested_amount: Amount = None
-    amount_estimated: bool = Field(default=None)
-    on_stage: bool = Field(default=None)
+    amount_estimated: Annotated[bool | None, NOT_NULL] = None
+    on_stage: Annotated[bool | None, NOT_NULL] = None
     opportunity_id: Id | None = None
     event_id: Id | None = None
 
 
 class DealCreate(DealFields):
-    title_zh: Line200 = Field(min_length=2)
+    title_zh: Title
     external_id: Line80 | None = None
     stage: DealStage = DealStage.LEAD
     signed_amount: Amount = None
@@ -102,7 +115,7 @@ class DealUpdate(DealFields):
 class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Line200 = Field(min_length=2)
+    title: Title
     due_on: Day | None = None
     owner_id: Id | None = None
 

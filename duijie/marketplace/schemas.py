@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from duijie.core.validation import Amount, Line24, Line40, Line80, Line200, Para
+from duijie.core.validation import NOT_NULL, Amount, Line24, Line40, Line80, Line200, Para, Title
 from duijie.marketplace.enums import OpportunityKind, OpportunityStatus, ProjectCategory
 
 
@@ -41,7 +42,7 @@ class OpportunityUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_zh: Line200 = Field(default=None, min_length=2)
+    title_zh: Annotated[Title | None, NOT_NULL] = None
     title_en: Line200 | None = None
     summary_zh: Para | None = None
     summary_en: Para | None = None
