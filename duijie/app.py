@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -336,6 +336,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not is_busy(exc):
             raise exc
         return _busy(request, retry_after=2)
+
+    @app.exception_handler(StatementError)
+    async def bad_value(request: Request, exc: StatementError) -> Response:
+        """A value refused while the database statement was being built (an amount past the cap in a bulk
+        write): the refusal it carries is shown as such, naming its field."""
+        if isinstance(exc.orig, DomainError):
+            return await domain_error(request, exc.orig)
+        if isinstance(exc.orig, ValueError | ArithmeticError):
+            return _refusal(request, 422, str(exc.orig))
+        raise exc
 
     @app.exception_handler(IntegrityError)
     async def conflict(request: Request, exc: IntegrityError) -> Response:

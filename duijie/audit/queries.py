@@ -80,7 +80,7 @@ def parse_filters(params: Mapping[str, str]) -> tuple[AuditFilters, dict[str, st
     if since and until and until < since:
         errors["to"] = _("The end date is before the start date.")
     who = raw["who"]
-    if who and who != SYSTEM and not (who.isdigit() and len(who) < 10):
+    if who and who != SYSTEM and not (who.isascii() and who.isdigit() and len(who) < 10):
         errors["who"] = _("Choose a person from the list.")
     for name in ("kind", "action"):
         if len(raw[name]) > 40:

@@ -16,6 +16,7 @@ gives such pairs affinity X. Conflicts naming an entry or judge absent from scor
 from __future__ import annotations
 
 import csv
+import io
 import math
 import sys
 import time
@@ -37,7 +38,11 @@ class CsvError(DomainError):
 
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
     """Non-empty rows of a header-less CSV with exactly the expected columns."""
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvError(f"{path.name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+    with io.StringIO(text, newline="") as fh:
         for number, row in enumerate(csv.reader(fh), start=1):
             if not row or all(not cell.strip() for cell in row):
                 continue

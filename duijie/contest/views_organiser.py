@@ -41,6 +41,7 @@ from duijie.contest.models import ContestField, ContestRegion, ContestRound, Sco
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import gettext as _
+from duijie.core.validation import parse_id
 from duijie.core.web import csrf_form, get_db
 from duijie.events.models import Event
 
@@ -137,15 +138,15 @@ def manage_page(
     """The edition's structure and progress, with the forms that add or (with ?field=, ?region=, ?round=) edit."""
     forms: dict[str, dict[str, Any]] = {}
     q = request.query_params
-    if q.get("field", "").isdigit():
-        f = _structure_obj(db, event, ContestField, int(q["field"]))
+    if (field_id := parse_id(q.get("field", ""))) is not None:
+        f = _structure_obj(db, event, ContestField, field_id)
         forms["field"] = {"id": f.id, "code": f.code, "name_zh": f.name_zh, "name_en": f.name_en or ""}
         forms["field"]["parent_id"] = str(f.parent_id or "")
-    if q.get("region", "").isdigit():
-        r = _structure_obj(db, event, ContestRegion, int(q["region"]))
+    if (region_id := parse_id(q.get("region", ""))) is not None:
+        r = _structure_obj(db, event, ContestRegion, region_id)
         forms["region"] = {"id": r.id, "code": r.code, "name_zh": r.name_zh, "name_en": r.name_en or ""}
-    if q.get("round", "").isdigit():
-        forms["round"] = _round_values(get_round(db, event=event, id=int(q["round"])))
+    if (round_id := parse_id(q.get("round", ""))) is not None:
+        forms["round"] = _round_values(get_round(db, event=event, id=round_id))
     return _manage_page(request, db, event, forms, {}, 200)
 
 
@@ -325,9 +326,9 @@ def conflicts_page(
 ) -> Response:
     """The conflicts of interest with their reasons, and (with ?judge=) a judge's ties to edit."""
     values: dict[str, Any] = {}
-    picked = request.query_params.get("judge", "").strip()
-    if picked.isdigit():
-        judge = get_judge(db, event=event, id=int(picked))
+    picked = parse_id(request.query_params.get("judge", ""))
+    if picked is not None:
+        judge = get_judge(db, event=event, id=picked)
         values = {"tie_judge": str(judge.id), "ties": ties_text(judge)}
     return _conflicts(request, db, event, {}, values, 200)
 

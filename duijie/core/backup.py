@@ -371,7 +371,7 @@ def find_binary(name: str) -> str:
 
     def version(path: str) -> tuple[int, ...]:
         part = Path(path).parent.parent.name
-        return tuple(int(p) for p in part.split(".") if p.isdigit())
+        return tuple(int(p) for p in part.split(".") if p.isascii() and p.isdigit())
 
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=version, reverse=True)
     if candidates:

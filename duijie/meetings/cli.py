@@ -19,6 +19,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise InstanceError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise InstanceError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
     except OSError as exc:
         raise InstanceError(f"{path}: cannot be read ({exc.strerror})") from exc
     if not isinstance(data, dict):

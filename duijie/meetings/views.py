@@ -21,6 +21,7 @@ from duijie.core.errors import DomainError
 from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
 from duijie.core.models import Notification
+from duijie.core.validation import parse_id
 from duijie.core.web import allow, can, csrf_form, get_db, render, require_login, safe_next
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
@@ -501,7 +502,7 @@ def check_in(
     slot_id = meeting.slot_id
     who = str(form.get("participant", "")).strip()
     meeting_service.check_in(
-        db, event=event, actor=actor, meeting=meeting, participant_id=int(who) if who.isdigit() else None
+        db, event=event, actor=actor, meeting=meeting, participant_id=parse_id(who)
     )
     return _back(event.slug, f"/desk?slot={slot_id}")
 

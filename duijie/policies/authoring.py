@@ -30,7 +30,14 @@ from duijie.policies.facts import DISTRICTS, FACTS, FactType, format_money, pars
 from duijie.policies.models import Policy, PolicyPackage, PolicyVersion
 from duijie.policies.permissions import can_author_policies, can_edit_policy, can_file_city_wide
 from duijie.policies.records import outcome_label, version_data
-from duijie.policies.rules import check_rule, parse_rule, render_rule, rule_to_data
+from duijie.policies.rules import (
+    RuleError,
+    check_document_text,
+    check_rule,
+    parse_rule,
+    render_rule,
+    rule_to_data,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
 
@@ -193,6 +200,11 @@ class DraftCheck:
 
 
 def _load_text(check: DraftCheck, name: str, text: str) -> Any:
+    try:
+        check_document_text(text)
+    except RuleError as exc:
+        check.add(name, exc.message)
+        return None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

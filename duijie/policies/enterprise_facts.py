@@ -18,6 +18,7 @@ from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import mark as _l
 from duijie.core.permissions import require
+from duijie.core.validation import parse_id
 from duijie.directory.models import Organisation
 from duijie.policies.facts import (
     DISTRICTS,
@@ -156,7 +157,8 @@ def form_values(facts: Mapping[str, Any]) -> dict[str, str]:
 def get_organisation(db: Session, *, ref: str | int) -> Organisation:
     """An organisation by id or slug."""
     text = str(ref).strip()
-    org = db.get(Organisation, int(text)) if text.isdigit() else None
+    number = parse_id(text)
+    org = db.get(Organisation, number) if number is not None else None
     if org is None:
         org = db.scalar(select(Organisation).where(Organisation.slug == text))
     if org is None:
