@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from annotated_types import Ge, Le
 from fastapi import Path
@@ -71,17 +71,23 @@ def _amount(value: object) -> Decimal | None:
 
 
 AMOUNT_TEXT_PATTERN = r"^[0-9][0-9,.]{0,30}(亿元|亿|万元|万|元)?$"
-_AMOUNT_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
-        {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["1.5亿", "15000万", "150000000"]},
-        {"type": "null"},
-    ],
-    "description": "yuan, or text as offices write it (1.5亿, 15000万); non-negative, whole fen, at most 10万亿元",
-}
 
 # An amount in yuan, or None when left empty: JSON numbers and text alike go through `parse_amount`.
-Amount = Annotated[Decimal | None, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+# The JSON Schema is written inside the annotation, so no mutable table is left at module level.
+Amount = Annotated[
+    Decimal | None,
+    BeforeValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+                {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["1.5亿", "15000万", "150000000"]},
+                {"type": "null"},
+            ],
+            "description": "yuan, or text as offices write it (1.5亿, 15000万); non-negative, whole fen, at most 10万亿元",
+        }
+    ),
+]
 
 
 # -- ids ----------------------------------------------------------------------------------------------------------
