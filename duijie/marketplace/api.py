@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor
 from duijie.core.schemas import ErrorBody, Page
 from duijie.core.validation import Amount, PathId
-from duijie.core.web import get_actor, get_db
+from duijie.core.web import get_actor, get_db, require_login
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.schemas import OpportunityFilters, OpportunityRead, OpportunityUpdate
 
@@ -74,9 +74,10 @@ def update_opportunity(
     opportunity_id: PathId,
     data: OpportunityUpdate,
     db: Session = Depends(get_db),
-    actor: Actor = Depends(get_actor),
+    actor: Actor = Depends(require_login),
 ) -> OpportunityRead:
-    """Only the organiser and the district government that owns the project may edit it (signed-in session)."""
+    """Only the organiser and the district government that owns the project may edit it (signed-in session;
+    an anonymous caller is asked to log in, 401)."""
     opp = opportunity_service.get(db, id=opportunity_id, actor=actor)
     opportunity_service.update(db, actor=actor, opportunity=opp, data=data)
     return OpportunityRead.model_validate(opp)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.schemas import ErrorBody
 from duijie.core.validation import Day, Id, Slug
-from duijie.core.web import get_actor, get_db
+from duijie.core.web import get_actor, get_db, require_login
 from duijie.directory.models import Organisation
 from duijie.policies import authoring, decisions, enterprise_facts, records, rules, suggest
 from duijie.policies.catalogue import PolicyError
@@ -204,15 +204,17 @@ def get_policy(slug: str, db: Session = Depends(get_db)) -> PolicyRead:
 
 @router.post(PREFIX + "/evaluate")
 def evaluate(
-    data: EvaluateIn, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
+    data: EvaluateIn, request: Request, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)
 ) -> dict[str, Any]:
     """Packages ranked by total estimated benefit, each policy eligible / not eligible / undetermined with a
     reason per condition and what would change it. With `organisation_id` (the enterprise itself or the
-    organiser), its stated facts are used and the decisions are kept for the record."""
+    organiser), its stated facts are used and the decisions are kept for the record; an anonymous caller naming
+    an organisation is asked to log in (401), as on the self-check page. Facts alone are evaluated for anyone."""
     on = data.on or dt.date.today()
     if (data.facts is None) == (data.organisation_id is None):
         raise DomainError(_("Give either facts or organisation_id."), field="facts")
     if data.organisation_id is not None:
+        require_login(request)
         org = enterprise_facts.get_organisation(db, ref=data.organisation_id)
         facts, results = decisions.evaluate_organisation(db, actor=actor, organisation=org, on=on)
         organisation: int | None = org.id

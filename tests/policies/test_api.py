@@ -71,7 +71,11 @@ def test_evaluate_an_organisation_only_for_itself_or_the_organiser_and_keeps_the
     client: TestClient,
 ) -> None:
     request = {"organisation_id": "demo-xinghe", "on": "2025-06-01"}
+    # An anonymous caller naming an organisation is asked to log in; another account is refused.
+    assert client.post("/api/v1/policies/evaluate", json=request).status_code == 401
+    login(client, "investor", "investor-demo")
     assert client.post("/api/v1/policies/evaluate", json=request).status_code == 403
+    client.post("/logout", data={"csrf": csrf_of(client, "/")})
     login(client, "enterprise", "enterprise-demo")
     body = client.post("/api/v1/policies/evaluate", json=request).json()
     outcomes = [d["outcome"] for p in body["packages"] for d in p["decisions"]]

@@ -46,7 +46,7 @@ def give_award(
     provenance: str = "manual",
 ) -> Award:
     """Award an advanced entry of the final a place and the support it receives."""
-    require_organiser(actor)
+    require_organiser(actor, entry.event_id)
     if db.scalar(select(Award.id).where(Award.entry_id == entry.id)) is not None:
         raise DomainError(_("This entry already has an award."), field="entry")
     award = Award(
@@ -76,7 +76,7 @@ def give_award(
 
 def set_award_support(db: Session, *, actor: Actor, award: Award, support: Iterable[str]) -> Award:
     """Record which of the four kinds of support a winner has received."""
-    require_organiser(actor)
+    require_organiser(actor, award.event_id)
     audit.apply(
         db,
         actor=actor,

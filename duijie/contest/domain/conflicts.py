@@ -80,7 +80,7 @@ def detect_conflicts(db: Session, *, actor: Actor, event: Event, as_of: dt.date 
     deals) and declared conflicts always count; the same-country rule is a round's choice and is
     applied when that round is assigned. Returns how many conflicts were added.
     """
-    require_organiser(actor)
+    require_organiser(actor, event.id)
     entries = list(
         db.scalars(
             select(ContestEntry)
@@ -149,7 +149,7 @@ def declare_conflict(
     db: Session, *, actor: Actor, event: Event, judge: Judge, entry: ContestEntry, reason: str
 ) -> Conflict:
     """Record a conflict the judge or the entrant declared; the pair is never assigned afterwards."""
-    require_organiser(actor)
+    require_organiser(actor, event.id)
     if judge.event_id != event.id or entry.event_id != event.id:
         raise NotFound(_("The judge and the entry must belong to this contest."))
     reason = reason.strip()

@@ -46,7 +46,7 @@ def set_entry_state(
     entry (`contest_entry`/`state`, before and after, with `note`). It sends no notification. Callers: the
     assignment (→ in review), closing a round (→ advanced or eliminated) and awards (→ awarded).
     """
-    require_organiser(actor)
+    require_organiser(actor, entry.event_id)
     target = EntryState(to)
     current = entry.state
     transitions.check(

@@ -128,7 +128,7 @@ def judge_ties(judge: Judge) -> tuple[tuple[coi.Tie, ...], tuple[coi.Tie, ...]]:
 
 def set_judge_ties(db: Session, *, actor: Actor, judge: Judge, ties: Iterable[dict[str, Any]]) -> Judge:
     """Replace a judge's employment and investment history, which the next conflict detection reads."""
-    require_organiser(actor)
+    require_organiser(actor, judge.event_id)
     checked = check_ties(ties)
     audit.apply(
         db,

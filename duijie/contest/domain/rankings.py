@@ -124,7 +124,7 @@ def ranking(db: Session, *, rnd: ContestRound, method: scoring.Method = "bias") 
 
 def close_round(db: Session, *, actor: Actor, rnd: ContestRound) -> list[int]:
     """Apply the round's advancement rule once every score is in: the best advance, the others are eliminated."""
-    require_organiser(actor)
+    require_organiser(actor, rnd.event_id)
     result = ranking(db, rnd=rnd)
     if not result.complete:
         raise DomainError(

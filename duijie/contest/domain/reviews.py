@@ -103,7 +103,7 @@ def check_assignment(
 ) -> tuple[list[ContestEntry], list[Judge]]:
     """The round's entries and the active judges, refusing a run that cannot start: one not by the organiser,
     one after scores were submitted, a round without entries, an edition without judges."""
-    require_organiser(actor)
+    require_organiser(actor, rnd.event_id)
     if scored_count(db, rnd=rnd):
         raise DomainError(
             _(
@@ -288,7 +288,7 @@ class DropSummary:
 
 def drop_judge(db: Session, *, actor: Actor, rnd: ContestRound, judge: Judge) -> DropSummary:
     """Replace a judge who dropped out of a round: only that judge's reviews move; every other stays."""
-    require_organiser(actor)
+    require_organiser(actor, rnd.event_id)
     scored = db.scalar(
         select(func.count(Score.id))
         .join(ReviewAssignment, Score.assignment_id == ReviewAssignment.id)

@@ -144,7 +144,7 @@ def parse_criteria(text: str) -> list[dict[str, Any]]:
 
 def update_round(db: Session, *, actor: Actor, rnd: ContestRound, changes: dict[str, Any]) -> ContestRound:
     """Change a round's criteria, review parameters or advancement rule; criteria are frozen once scored."""
-    require_organiser(actor)
+    require_organiser(actor, rnd.event_id)
     for name in ("judges_per_entry", "max_per_judge"):
         if name in changes and (changes[name] is None or changes[name] < 1):
             raise DomainError(_("Must be a whole number of at least 1."), field=name)
@@ -203,7 +203,7 @@ def save_round(
     A preliminary contest belongs to a field or a region, a field's TOP10 round to a field, the final to
     neither; the Chinese name is unique per edition.
     """
-    require_organiser(actor)
+    require_organiser(actor, event.id)
     kind = str(values.get("kind") or "")
     if kind not in {k.value for k in RoundKind}:
         raise DomainError(_("Choose the stage of the round."), field="kind")

@@ -29,7 +29,7 @@ def score_of(db: Session, *, row: ReviewAssignment) -> Score | None:
 def may_score(db: Session, *, actor: Actor, row: ReviewAssignment, event: Event) -> bool:
     """The assigned judge scores; the organiser may enter a paper score sheet on the judge's behalf. Pages ask
     this before they show anything of the review (its entry, reason or score)."""
-    if can_manage_contest(actor):
+    if can_manage_contest(actor, event):
         return True
     mine = judge_for_actor(db, event=event, actor=actor) if can_judge(actor, event) else None
     return mine is not None and mine.id == row.judge_id
@@ -90,14 +90,14 @@ def save_score(
 
 def reopen_score(db: Session, *, actor: Actor, score: Score, reason: str) -> Score:
     """Unlock a submitted score so the judge can change it; the reason goes into the audit history."""
-    require_organiser(actor)
+    row = db.get(ReviewAssignment, score.assignment_id)
+    rnd = db.get(ContestRound, row.round_id) if row else None
+    require_organiser(actor, rnd.event_id if rnd else None)
     if not score.locked:
         raise DomainError(_("This score is not locked."), field="score")
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Say why the score is reopened."), field="reason")
-    row = db.get(ReviewAssignment, score.assignment_id)
-    rnd = db.get(ContestRound, row.round_id) if row else None
     score.locked = False
     score.submitted_at = None
     db.flush()

@@ -83,7 +83,7 @@ def save_field(
     field_obj: ContestField | None = None,
 ) -> ContestField:
     """Create a field, or a sub-track when it has a parent field, or change one; codes are unique per edition."""
-    require_organiser(actor)
+    require_organiser(actor, event.id)
     code, name_zh, name_en = _names(code, name_zh, name_en)
     clash = db.scalar(
         select(ContestField.id).where(ContestField.event_id == event.id, ContestField.code == code)
@@ -129,7 +129,7 @@ def save_region(
     region: ContestRegion | None = None,
 ) -> ContestRegion:
     """Create or change a region (赛区); codes are unique per edition."""
-    require_organiser(actor)
+    require_organiser(actor, event.id)
     code, name_zh, name_en = _names(code, name_zh, name_en)
     clash = db.scalar(
         select(ContestRegion.id).where(ContestRegion.event_id == event.id, ContestRegion.code == code)
