@@ -62,6 +62,8 @@ class DealRead(BaseModel):
     invested_amount: Decimal | None
     landed_on: dt.date | None
     on_stage: bool
+    # Whether the organiser announced this signing: only announced deals are shown to the public.
+    announced: bool = False
     lost_reason: str | None
     category: str | None
     parties: list[DealPartyRead]
