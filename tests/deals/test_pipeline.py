@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor, Grant
@@ -22,7 +20,7 @@ from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.service import get_event
 from duijie.insight.queries import event_stats
-from tests.conftest import csrf_of, login
+from tests.conftest import StatementCounter, csrf_of, login
 
 ORGANISER = Actor(account_id=None, username="t", grants=(Grant(role="organiser"),))
 
@@ -268,28 +266,22 @@ def test_the_api_replaces_parties_and_refuses_unknown_organisations(client: Test
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "parties"
 
 
-def _statements(client: TestClient, engine: Engine, path: str, params: dict[str, str]) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args, sink=statements):  # type: ignore[no-untyped-def]
-        sink.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
+def _statements(client: TestClient, counter: StatementCounter, path: str, params: dict[str, str]) -> int:
+    with counter:
         assert client.get(path, params=params).status_code == 200
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+    return counter.count
 
 
-def test_the_list_and_the_board_run_a_constant_number_of_queries(client: TestClient, engine: Engine) -> None:
+def test_the_list_and_the_board_run_a_constant_number_of_queries(
+    client: TestClient, count_statements: StatementCounter
+) -> None:
     """N+1 guard: the whole 2024 board (or list page) and one district's issue as many statements."""
     login(client, "organiser", "organiser-demo")
     big, small = {"event": "invest-beijing-2024"}, {"event": "invest-beijing-2024", "district": "延庆区"}
-    assert _statements(client, engine, "/deals/board", big) == _statements(
-        client, engine, "/deals/board", small
+    assert _statements(client, count_statements, "/deals/board", big) == _statements(
+        client, count_statements, "/deals/board", small
     )
-    assert _statements(client, engine, "/deals", big) == _statements(client, engine, "/deals", small)
+    assert _statements(client, count_statements, "/deals", big) == _statements(client, count_statements, "/deals", small)
 
 
 def test_the_api_edits_a_deals_facts_and_keeps_the_history(client: TestClient, db: Session) -> None:
