@@ -171,8 +171,11 @@ def _finish(db: Session, ok: bool) -> None:
 
 
 def _abort(db: Session) -> None:
+    """Throws the request's work away; a connection the database already dropped cannot fail this."""
     try:
         db.rollback()
+    except OperationalError:
+        pass
     finally:
         db.close()
 
@@ -242,6 +245,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 request.state.actor = await run_in_threadpool(actor_for_session, db, dict(request.session))
                 response = await call_next(request)
+            except OperationalError as exc:
+                # Raised before a route ran (loading the session), so no exception handler sees it.
+                await run_in_threadpool(_abort, db)
+                if not is_busy(exc):
+                    raise
+                return _busy(request, retry_after=2)
             except BaseException:
                 await run_in_threadpool(_abort, db)
                 raise

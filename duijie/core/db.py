@@ -209,10 +209,29 @@ def _sqlite_begin(connection: Any) -> None:
 def is_busy(error: BaseException) -> bool:
     """A database that is momentarily busy or unreachable (SQLite's lock, a restarting PostgreSQL): the request
     may be tried again, so the answer is 503 with Retry-After rather than a server error."""
+    if getattr(error, "connection_invalidated", False):
+        return True
+    state = str(getattr(getattr(error, "orig", None), "sqlstate", "") or "")
+    # Class 08: connection exceptions; 57P01-03: the server is shutting down, crashed or cannot connect now.
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return True
     text = str(error).lower()
-    return any(word in text for word in ("database is locked", "database is busy", "could not connect",
-                                          "connection refused", "server closed the connection",
-                                          "terminating connection", "connection is closed"))
+    return any(
+        phrase in text
+        for phrase in (
+            "database is locked",
+            "database is busy",
+            "could not connect",
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "connection failed",
+            "connection reset",
+            "the database system is",
+            "consuming input failed",
+        )
+    )
 
 
 def make_engine(

@@ -115,8 +115,8 @@ def move_deal(
 @router.put("/{deal_id}/announced", response_model=DealRead)
 def announce(
     announced: bool = Body(..., embed=True, strict=True),
+    actor: Actor = Depends(deal_announcer),  # asks an anonymous visitor to log in before the deal is looked up
     deal: Deal = Depends(deal_from_path),
-    actor: Actor = Depends(deal_announcer),
     db: Session = Depends(get_db),
 ) -> DealRead:
     """`{"announced": true}` makes a signed deal public (false takes it back); the event's organiser only."""
@@ -125,7 +125,7 @@ def announce(
 
 @router.get("/{deal_id}/tasks", response_model=list[DealTaskRead])
 def list_tasks(
-    deal: Deal = Depends(deal_from_path), _actor: Actor = Depends(deal_insider), db: Session = Depends(get_db)
+    _actor: Actor = Depends(deal_insider), deal: Deal = Depends(deal_from_path), db: Session = Depends(get_db)
 ) -> list[DealTaskRead]:
     """The deal's follow-up tasks: the organiser, the district in charge and the parties (403 for others)."""
     return [DealTaskRead.model_validate(t) for t in deal_service.tasks_of(db, deal=deal)]

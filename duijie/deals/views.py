@@ -252,8 +252,8 @@ def _errors_of(exc: DomainError) -> dict[str, str]:
 def deal_move(
     request: Request,
     form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(deal_manager),  # asks an anonymous visitor to log in before the deal is looked up
     deal: Deal = Depends(deal_from_path),
-    actor: Actor = Depends(deal_manager),
     db: Session = Depends(get_db),
 ) -> Response:
     fields = ("to", "note", "lost_reason", "signed_amount", "signed_on", "invested_amount", "landed_on")
@@ -275,8 +275,8 @@ def deal_move(
 def deal_add_task(
     request: Request,
     form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(deal_manager),  # asks an anonymous visitor to log in before the deal is looked up
     deal: Deal = Depends(deal_from_path),
-    actor: Actor = Depends(deal_manager),
     db: Session = Depends(get_db),
 ) -> Response:
     values = {k: (str(form.get(k, "")).strip() or None) for k in ("title", "due_on", "owner_id")}
@@ -293,8 +293,8 @@ def deal_add_task(
 def deal_task_done(
     task_id: int,
     form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(deal_manager),  # asks an anonymous visitor to log in before the deal is looked up
     deal: Deal = Depends(deal_from_path),
-    actor: Actor = Depends(deal_manager),
     db: Session = Depends(get_db),
 ) -> Response:
     deal_service.complete_task(db, actor=actor, deal=deal, task_id=task_id)
@@ -304,8 +304,8 @@ def deal_task_done(
 @router.post("/deals/{deal_id}/announce")
 def deal_announce(
     form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(deal_announcer),  # asks an anonymous visitor to log in before the deal is looked up
     deal: Deal = Depends(deal_from_path),
-    actor: Actor = Depends(deal_announcer),
     db: Session = Depends(get_db),
 ) -> Response:
     """Announce a signed deal (make its public facts public), or take the announcement back."""

@@ -91,13 +91,13 @@ def list_recommendations(
     that rule is about the record, so it is checked once the record is loaded.
     """
     record = match_service.get_record(db, kind, id)
+    found = match_service.event_for(db, kind, record, event)
     require(
         can_see_matches,
         actor,
-        (kind, record),
+        (kind, record, found),
         message=_("You can only see the recommendations of your own organisation."),
     )
-    found = match_service.event_for(db, kind, record, event)
     if found is None:
         raise NotFound(_("No matches have been computed yet."))
     items = match_service.recommendations(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from duijie.core.auth import Actor
-from duijie.core.permissions import Predicate, is_organiser, organises_event, predicate
+from duijie.core.permissions import Predicate, organises_event, predicate
 from duijie.core.web import allow
 from duijie.events.deps import event_from_slug
 from duijie.marketplace.permissions import can_edit_opportunity
@@ -16,8 +16,8 @@ from duijie.matching.profiles import OPPORTUNITY_KINDS
 def acts_for_left(actor: Actor, target: Any) -> bool:
     """An account speaks for its own organisation, its meeting participants, and the opportunities its
     organisation owns (a technology demand's owner acts for the demand); districts also for their projects.
-    `target` is `(kind, record)`."""
-    kind, record = target
+    `target` is `(kind, record)` or `(kind, record, event)`."""
+    kind, record = target[0], target[1]
     if kind in ("investor", "enterprise"):
         return record.id in actor.organisations()
     if kind in OPPORTUNITY_KINDS:
@@ -27,7 +27,21 @@ def acts_for_left(actor: Actor, target: Any) -> bool:
     return False
 
 
-can_see_matches: Predicate = is_organiser | acts_for_left
+@predicate
+def organises_record(actor: Actor, target: Any) -> bool:
+    """An organiser of every event, or of the event the suggestions are asked for: the record's own event (a
+    project, a meeting participant) or the event named with it, `target` being `(kind, record)` or
+    `(kind, record, event)`; an organisation asked about without an event is for an organiser of every event."""
+    record = target[1]
+    event = target[2] if len(target) > 2 else None
+    event_id = getattr(record, "event_id", None) or getattr(event, "id", None)
+    return any(
+        g.role == "organiser" and (g.event_id is None or (event_id is not None and g.event_id == event_id))
+        for g in actor.grants
+    )
+
+
+can_see_matches: Predicate = organises_record | acts_for_left
 """Whether an account may see a record's suggestions and tell them "not interested"."""
 
 can_run_matching: Predicate = organises_event

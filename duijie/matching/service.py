@@ -386,7 +386,7 @@ def mark_not_interested(
         raise DomainError(_("Log in to give feedback on suggestions."))
     left = get_record(db, left_kind, left_id)
     get_record(db, right_kind, right_id)
-    if not can_see_matches(actor, (left_kind, left)):
+    if not can_see_matches(actor, (left_kind, left, event)):
         raise PermissionDenied(_("You can only give feedback on your own suggestions."))
     feedback = db.scalar(
         select(MatchFeedback).where(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from duijie.core import audit
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, InvalidTransition
+from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.events.models import Event
@@ -35,7 +35,7 @@ def request_meeting(
 ) -> MeetingRequest:
     """Ask another participant for a meeting; if they already asked for one with us, both are accepted."""
     if requester is None or requester.event_id != event.id:
-        raise DomainError(_("Only participants of this event can request meetings."), field="requester")
+        raise PermissionDenied(_("Only participants of this event can request meetings."))
     recipient = service.get_participant(db, event=event, id=recipient_id)
     if recipient.id == requester.id:
         raise DomainError(_("You cannot request a meeting with yourself."), field="recipient")

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import DomainError
+from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
 from duijie.core.models import Notification
@@ -109,7 +109,7 @@ def _back(slug: str, rest: str = "") -> Response:
 def _participant(db: Session, event: Event, actor: Actor) -> MeetingParticipant:
     me = meeting_service.participant_for(db, event=event, actor=actor)
     if me is None:
-        raise DomainError(_("You are not a participant of this event's meetings."), field="participant")
+        raise PermissionDenied(_("You are not a participant of this event's meetings."))
     return me
 
 
@@ -259,7 +259,7 @@ def save_availability(
 ) -> Response:
     me = meeting_service.participant_for(db, event=event, actor=actor)
     if me is None:
-        raise DomainError(_("Only participants of this event have availability to set."), field="slots")
+        raise PermissionDenied(_("Only participants of this event have availability to set."))
     try:
         availability.set_availability(
             db,

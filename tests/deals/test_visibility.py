@@ -148,7 +148,9 @@ def test_each_reader_sees_the_deals_the_rule_gives_everywhere_they_show(
         detail = client.get(f"/api/v1/deals/{deal.id}")
         tasks = client.get(f"/api/v1/deals/{deal.id}/tasks")
         if key in hidden:
-            assert (page.status_code, detail.status_code, tasks.status_code) == (404, 404, 404), key
+            # The task list asks an anonymous visitor to log in first, for every id alike: nothing is revealed.
+            hidden_tasks = 401 if reader == "anonymous" else 404
+            assert (page.status_code, detail.status_code, tasks.status_code) == (404, 404, hidden_tasks), key
             continue
         assert (page.status_code, detail.status_code) == (200, 200), key
         has_whole = key in whole

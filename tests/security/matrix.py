@@ -213,9 +213,6 @@ def _sheet(w: World) -> dict[str, Any]:
     return {"file": ("matrix.csv", SHEET, "text/csv")}
 
 
-DEAL_HIDDEN = "deals: a deal hidden from the visitor answers 404 before the route asks an anonymous one to log in"
-MEETINGS_NOTE = "meetings: being refactored (a non-participant is refused with 422, not 403)"
-MATCHING_NOTE = "matching: feedback and suggestions accept any organiser grant, not the event's"
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -444,7 +441,6 @@ ENTRIES: tuple[Entry, ...] = (
             "event": w.event_a, "left_kind": "investor", "left_id": str(w.investor),
             "right_kind": "project", "right_id": str(w.project),
         },
-        xfail=broken(MATCHING_NOTE, "organiser_b"),
     ),
     Entry(
         "POST",
@@ -454,14 +450,12 @@ ENTRIES: tuple[Entry, ...] = (
             "event": w.event_a, "left_kind": "investor", "left_id": w.investor,
             "right_kind": "project", "right_id": w.project,
         },
-        xfail=broken(MATCHING_NOTE, "organiser_b"),
     ),
     Entry(
         "GET",
         "/api/v1/recommendations",
         only(*EVENT_ORGANISERS, "investor"),
         query=lambda w: f"kind=investor&id={w.investor}&want=project&event={w.event_a}",
-        xfail=broken(MATCHING_NOTE, "organiser_b"),
     ),
     Entry("GET", "/projects/{project_id}/matches", PUBLIC, note="others get an empty fragment"),
     Entry("GET", "/events/{slug}/matching", only(*EVENT_ORGANISERS)),
@@ -489,7 +483,6 @@ ENTRIES: tuple[Entry, ...] = (
         "/events/{slug}/meetings/requests",
         only(*PARTICIPANTS),
         form=lambda w: {"recipient": str(w.participant_other), "message": "矩阵"},
-        xfail=broken(MEETINGS_NOTE, *ORGANISERS, *DISTRICTS, "judge", "verifier"),
     ),
     Entry(
         "POST",
@@ -548,7 +541,6 @@ ENTRIES: tuple[Entry, ...] = (
         "/events/{slug}/meetings/availability",
         only(*PARTICIPANTS),
         form=lambda w: {"slot": [str(s) for s in w.slots[:2]]},
-        xfail=broken(MEETINGS_NOTE, *ORGANISERS, *DISTRICTS, "judge", "verifier"),
     ),
     Entry("GET", "/api/v1/events/{slug}/meetings/me/availability", only(*PARTICIPANTS)),
     Entry(
@@ -562,13 +554,11 @@ ENTRIES: tuple[Entry, ...] = (
         "GET",
         "/events/{slug}/meetings/schedule",
         only(*PARTICIPANTS),
-        xfail=broken(MEETINGS_NOTE, *ORGANISERS, *DISTRICTS, "judge", "verifier"),
     ),
     Entry(
         "GET",
         "/events/{slug}/meetings/me.ics",
         only(*PARTICIPANTS),
-        xfail=broken(MEETINGS_NOTE, *ORGANISERS, *DISTRICTS, "judge", "verifier"),
     ),
     Entry("GET", "/api/v1/events/{slug}/meetings/me/schedule", only(*PARTICIPANTS)),
     Entry("GET", "/events/{slug}/meetings/grid", only(*EVENT_ORGANISERS)),
@@ -660,7 +650,6 @@ ENTRIES: tuple[Entry, ...] = (
         "GET",
         "/api/v1/deals/{deal_id}/tasks",
         only(*EVENT_ORGANISERS, "district_own", *DEAL_PARTIES),
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry(
         "POST",
@@ -675,7 +664,6 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS, "district_own"),
         form=lambda w: {"to": "agreed", "note": "矩阵"},
         probe=deal_state,
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry(
         "POST",
@@ -683,7 +671,6 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS, "district_own"),
         form=lambda w: {"title": "矩阵任务"},
         probe=deal_state,
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry(
         "POST",
@@ -691,7 +678,6 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS, "district_own"),
         form=empty,
         probe=deal_state,
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry(
         "POST",
@@ -700,7 +686,6 @@ ENTRIES: tuple[Entry, ...] = (
         form=lambda w: {"announced": "0"},
         probe=deal_state,
         note="only the organiser of the deal's event announces a signing",
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry(
         "PUT",
@@ -708,7 +693,6 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS),
         json=lambda w: {"announced": False},
         probe=deal_state,
-        xfail=broken(DEAL_HIDDEN, "anonymous"),
     ),
     Entry("GET", "/api/v1/deals", PUBLIC),
     Entry(
