@@ -57,7 +57,11 @@ def next_seq(db: Session) -> int:
         .where(STATE.c.id == 1)
         .values(seq=STATE.c.seq + 1, token=secrets.token_hex(16))
         .returning(STATE.c.seq)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if seq is None:
+        # A schema made without the migrations (create_all) has no state row yet: the first write makes it.
+        db.execute(insert(STATE).values(id=1, seq=1, token=secrets.token_hex(16), generation=secrets.token_hex(16)))
+        return 1
     return int(seq)
 
 

@@ -24,7 +24,6 @@ from duijie.policies import rules
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 SOME = settings(max_examples=80, deadline=None)
-XFAIL_UTF8 = "reads the file as UTF-8 without catching UnicodeDecodeError: a file that is not UTF-8 is a traceback"
 
 # JSON-like values: what a hand-edited or hostile file may hold.
 json_values = st.recursive(
@@ -153,7 +152,6 @@ def test_a_nearly_valid_meetings_instance_loads_or_names_the_item(data: dict[str
         assert exc.message
 
 
-@pytest.mark.xfail(strict=True, reason=f"meetings/cli.py _read {XFAIL_UTF8}")
 @FAST
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
 def test_a_random_instance_file_is_read_or_refused_naming_the_file(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +171,6 @@ csv_text = st.lists(
 ).map("\n".join)
 
 
-@pytest.mark.xfail(strict=True, reason=f"contest/cli.py _rows {XFAIL_UTF8}")
 @FAST
 @given(st.one_of(csv_text.map(str.encode), st.binary(max_size=200)))
 def test_random_contest_csv_files_are_read_or_refused_naming_file_and_row(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
