@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from duijie.core import i18n
 from duijie.core.enums import LabelledEnum
 from duijie.core.errors import DomainError
 from duijie.core.i18n import WAN, YI
@@ -252,9 +253,14 @@ def amount_parser(scale: Decimal) -> Callable[[Any], Decimal | None]:
         if not number.is_finite() or number < 0:
             raise CellProblem(_("%(v)s is not a non-negative amount") % {"v": value})
         result = number * factor
-        if result != result.quantize(Decimal("0.01")):
-            raise CellProblem(_("%(v)s has fractions of a fen") % {"v": value})
-        return result.quantize(Decimal("0.01"))
+        try:
+            # The same bound as every other amount (at most 10万亿元), so the cell is named, not the database.
+            checked = i18n.check_amount(result, shown=value)
+        except DomainError as exc:
+            raise CellProblem(exc.message) from None
+        except InvalidOperation:
+            raise CellProblem(_("%(v)s is not a non-negative amount") % {"v": value}) from None
+        return checked
 
     return parse
 
