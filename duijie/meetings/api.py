@@ -351,3 +351,9 @@ def _grid_meeting(db: Session, meeting: Meeting) -> GridMeetingRead:
         pinned=meeting.pinned,
         participant_ids=(seats[0], seats[1]),
     )
+
+
+# The set-up routes (sessions, slots, tables, participants) live in their own file, under this prefix.
+from duijie.meetings import api_setup  # noqa: E402
+
+router.include_router(api_setup.router)

@@ -532,3 +532,10 @@ def unpin_meeting(
     meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
     placement.unpin(db, event=event, actor=actor, meeting=meeting)
     return _back(event.slug, "/grid")
+
+
+# The set-up pages and the calendar feeds live in their own files; their routes are served with these.
+from duijie.meetings import views_feeds, views_setup  # noqa: E402
+
+router.include_router(views_setup.router)
+router.include_router(views_feeds.router)
