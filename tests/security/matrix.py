@@ -795,3 +795,11 @@ def by_key() -> dict[tuple[str, str], Entry]:
         assert set(entry.rule) == set(ROLES), f"{entry.key}: the rule must name every role"
         found[entry.key] = entry
     return found
+
+
+# The entries of the set-up areas live in their own files, one per area, and are collected here.
+from tests.security import matrix_accounts, matrix_events, matrix_feeds, matrix_meeting_setup  # noqa: E402
+
+ENTRIES = (
+    ENTRIES + matrix_events.ENTRIES + matrix_accounts.ENTRIES + matrix_meeting_setup.ENTRIES + matrix_feeds.ENTRIES
+)
