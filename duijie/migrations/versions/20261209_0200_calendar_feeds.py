@@ -1,7 +1,7 @@
 """Calendar feeds: a secret feed key per account, meeting sequence numbers, cancelled meetings kept for feeds
 
 Revision ID: 0009_calendar_feeds
-Revises: 0008_accounts_and_mail
+Revises: 0008_mail
 Create Date: 2026-12-09 02:00:00
 
 (Filled in by the change that needs it; kept empty so the revision chain is fixed in advance.)
@@ -10,7 +10,7 @@ Create Date: 2026-12-09 02:00:00
 from __future__ import annotations
 
 revision = "0009_calendar_feeds"
-down_revision = "0008_accounts_and_mail"
+down_revision = "0008_mail"
 branch_labels = None
 depends_on = None
 

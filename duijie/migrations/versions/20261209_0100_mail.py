@@ -1,6 +1,6 @@
-"""Accounts and mail: invitations, password resets, sign-up requests, the mail outbox, notification choices
+"""Mail: the outbox of messages to send, each person's notification choices
 
-Revision ID: 0008_accounts_and_mail
+Revision ID: 0008_mail
 Revises: 0007_event_setup
 Create Date: 2026-12-09 01:00:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-09 01:00:00
 
 from __future__ import annotations
 
-revision = "0008_accounts_and_mail"
+revision = "0008_mail"
 down_revision = "0007_event_setup"
 branch_labels = None
 depends_on = None
