@@ -19,4 +19,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "The job was cancelled; nothing was written.": "任务已取消，未写入任何结果。",
     "No such kind of job: %(kind)s": "没有这种任务：%(kind)s",
     "This field cannot be emptied; leave it out to keep its value.": "该字段不能清空；如需保留原值，请不要提交该字段。",
+    "Skip to content": "跳到正文",
 }
