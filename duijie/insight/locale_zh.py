@@ -37,4 +37,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Unknown district: %(d)s": "未知的区：%(d)s",
     "not recorded": "未登记",
     "over": "超过",
+    "“%(text)s” is not a period: write a year (2024), a month (2024-05 or 2024年5月) or two days "
+    "(2024-01-01..2024-06-30).": "“%(text)s”不是有效的期间：请填写年份（2024）、月份（2024-05 或 2024年5月）或起止日期（2024-01-01..2024-06-30）。",
 }

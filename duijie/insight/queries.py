@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from duijie.core.db import money_sum
 from duijie.core.errors import DomainError
+from duijie.core.i18n import gettext as _
 from duijie.core.i18n import yi_str
 from duijie.deals.enums import SIGNED_STAGES
 from duijie.deals.models import Deal, DealParty
@@ -117,26 +118,45 @@ class Period:
         return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
 
 
+_YEAR = re.compile(r"(\d{4})\s*年?")
+_MONTH = re.compile(r"(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?")
+_RANGE = re.compile(r"\s*(?:\.\.|~|～|至|到)\s*")
+
+
+def _day(text: str) -> dt.date:
+    """2024-01-05, 2024/1/5 or 2024年1月5日."""
+    found = re.fullmatch(r"(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?", text.strip())
+    if found is None:
+        raise ValueError(text)
+    return dt.date(*map(int, found.groups()))
+
+
 def parse_period(text: str) -> Period:
-    """The period named by `text`, or a DomainError saying how to write one."""
-    text = text.strip()
+    """The period named by `text` as people write it (2024, 2024年, 2024-05, 2024年5月, 2024/5, a range of days
+    with `..`, `~` or `至`), or a DomainError on the `period` field saying how to write one."""
+    text = text.strip().translate(str.maketrans("０１２３４５６７８９－／．", "0123456789-/."))
     try:
-        if re.fullmatch(r"\d{4}", text):
-            year = int(text)
+        if found := _YEAR.fullmatch(text):
+            year = int(found.group(1))
             return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), text)
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            year, month = map(int, text.split("-"))
+        if found := _MONTH.fullmatch(text):
+            year, month = int(found.group(1)), int(found.group(2))
             nxt = dt.date(year + month // 12, month % 12 + 1, 1)
             return Period(dt.date(year, month, 1), nxt - dt.timedelta(days=1), text)
-        if ".." in text:
-            a, b = text.split("..", 1)
-            start, end = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+        parts = _RANGE.split(text)
+        if len(parts) == 2:
+            start, end = _day(parts[0]), _day(parts[1])
             if end >= start:
                 return Period(start, end, text)
     except ValueError:
         pass
     raise DomainError(
-        f"{text!r} is not a period (write 2024, 2024-05 or 2024-01-01..2024-06-30)", field="period"
+        _(
+            "“%(text)s” is not a period: write a year (2024), a month (2024-05 or 2024年5月) or two days "
+            "(2024-01-01..2024-06-30)."
+        )
+        % {"text": text},
+        field="period",
     )
 
 

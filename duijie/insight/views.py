@@ -50,6 +50,20 @@ def _scope_from(request: Request, db: Session) -> tuple[StatsScope, dict[str, st
     return make_scope(db, **params), params
 
 
+def _dashboard_scope(request: Request, db: Session) -> tuple[StatsScope, dict[str, str | None], dict[str, str]]:
+    """The dashboard's scope; a period it cannot read leaves the dashboard standing, unfiltered by period, with
+    the message beside the field and the text kept, instead of an error page."""
+    try:
+        scope, params = _scope_from(request, db)
+        return scope, params, {}
+    except DomainError as exc:
+        if exc.field != "period":
+            raise
+        params = {k: request.query_params.get(k) or None for k in ("event", "period", "district", "industry")}
+        scope = make_scope(db, **{**params, "period": None})
+        return scope, params, {"period": exc.message}
+
+
 def _events(db: Session) -> list[Event]:
     return list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
 
@@ -84,7 +98,7 @@ def _yi(amount: Decimal) -> float:
 
 @router.get("/dashboard")
 def dashboard(request: Request, db: Session = Depends(get_db)) -> Response:
-    scope, params = _scope_from(request, db)
+    scope, params, errors = _dashboard_scope(request, db)
     key = tuple(sorted(scope.as_dict().items()))
     stats = cached(db, ("stats", key), lambda: compute_stats(db, scope))
     rows = cached(db, ("comparison", key), lambda: comparison(db, scope))
@@ -127,6 +141,7 @@ def dashboard(request: Request, db: Session = Depends(get_db)) -> Response:
         {
             "scope": scope,
             "params": params,
+            "errors": errors,
             "stats": stats,
             "rows": rows,
             "checks": _checks(db, scope, stats),
