@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import importlib
 import json
 import logging
 import threading
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.db import unit_of_work, utcnow
@@ -85,9 +87,12 @@ def find_kind(name: str) -> JobKind | None:
 
 
 def load_kinds() -> None:
-    """Import every package's hooks and jobs, so a worker process knows every kind and what the kinds use."""
+    """Import every package's hooks and jobs, so a worker process knows every kind and what the kinds use
+    (the mail kind lives in `core.mail`, which imports this module; each package's mails in its `mails.py`)."""
     import_all("extends")
     import_all("jobs")
+    importlib.import_module("duijie.core.mail")
+    import_all("mails")
 
 
 def iso(moment: dt.datetime | None) -> str | None:
@@ -134,6 +139,71 @@ def enqueue(
     return job, True
 
 
+def enqueue_waiting(
+    db: Session,
+    *,
+    kind: JobKind,
+    lock: str,
+    params: Mapping[str, Any] | None = None,
+    run_after: dt.datetime | None = None,
+) -> Job:
+    """Make sure one job of `kind`, not tied to an event, waits under `lock` to run at `run_after` (None: now)
+    or sooner, in the caller's transaction; returns the waiting job (brought forward if it waited for later)
+    or a new one. For work that gathers what is waiting when it starts (the mail outbox): the job calls
+    `release_lock` first thing, so whatever is queued after it starts queues the next job, while one waiting
+    job serves every request that comes before it starts.
+
+    `enqueue` keeps one job per kind and event until it finishes; this one keeps one per `lock` until it
+    starts. The waiting job's row is read FOR SHARE (on PostgreSQL), so a worker cannot claim it, nor release
+    its lock, until the caller's transaction ends: the job then sees what the caller wrote. On SQLite the
+    write lock of the caller's transaction does the same. A delayed job's `queued_at` is its `run_after`, so
+    the PostgreSQL sweep delivers it once due rather than polling it before.
+    """
+    for _attempt in range(3):
+        # The holder of the lock is queued, or running and about to release it: either way it reads the
+        # outbox only after this transaction ends (the shared row lock holds back its claim and its release).
+        waiting = db.scalar(select(Job).where(Job.lock == lock).with_for_update(read=True))
+        if waiting is not None:
+            if waiting.state == "queued" and waiting.run_after is not None and (run_after is None or run_after < waiting.run_after):
+                # Brought forward: the caller's row lock becomes exclusive for this write.
+                waiting.run_after = run_after
+                waiting.queued_at = run_after or utcnow()
+                db.flush()
+                if run_after is None and db.get_bind().dialect.name == "postgresql":
+                    defer_in_transaction(db, waiting)
+            return waiting
+        job = Job(
+            kind=kind.name,
+            event_id=None,
+            account_id=None,
+            state="queued",
+            params=dict(params or {}),
+            key=f"{lock}:{input_hash(params or {})}",
+            lock=lock,
+            max_attempts=kind.max_attempts,
+            queued_at=run_after or utcnow(),
+            run_after=run_after,
+            error_details=[],
+        )
+        try:
+            with db.begin_nested():
+                db.add(job)
+                db.flush()
+        except IntegrityError:
+            # Another transaction queued it (or holds the lock running one): look again.
+            continue
+        if run_after is None and db.get_bind().dialect.name == "postgresql":
+            defer_in_transaction(db, job)
+        return job
+    raise DomainError(_("The job queue is busy; try again."), field="job")
+
+
+def release_lock(factory: sessionmaker[Session], job_id: int) -> None:
+    """Free a running job's lock (the first step of an `enqueue_waiting` job), so the next one can queue."""
+    with unit_of_work(factory) as db:
+        db.execute(update(Job).where(Job.id == job_id).values(lock=None).execution_options(synchronize_session=False))
+
+
 def latest(db: Session, *, kind: str, event_id: int) -> Job | None:
     """The event's last or current job of a kind."""
     return db.scalar(
@@ -159,13 +229,19 @@ def elapsed(job: Job) -> int | None:
     return max(0, round((end - job.started_at).total_seconds()))
 
 
+def _due(now: dt.datetime) -> Any:
+    """A queued job may start: it has no `run_after`, or that time has come."""
+    return or_(Job.run_after.is_(None), Job.run_after <= now)
+
+
 def claim(factory: sessionmaker[Session], job_id: int, worker: str) -> bool:
-    """Take a queued job for `worker` with one conditional UPDATE: of two workers, only one gets it."""
+    """Take a queued job for `worker` with one conditional UPDATE: of two workers, only one gets it (and none
+    before its `run_after`)."""
     now = utcnow()
     with unit_of_work(factory) as db:
         taken = db.execute(
             update(Job)
-            .where(Job.id == job_id, Job.state == "queued")
+            .where(Job.id == job_id, Job.state == "queued", _due(now))
             .values(
                 state="running",
                 worker=worker,
@@ -419,7 +495,9 @@ def run_queued(factory: sessionmaker[Session], *, worker: str = "inline") -> lis
     while True:
         with unit_of_work(factory, write=False) as db:
             ids = db.scalars(
-                select(Job.id).where(Job.state == "queued", Job.id.not_in(ran or [0])).order_by(Job.id)
+                select(Job.id)
+                .where(Job.state == "queued", Job.id.not_in(ran or [0]), _due(utcnow()))
+                .order_by(Job.id)
             ).all()
         if not ids:
             return ran

@@ -20,4 +20,13 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "No such kind of job: %(kind)s": "没有这种任务：%(kind)s",
     "This field cannot be emptied; leave it out to keep its value.": "该字段不能清空；如需保留原值，请不要提交该字段。",
     "Skip to content": "跳到正文",
+    # mail (core.mail, its command and the test message)
+    "duijie: a test message": "duijie：测试邮件",
+    "This is a test message from duijie at %(site)s.": "这是 duijie（%(site)s）发出的一封测试邮件。",
+    "If you can read it, the mail settings work: messages about meetings, invitations and deal tasks will reach their readers.": "如果您能读到这封邮件，说明邮件设置正常：洽谈、邀请和项目任务的通知都能送达。",
+    "No such kind of notification: %(name)s": "没有这种通知：%(name)s",
+    "Only a failed message can be sent again.": "只有发送失败的邮件才能重新发送。",
+    "No sender is configured for %(channel)s (for e-mail: DUIJIE_SMTP_URL); the message was not sent.": "未配置 %(channel)s 的发送方式（电子邮件请设置 DUIJIE_SMTP_URL），邮件未发送。",
+    "%(n)s messages sent": "已发送 %(n)s 封邮件",
+    "The job queue is busy; try again.": "任务队列繁忙，请重试。",
 }

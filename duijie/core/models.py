@@ -87,3 +87,50 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     error_details: Mapped[list[str]] = mapped_column(default=list)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Not before this time (UTC): a queued job waits until then (a mail retried later); NULL runs at once.
+    run_after: Mapped[dt.datetime | None] = mapped_column()
+
+
+class OutboxMail(Base):
+    """One e-mail to send (`core.mail`): written, subject and body rendered, in the transaction of the change it
+    tells about, sent by a job after that transaction commits. `state` is queued → sending → sent | failed; a
+    message is claimed (queued → sending) by one conditional UPDATE, so two workers never send it twice, and
+    `key` (unique) makes queueing it twice return the first row."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_mail_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    # "email"; another channel (SMS, WeChat) names its sender in `core.mail.SENDERS`.
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A transient failure puts the message back in the queue, not before this time (the backoff).
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column()
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class NotificationChoice(Base):
+    """An account's choice for one topic of notifications on one channel ("email" today; SMS or WeChat
+    senders add channels). No row means the default: the topic is on."""
+
+    __tablename__ = "notification_choice"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True, default="email")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
