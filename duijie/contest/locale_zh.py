@@ -254,4 +254,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "The round was changed by someone else while the assignment ran; run it again.": "分配运行期间本轮被他人修改，请重新运行。",
     "Waiting for the assignment to start": "等待评委分配开始",
     "%(e)s s elapsed": "已用 %(e)s 秒",
+    "%(criterion)s: marks go in half points (7 or 7.5, not %(mark)s).": "%(criterion)s：评分以半分为单位（如 7 或 7.5，不能是 %(mark)s）。",
+    "This round has no criterion %(code)s.": "本轮评审没有评分项 %(code)s。",
 }

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.contest import queries, views_organiser, views_rounds
-from duijie.contest.deps import contest_from_slug, my_review, note_error, page
+from duijie.contest.deps import contest_from_slug, my_review, page
 from duijie.contest.domain.awards import SUPPORT_KINDS
 from duijie.contest.domain.entries import get_entry
 from duijie.contest.domain.judges import judge_for_actor
-from duijie.contest.domain.scores import save_score, score_of
+from duijie.contest.domain.scores import check_marks, save_score, score_of
 from duijie.contest.domain.structure import list_regions, synthetic_codes
 from duijie.contest.models import ContestRound, ReviewAssignment
 from duijie.core.auth import Actor
@@ -166,6 +166,11 @@ def score_submit(
             marks[c["code"]] = float(raw[c["code"]])
         except ValueError:
             errors[c["code"]] = _("%(criterion)s: give a mark from 0 to 10.") % {"criterion": c["name_zh"]}
+    try:
+        check_marks(rnd, marks)
+    except DomainError as exc:
+        for detail in exc.details:
+            errors.setdefault(detail.field or "form", detail.message)
     comment = str(form.get("comment", ""))
     submit = form.get("action") == "submit"
     if not errors:
@@ -175,7 +180,10 @@ def score_submit(
                 return RedirectResponse(f"/contests/{event.slug}/review?done={row.id}", status_code=303)
             return RedirectResponse(f"/contests/{event.slug}/review/{row.id}?saved=1", status_code=303)
         except DomainError as exc:
-            note_error(exc, errors)
+            if exc.status_code == 403:
+                raise
+            for detail in exc.details:
+                errors.setdefault(detail.field or "form", detail.message)
     ctx = _score_context(db, event, row, errors=errors)
     ctx["marks"] = raw
     ctx["comment"] = comment

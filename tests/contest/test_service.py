@@ -250,6 +250,22 @@ def test_a_mark_out_of_range_names_its_criterion(db: Session) -> None:
     assert "技术先进性" in err.value.message
 
 
+def test_every_bad_mark_is_named_at_once_and_marks_go_in_half_points(db: Session) -> None:
+    row = db.scalars(select(ReviewAssignment).where(ReviewAssignment.round_id == _open_round(db).id)).first()
+    with pytest.raises(DomainError) as err:
+        scores.save_score(
+            db, actor=ORGANISER, row=row, marks={**MARKS, "tech": 7.3, "team": -1}, comment=None, submit=True
+        )
+    by_field = {d.field: d.message for d in err.value.details}
+    assert set(by_field) == {"tech", "team"}
+    assert "7.3" in by_field["tech"] and "半分" in by_field["tech"]
+    assert scores.score_of(db, row=row) is None or not scores.score_of(db, row=row).locked
+    saved = scores.save_score(
+        db, actor=ORGANISER, row=row, marks={**MARKS, "tech": 7.5}, comment=None, submit=False
+    )
+    assert saved.values["tech"] == 7.5
+
+
 def test_closing_the_round_advances_the_best_by_its_rule(db: Session) -> None:
     rnd = _open_round(db)
     with pytest.raises(DomainError):

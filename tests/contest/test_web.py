@@ -110,6 +110,9 @@ def test_judge_scores_on_the_form_and_the_score_locks(client: TestClient, db: Se
     bad = client.post(form, data={"csrf": token, **marks, "mark_team": "12", "action": "submit"})
     assert bad.status_code == 422
     assert "团队：请给出 0 至 10 分。" in bad.text
+    both = client.post(form, data={"csrf": token, **marks, "mark_tech": "7.3", "mark_team": "x", "action": "submit"})
+    assert both.status_code == 422
+    assert "技术先进性：评分以半分为单位（如 7 或 7.5，不能是 7.3）。" in both.text and "团队：请给出 0 至 10 分。" in both.text
     done = client.post(
         form, data={"csrf": token, **marks, "comment": "扎实", "action": "submit"}, follow_redirects=False
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -16,8 +17,9 @@ from duijie.contest.permissions import can_judge, can_manage_contest, require_or
 from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import DomainError, PermissionDenied
+from duijie.core.errors import DomainError, ErrorDetail, PermissionDenied
 from duijie.core.i18n import gettext as _
+from duijie.core.i18n import is_zh
 from duijie.events.models import Event
 
 
@@ -33,6 +35,34 @@ def may_score(db: Session, *, actor: Actor, row: ReviewAssignment, event: Event)
         return True
     mine = judge_for_actor(db, event=event, actor=actor) if can_judge(actor, event) else None
     return mine is not None and mine.id == row.judge_id
+
+
+# Marks are given in half points, as the score sheet's field steps (0, 0.5 ... 10).
+MARK_STEP = 0.5
+
+
+def check_marks(rnd: ContestRound, marks: dict[str, float]) -> None:
+    """Every criterion of the round has a mark from 0 to 10 in half points, and no mark names another criterion;
+    every mark that is wrong is named at once (a judge fixes the sheet in one go), each on its criterion."""
+    details: list[ErrorDetail] = []
+    codes = {c["code"] for c in rnd.criteria}
+    for c in rnd.criteria:
+        name = c["name_zh"] if is_zh() else (c.get("name_en") or c["name_zh"])
+        value = marks.get(c["code"])
+        if value is None or not math.isfinite(value) or not 0 <= value <= 10:
+            message = _("%(criterion)s: give a mark from 0 to 10.") % {"criterion": name}
+        elif not (value / MARK_STEP).is_integer():
+            message = _("%(criterion)s: marks go in half points (7 or 7.5, not %(mark)s).") % {
+                "criterion": name,
+                "mark": f"{value:g}",
+            }
+        else:
+            continue
+        details.append(ErrorDetail(message=message, field=c["code"]))
+    for code in sorted(set(marks) - codes):
+        details.append(ErrorDetail(message=_("This round has no criterion %(code)s.") % {"code": code}, field=code))
+    if details:
+        raise DomainError(details[0].message, field=details[0].field, details=details)
 
 
 def save_score(
@@ -57,6 +87,7 @@ def save_score(
         raise DomainError(
             _("This score was submitted and is locked; the organiser can reopen it."), field="score"
         )
+    check_marks(rnd, marks)
     try:
         total = scoring.weighted_total(marks, criteria_of(rnd))
     except scoring.ScoringError as exc:
