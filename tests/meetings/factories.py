@@ -10,9 +10,18 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from duijie.core.auth import Actor
+from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Organisation, Person
 from duijie.events.models import Event
-from duijie.meetings.models import MeetingParticipant, MeetingRequest, MeetingSlot, MeetingTable
+from duijie.meetings.models import (
+    Meeting,
+    MeetingParticipant,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingSlot,
+    MeetingTable,
+)
 from tests import factories
 
 # 09:00 in Beijing on the factories' event day.
@@ -79,5 +88,24 @@ def request(
         answered_at=dt.datetime.now(dt.UTC) if state in ("accepted", "declined") else None,
     )
     db.add(row)
+    db.flush()
+    return row
+
+
+def organiser(db: Session, event: Event) -> Actor:
+    """The acting organiser of this one event (a scoped grant: another event's set-up is refused)."""
+    return actor_for_account(factories.account(db, role="organiser", event=event))
+
+
+def meeting(
+    db: Session, event: Event, slot: MeetingSlot, table: MeetingTable, a: MeetingParticipant, b: MeetingParticipant,
+    *, state: str = "confirmed",
+) -> Meeting:
+    """A meeting of `a` and `b` at (slot, table), with their accepted request and both seats."""
+    req = request(db, event, a, b, state="accepted")
+    row = Meeting(event_id=event.id, request_id=req.id, slot_id=slot.id, table_id=table.id, state=state)
+    db.add(row)
+    db.flush()
+    db.add_all([MeetingSeat(meeting_id=row.id, participant_id=p.id, slot_id=slot.id) for p in (a, b)])
     db.flush()
     return row
