@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from duijie.core.demo_kit import SRC_2024, SRC_FORUM_2023, DemoKit
+from duijie.core.demo_kit import SRC_2023, SRC_2024, SRC_FORUM_2023, DemoKit
 from duijie.events.models import Event, PublishedFigure
 
 SUMMIT_2023_ZH = "由北京市政府主办，首次在中关村论坛期间举办：发布招商引资项目，签约重大项目，发布10个招商引资“政策服务包”。"
@@ -42,6 +42,14 @@ CONTEST_FIGURES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# The articles the demo's figures were published in, as a reader finds them (the seed file stays the provenance).
+SOURCE_TITLES: dict[str, str] = {
+    SRC_2023: "《北京释放投资新商机》（本报记者 杨学聪）",
+    SRC_2024: "《北京邀约世界共享机遇》（本报记者 韩秉志）",
+    SRC_FORUM_2023: "《深化开放合作 共享美好未来》（本报记者 王昊男 潘俊强 程聚新 吕中正）",
+}
+
+
 def figure(
     event: Event,
     key: str,
@@ -62,6 +70,7 @@ def figure(
             label_zh=zh,
             label_en=en,
             provenance=source,
+            source=SOURCE_TITLES.get(source),
         )
     )
 

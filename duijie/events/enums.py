@@ -1,4 +1,4 @@
-"""Kinds of events and the states of a registration."""
+"""Kinds of events, the states of an event and of a registration."""
 
 from __future__ import annotations
 
@@ -11,6 +11,19 @@ class EventKind(LabelledEnum):
     CONTEST = "contest", "大赛", "Contest"
     TRADING = "trading", "技术交易活动", "Technology trading event"
     EXHIBITION = "exhibition", "展览", "Exhibition"
+
+
+class EventState(LabelledEnum):
+    """An event is set up as a draft, seen by its organisers only, and published when it is ready."""
+
+    DRAFT = "draft", "草稿", "Draft"
+    PUBLISHED = "published", "已发布", "Published"
+
+
+EVENT_STATE_TRANSITIONS: dict[str, set[str]] = {
+    "draft": {"published"},
+    "published": {"draft"},
+}
 
 
 class RegistrationState(LabelledEnum):

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duijie.core.db import Base, ProvenanceMixin, utcnow
 
+# The zone of an event unless its organiser names another: the platform's events are held in Beijing.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 class Event(ProvenanceMixin, Base):
     """An event; a summit or contest may sit inside a forum (parent)."""
@@ -30,8 +33,13 @@ class Event(ProvenanceMixin, Base):
     city: Mapped[str] = mapped_column(String(40), default="北京")
     venue: Mapped[str | None] = mapped_column(String(200))
     format: Mapped[str | None] = mapped_column(String(300))
+    # The IANA name of the zone the event's dates and times are read in (meeting slots, calendar feeds).
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE)
     description_zh: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
+    # Events made on the set-up pages, the API or the command line start as drafts (see `events.editing`), seen
+    # only by their organisers until published; rows written directly (the demo, imports of past editions) are
+    # published.
     is_published: Mapped[bool] = mapped_column(default=True)
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="children")
@@ -67,8 +75,15 @@ class PublishedFigure(ProvenanceMixin, Base):
     qualifier: Mapped[str | None] = mapped_column(String(20))  # "超过", "余", "多" as printed
     label_zh: Mapped[str] = mapped_column(String(120))
     label_en: Mapped[str] = mapped_column(String(120))
+    # Where the figure was published, as a reader can look it up: a document's name or a URL (not a file name).
+    source: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event] = relationship(back_populates="figures")
+
+    @property
+    def source_is_url(self) -> bool:
+        """True when the source is a web address, which a page shows as a link."""
+        return bool(self.source) and str(self.source).startswith(("https://", "http://"))
 
 
 class Registration(Base):
