@@ -22,7 +22,7 @@ from typing import Any
 import click
 from procrastinate import exceptions as queue_errors
 from procrastinate.jobs import Status
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +43,8 @@ def worker_name(index: int = 0) -> str:
 def next_queued(factory: sessionmaker[Session]) -> list[int]:
     """The queued jobs, oldest first (a claim decides who runs each)."""
     with unit_of_work(factory, write=False) as db:
-        return list(db.scalars(select(Job.id).where(Job.state == "queued").order_by(Job.id).limit(20)))
+        due = or_(Job.run_after.is_(None), Job.run_after <= utcnow())  # a job waiting for later is not due
+        return list(db.scalars(select(Job.id).where(Job.state == "queued", due).order_by(Job.id).limit(20)))
 
 
 class TableWorker:

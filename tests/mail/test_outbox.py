@@ -5,7 +5,6 @@ the server's answer."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,25 +70,6 @@ def test_chinese_by_default(session_factory: sessionmaker[Session], mail_to: Smt
     [received] = mail_to.wait_for(1)
     assert received.subject == "duijie：测试邮件"
     assert received.message["Content-Language"] == "zh-CN"
-
-
-def test_two_workers_send_one_message_once(session_factory: sessionmaker[Session], mail_to: SmtpServer) -> None:
-    with unit_of_work(session_factory) as db:
-        row = _queue(db)
-    outcomes: list[str] = []
-    start = threading.Barrier(2)
-
-    def worker() -> None:
-        start.wait()
-        outcomes.append(mail.deliver(session_factory, row.id))
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["sent", "taken"]
-    assert len(mail_to.wait_for(1)) == 1
 
 
 def test_transient_refusal_is_retried_later(session_factory: sessionmaker[Session], mail_to: SmtpServer) -> None:
