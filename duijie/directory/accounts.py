@@ -47,8 +47,8 @@ _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 class Throttled(DomainError):
     status_code = 429
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, field="username")
+    def __init__(self, message: str, *, retry_after: int, field: str = "username") -> None:
+        super().__init__(message, field=field)
         self.retry_after = retry_after
 
 
@@ -77,8 +77,12 @@ def load_actor(db: Session, account_id: int | None) -> Actor:
     return actor_for_account(account) if account else ANONYMOUS
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
+    """What is stored of a secret token (a session's, an invitation link's, a reset link's): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_hash_token = hash_token
 
 
 def start_session(db: Session, *, account: Account, ip: str | None, user_agent: str | None) -> str:

@@ -1,5 +1,5 @@
 """`/api/v1/organisations`: the public directory of organisations (public on purpose, as the organisation pages
-are)."""
+are); the accounts routes (`api_accounts`) are included here."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session
 from duijie.core.errors import NotFound
 from duijie.core.schemas import ErrorBody, Page, paginate_params
 from duijie.core.web import get_db
+from duijie.directory import api_accounts
 from duijie.directory.models import Organisation
 from duijie.directory.schemas import OrganisationRead
 
-router = APIRouter(
+organisations = APIRouter(
     prefix="/api/v1/organisations", tags=["organisations"], responses={404: {"model": ErrorBody}}
 )
 
 
-@router.get("", response_model=Page[OrganisationRead])
+@organisations.get("", response_model=Page[OrganisationRead])
 def list_organisations(
     kind: str | None = None,
     district: str | None = None,
@@ -46,9 +47,14 @@ def list_organisations(
     )
 
 
-@router.get("/{slug}", response_model=OrganisationRead)
+@organisations.get("/{slug}", response_model=OrganisationRead)
 def get_organisation(slug: str, db: Session = Depends(get_db)) -> OrganisationRead:
     org = db.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise NotFound(f"no organisation {slug!r}", field="slug")
     return OrganisationRead.model_validate(org)
+
+
+router = APIRouter()
+router.include_router(organisations)
+router.include_router(api_accounts.router)

@@ -31,3 +31,25 @@ class Role(LabelledEnum):
     ENTERPRISE = "enterprise", "企业", "Enterprise"
     INVESTOR = "investor", "投资机构", "Investor"
     JUDGE = "judge", "评委", "Judge"
+
+
+class InvitationState(LabelledEnum):
+    """An invitation waits for its answer until it is accepted, revoked or its link expires (`expired` is read
+    from the expiry time, never written)."""
+
+    PENDING = "pending", "待接受", "Pending"
+    ACCEPTED = "accepted", "已接受", "Accepted"
+    REVOKED = "revoked", "已撤回", "Revoked"
+    EXPIRED = "expired", "已过期", "Expired"
+
+
+class SignUpState(LabelledEnum):
+    """A self-registered enterprise or investor account waits for the organiser's decision."""
+
+    PENDING = "pending", "待审核", "Waiting for approval"
+    APPROVED = "approved", "已通过", "Approved"
+    DECLINED = "declined", "未通过", "Declined"
+
+
+# Roles a person may ask for by signing up themselves (the others are given by invitation only).
+SIGN_UP_ROLES: tuple[Role, ...] = (Role.ENTERPRISE, Role.INVESTOR)

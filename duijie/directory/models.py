@@ -116,3 +116,73 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class Invitation(Base):
+    """An e-mail invitation to a role, with its scope (an event, an organisation, a district). The link carries
+    a random token; only its hash is kept, so a copy of the database cannot be used to accept."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_email", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    district: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_count: Mapped[int] = mapped_column(default=1)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+
+    organisation: Mapped[Organisation | None] = relationship()
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
+    invited_by: Mapped[Account | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class SignUp(Base):
+    """An enterprise or investor that registered itself: its account stays inactive until an organiser
+    approves it (or declines it, with a reason the applicant is told)."""
+
+    __tablename__ = "sign_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    organisation: Mapped[Organisation] = relationship()
+
+
+class PasswordReset(Base):
+    """One "forgot password" request, kept whether or not the address belongs to an account, so the throttle
+    counts both alike; a link (token hash, expiry, single use) exists only for a known, active account."""
+
+    __tablename__ = "password_reset"
+    __table_args__ = (
+        Index("ix_password_reset_email_at", "email", "created_at"),
+        Index("ix_password_reset_ip_at", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200))
+    ip: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()

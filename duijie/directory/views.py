@@ -17,10 +17,12 @@ from duijie.core.auth import Actor, verify_password
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.web import csrf_form, get_db, keep_writes, render, require_login, safe_next
-from duijie.directory import accounts
+from duijie.directory import accounts, users, views_onboarding, views_people
 from duijie.directory.models import Account
 
 router = APIRouter(include_in_schema=False)
+router.include_router(views_onboarding.router)
+router.include_router(views_people.router)
 
 
 def _client_address(request: Request) -> str:
@@ -77,17 +79,31 @@ def logout(request: Request, form: FormData = Depends(csrf_form), db: Session = 
 
 def _account_page(
     request: Request, db: Session, actor: Actor, *, message: str | None = None, errors: list[str] | None = None,
-    status_code: int = 200,
+    status_code: int = 200, profile_errors: dict[str, str] | None = None, profile: dict[str, str] | None = None,
 ) -> Response:
     assert actor.account_id is not None
     sessions = accounts.open_sessions(db, account_id=actor.account_id)
     current = accounts.session_id_of(db, token=request.session.get("sid"))
+    account = users.get_account(db, id=actor.account_id)
     return render(
         request,
         "directory/account.html",
-        {"sessions": sessions, "current": current, "message": message, "errors": errors or []},
+        {
+            "sessions": sessions, "current": current, "message": message, "errors": errors or [],
+            "account": account, "profile": profile or _profile_values(account), "profile_errors": profile_errors or {},
+        },
         status_code=status_code,
-    )
+    )  # fmt: skip
+
+
+PROFILE_FIELDS = ("name_zh", "name_en", "title", "phone", "email", "locale")
+
+
+def _profile_values(account: Account) -> dict[str, str]:
+    person = account.person
+    values = {name: str(getattr(person, name, None) or "") for name in PROFILE_FIELDS[:-1]} if person else {}
+    values["locale"] = account.locale or ""
+    return values
 
 
 @router.get("/account")
@@ -138,3 +154,22 @@ def end_other_sessions(
     accounts.end_all_sessions(db, account_id=actor.account_id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/account/profile")
+def update_profile(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(require_login),
+    db: Session = Depends(get_db),
+) -> Response:
+    """The user's own name, title, phone, e-mail and language (mails follow the language chosen here)."""
+    account = users.get_account(db, id=actor.account_id)
+    values = {name: str(form.get(name) or "") for name in PROFILE_FIELDS}
+    try:
+        users.update_profile(db, actor=actor, account=account, change=users.ProfileChange(**values))
+    except DomainError as refused:
+        return _account_page(
+            request, db, actor, profile=values, profile_errors=views_onboarding.field_errors(refused), status_code=422
+        )
+    return _account_page(request, db, actor, message=_("Your profile was saved."))

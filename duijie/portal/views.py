@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.web import get_actor, get_db, render
+from duijie.directory import users
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
@@ -29,8 +30,12 @@ def home(request: Request, db: Session = Depends(get_db), actor: Actor = Depends
     events = queries.published_events(db)
     summits = [(e, event_stats(db, e)) for e in events if e.kind == "summit"]
     highlights = match_highlights(db, actor=actor, limit=HIGHLIGHTS)
+    # A new installation: no event yet, and perhaps no account either (then the first step is /setup).
+    setup_needed = not events and not actor.is_authenticated and not users.any_account(db)
     return render(
-        request, "portal/home.html", {"events": events, "summits": summits, "highlights": highlights}
+        request,
+        "portal/home.html",
+        {"events": events, "summits": summits, "highlights": highlights, "setup_needed": setup_needed},
     )
 
 

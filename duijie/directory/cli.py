@@ -1,0 +1,203 @@
+"""`duijie init` (the first organiser of a new database) and `duijie users create|invite|list|disable|enable`.
+
+Scriptable: every value can be given as an option or an environment variable, and nothing is asked when all
+are given; a missing value is asked for only on a terminal. Commands act as the command line (`cli_actor`, the
+city-wide organiser), since whoever runs them holds the database itself, and are audited as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from sqlalchemy.orm import Session
+
+from duijie.config import get_settings
+from duijie.core.cli import migrate_database
+from duijie.core.cli_support import cli_actor, open_db
+from duijie.core.db import make_engine, make_sessionmaker, url_for_path
+from duijie.core.jobs import run_queued
+from duijie.core.registry import load_all_models
+from duijie.directory import invitations, users
+from duijie.directory.enums import Role
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+def _database(db_path: str | None) -> str:
+    """The database URL, with every package's models loaded (an invitation refers to events, one floor up)."""
+    load_all_models()
+    return url_for_path(db_path) if db_path else get_settings().database_url
+
+
+def _ask(value: str | None, prompt: str, *, hide: bool = False) -> str:
+    """The value given, else a question on a terminal; without one, a clear refusal instead of a hang."""
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{prompt} is missing (give it as an option or environment variable)")
+    return str(click.prompt(prompt, hide_input=hide, confirmation_prompt=hide))
+
+
+def _send_now(url: str) -> None:
+    """Runs the queued jobs (the mails just queued) right away, so a script's invitation leaves now even where
+    no worker runs; a failure stays in the outbox for `duijie worker` to retry."""
+    engine = make_engine(url)
+    try:
+        run_queued(make_sessionmaker(engine), worker="cli")
+    finally:
+        engine.dispose()
+
+
+@click.command("init")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL (default: DUIJIE_DATABASE_URL).")
+@click.option("--username", envvar="DUIJIE_ADMIN_USERNAME", help="[env DUIJIE_ADMIN_USERNAME]")
+@click.option("--email", envvar="DUIJIE_ADMIN_EMAIL", help="[env DUIJIE_ADMIN_EMAIL]")
+@click.option("--name", default=None, help="The organiser's name (default: the user name).")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default=None, help="Language of the organiser's mails.")
+def init(db_path: str | None, username: str | None, email: str | None, name: str | None, locale: str | None) -> None:
+    """Migrate a new database and create its first (city-wide) organiser.
+
+    The password comes from DUIJIE_ADMIN_PASSWORD (or is asked for). Refused if the database already has
+    accounts, unless the organiser named is already there (running init twice is harmless).
+    """
+    import os
+
+    url = _database(db_path)
+    migrate_database(url)
+    username = _ask(username, "User name")
+    email = _ask(email, "E-mail")
+    password = _ask(os.environ.get("DUIJIE_ADMIN_PASSWORD"), "Password", hide=True)
+    with open_db(url) as db:
+        account = users.create_first_organiser(
+            db, username=username, email=email, password=password, name_zh=name, locale=locale, allow_existing=True
+        )
+        click.echo(f"organiser {account.username} is ready; sign in at /login and create your first event at /events")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Accounts: create, invite, list, disable, enable."""
+
+
+def _scope_options(fn: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(
+        [
+            click.option("--role", type=ROLE_CHOICE, required=True),
+            click.option("--event", "event", default=None, help="Limit the role to this event (slug)."),
+            click.option("--organisation", "organisation", default=None, help="The organisation acted for (slug)."),
+            click.option("--district", default=None, help="The district of a district role (e.g. 海淀区)."),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@users_group.command("create")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--name", default=None)
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default=None)
+@_scope_options
+def create(
+    db_path: str | None, username: str, email: str, name: str | None, locale: str | None, role: str,
+    event: str | None, organisation: str | None, district: str | None,
+) -> None:  # fmt: skip
+    """Create an account with a password (from DUIJIE_USER_PASSWORD, or asked for)."""
+    import os
+
+    password = _ask(os.environ.get("DUIJIE_USER_PASSWORD"), "Password", hide=True)
+    with open_db(_database(db_path)) as db:
+        scope = users.resolve_scope(db, role=role, organisation=organisation, event=event, district=district)
+        account = users.create_account(
+            db, actor=cli_actor(), username=username, email=email, password=password, scope=scope, name_zh=name,
+            locale=locale,
+        )  # fmt: skip
+        click.echo(f"created {account.username} ({role})")
+
+
+@users_group.command("invite")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="The invitee's name, to greet them.")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default=None, help="Language of the mail.")
+@click.option("--send/--no-send", default=True, help="Send the mail now (default) or leave it to `duijie worker`.")
+@_scope_options
+def invite(
+    db_path: str | None, email: str, name: str | None, locale: str | None, send: bool, role: str,
+    event: str | None, organisation: str | None, district: str | None,
+) -> None:  # fmt: skip
+    """Invite an address to a role: a mail with a link valid for 7 days (through DUIJIE_SMTP_URL)."""
+    url = _database(db_path)
+    with open_db(url) as db:
+        scope = users.resolve_scope(db, role=role, organisation=organisation, event=event, district=district)
+        invitation = invitations.invite(db, actor=cli_actor(), email=email, scope=scope, name=name, locale=locale)
+        until = f"{invitation.expires_at:%Y-%m-%d %H:%M}"
+        click.echo(f"invitation {invitation.id} to {invitation.email} ({role}) valid until {until} UTC")
+    if send:
+        _send_now(url)
+
+
+def _rows(db: Session, role: str | None) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for account in reversed(users.people_of(db, actor=cli_actor(), limit=100_000)):
+        grants = [r for r in account.roles if role is None or r.role == role]
+        if role is not None and not grants:
+            continue
+        person = account.person
+        rows.append({
+            "id": account.id, "username": account.username, "name": person.name_zh if person else "",
+            "email": (person.email if person else "") or "", "active": account.is_active,
+            "roles": ";".join(
+                r.role + (f"@{r.district}" if r.district else "") + (f"#event{r.event_id}" if r.event_id else "")
+                + (f"/org{r.organisation_id}" if r.organisation_id else "")
+                for r in account.roles
+            ),
+        })  # fmt: skip
+    return rows
+
+
+@users_group.command("list")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--role", type=ROLE_CHOICE, default=None, help="Only accounts holding this role.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def list_users(db_path: str | None, role: str | None, fmt: str) -> None:
+    """List the accounts (oldest first) with their roles."""
+    with open_db(_database(db_path)) as db:
+        rows = _rows(db, role)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["id", "username", "name", "email", "active", "roles"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            state = "active" if row["active"] else "disabled"
+            click.echo(f"{row['id']:>5}  {row['username']:<20} {state:<9} {row['roles']:<30} {row['email']}")
+
+
+def _set_active(db_path: str | None, username: str, active: bool) -> None:
+    with open_db(_database(db_path)) as db:
+        account = users.get_account(db, username=username)
+        users.set_active(db, actor=cli_actor(), account=account, active=active)
+        click.echo(f"{account.username} is {'enabled' if active else 'disabled'}")
+
+
+@users_group.command("disable")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--username", required=True)
+def disable(db_path: str | None, username: str) -> None:
+    """The account can no longer sign in; its sessions end at once."""
+    _set_active(db_path, username, False)
+
+
+@users_group.command("enable")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--username", required=True)
+def enable(db_path: str | None, username: str) -> None:
+    """The account can sign in again."""
+    _set_active(db_path, username, True)
