@@ -62,3 +62,10 @@ def organises_event(actor: Actor, event: Any) -> bool:
 # Spreadsheets of projects and deals come from the organiser and the district governments (the "Import" entry of
 # the navigation and the import pages).
 can_import_sheets: Predicate = is_organiser | is_district
+
+
+@predicate
+def has_people(actor: Actor, obj: Any) -> bool:
+    """Manages some accounts (the People page): organisers, and anyone acting for an organisation, who invites
+    the colleagues of that organisation."""
+    return any(g.role == "organiser" or g.organisation_id is not None for g in actor.grants)

@@ -74,7 +74,7 @@ def init(db_path: str | None, username: str | None, email: str | None, name: str
         account = users.create_first_organiser(
             db, username=username, email=email, password=password, name_zh=name, locale=locale, allow_existing=True
         )
-        click.echo(f"organiser {account.username} is ready; sign in at /login and create your first event at /events")
+        click.echo(f"organiser {account.username} is ready; sign in at /login and create your first event at /organise/events")
 
 
 @click.group("users")
