@@ -4,6 +4,7 @@ self-check form (each value checked on its own), written back for the form, and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -16,6 +17,7 @@ from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
+from duijie.core.i18n import is_zh
 from duijie.core.i18n import mark as _l
 from duijie.core.permissions import require
 from duijie.core.validation import parse_id
@@ -131,6 +133,8 @@ def facts_from_form(
         cleaned = _clean(fact, raw)
         if cleaned is None:
             errors[name] = _(FACT_HINTS[fact.type])
+            if fact.past_only and _clean(dataclasses.replace(fact, past_only=False), raw) is not None:
+                errors[name] = _("%(fact)s cannot be later than today.") % {"fact": fact.label("zh" if is_zh() else "en")}
             continue
         facts[name] = cleaned
     return facts, errors

@@ -115,6 +115,8 @@ class FactDef:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     changeable: bool = True
+    # A date that has happened (a founding date): one after today is a typing slip, not a plan.
+    past_only: bool = False
 
     def label(self, lang: str) -> str:
         """Give the label in the requested language so reasons read naturally."""
@@ -130,7 +132,7 @@ def _defs() -> dict[str, FactDef]:
         FactDef("registered_district", FactType.ENUM, "注册地", "registered district", choices=DISTRICTS),
         FactDef("park", FactType.ENUM, "所在园区", "park", choices=PARKS),
         FactDef("industries", FactType.SET, "所属产业", "industries", choices=INDUSTRIES),
-        FactDef("founded_on", FactType.DATE, "成立日期", "founding date", changeable=False),
+        FactDef("founded_on", FactType.DATE, "成立日期", "founding date", changeable=False, past_only=True),
         FactDef("revenue", FactType.MONEY, "上年营业收入", "last year's revenue", "元", "CNY", minimum=_ZERO),
         FactDef(
             "rd_spend", FactType.MONEY, "上年研发投入", "last year's R&D spend", "元", "CNY", minimum=_ZERO
@@ -392,6 +394,8 @@ def parse_value(fact: FactDef, raw: Any) -> Value:
             raise ValueError(f"{raw!r} is not a list")
         return frozenset(str(parse_scalar(fact, item)) for item in items)
     value = parse_scalar(fact, raw)
+    if fact.past_only and isinstance(value, date) and value > date.today():
+        raise ValueError(f"{value.isoformat()} is after today; a {fact.label_en} has already happened")
     if isinstance(value, Decimal):
         value = quantize(fact.type, value)
     if isinstance(value, Decimal | int) and not isinstance(value, bool):

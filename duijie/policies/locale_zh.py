@@ -223,4 +223,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Still needed": "尚需补充",
     "Other policies that may apply": "该企业可能适用的其他政策",
     "Every enterprise's facts on record decide this policy; there is no one to ask for more.": "所有企业的已登记信息均可对本政策作出判定，暂无需补充信息的企业。",
+    "%(fact)s cannot be later than today.": "%(fact)s不能晚于今天。",
 }

@@ -174,6 +174,8 @@ def self_check_run(
     facts, errors = enterprise_facts.facts_from_form(form, [str(v) for v in form.getlist("industries")])
     if errors:
         context = _check_context(db, actor, org=org, facts=facts, on=on, errors=errors)
+        # The refused values come back as typed, beside their messages, so nothing has to be typed twice.
+        context["values"] |= {name: str(form.get(name) or "") for name in errors}
         return render(request, "policies/check.html", context, status_code=422)
     saved = False
     if org is not None and form.get("save"):

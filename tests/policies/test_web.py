@@ -105,6 +105,9 @@ def test_anyone_can_check_filled_facts_and_a_bad_value_is_shown_next_to_its_fiel
     bad = client.post("/policies/check", data={**data, "headcount": "many"})
     assert bad.status_code == 422
     assert "请填写不小于零的整数。" in bad.text
+    future = client.post("/policies/check", data={**data, "founded_on": "2999-01-01"})
+    assert future.status_code == 422
+    assert "成立日期不能晚于今天。" in future.text and 'value="2999-01-01"' in future.text
 
 
 def test_enterprise_saves_its_facts_and_keeps_the_decisions_others_cannot_see(
