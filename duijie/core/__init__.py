@@ -7,4 +7,5 @@ COMMANDS: dict[str, str] = {
     "backup": "duijie.core.backup_cli:backup_command",
     "restore": "duijie.core.backup_cli:restore_command",
     "worker": "duijie.core.worker:worker",
+    "mail": "duijie.core.mail_cli:mail_group",
 }

@@ -26,7 +26,8 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "If you can read it, the mail settings work: messages about meetings, invitations and deal tasks will reach their readers.": "如果您能读到这封邮件，说明邮件设置正常：洽谈、邀请和项目任务的通知都能送达。",
     "No such kind of notification: %(name)s": "没有这种通知：%(name)s",
     "Only a failed message can be sent again.": "只有发送失败的邮件才能重新发送。",
-    "No sender is configured for %(channel)s (for e-mail: DUIJIE_SMTP_URL); the message was not sent.": "未配置 %(channel)s 的发送方式（电子邮件请设置 DUIJIE_SMTP_URL），邮件未发送。",
+    "No mail server is configured (DUIJIE_SMTP_URL); the message was not sent.": "未配置邮件服务器（DUIJIE_SMTP_URL），邮件未发送。",
+    "No sender is configured for the channel %(channel)s; the message was not sent.": "未配置 %(channel)s 渠道的发送方式，消息未发送。",
     "%(n)s messages sent": "已发送 %(n)s 封邮件",
     "The job queue is busy; try again.": "任务队列繁忙，请重试。",
 }

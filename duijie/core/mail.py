@@ -448,9 +448,11 @@ def deliver(factory: sessionmaker[Session], mail_id: int, *, settings: Settings 
         channel, attempts = mail.channel, mail.attempts
     sender = sender_for(channel, settings)
     try:
+        if sender is None and channel == "email":
+            raise PermanentError(_("No mail server is configured (DUIJIE_SMTP_URL); the message was not sent."))
         if sender is None:
             raise PermanentError(
-                _("No sender is configured for %(channel)s (for e-mail: DUIJIE_SMTP_URL); the message was not sent.")
+                _("No sender is configured for the channel %(channel)s; the message was not sent.")
                 % {"channel": channel}
             )
         sent_as = sender.send(message)
