@@ -131,4 +131,10 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "An announced signing is public: its parties, project, amount signed, date and event.": "公布后的签约对所有人可见：签约各方、项目、签约金额、日期和活动。",
     "This preview has expired or was already imported; choose the file again.": "此预览已过期或已导入，请重新选择文件。",
     "This preview belongs to another account; choose the file again.": "此预览属于其他账号，请重新选择文件。",
+    "The date of signing cannot be later than today.": "签约日期不能晚于今天。",
+    # mails (deals/mails.py and templates/mail/)
+    "Deal tasks due": "项目任务到期提醒",
+    "A reminder the day before a task of a deal you own is due.": "您负责的项目任务到期前一天提醒您。",
+    "Due tomorrow: %(task)s": "明天到期：%(task)s",
+    "The task “%(task)s” of the deal “%(deal)s” is due on %(day)s.": "项目“%(deal)s”的任务“%(task)s”将于 %(day)s 到期。",
 }

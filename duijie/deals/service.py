@@ -263,6 +263,11 @@ def _check_stage_facts(
             details.append(ErrorDetail(_("A signed deal needs the amount signed."), field="signed_amount"))
         if signed_on is None:
             details.append(ErrorDetail(_("A signed deal needs the date of signing."), field="signed_on"))
+        elif signed_on > dt.date.today():
+            # A signing is recorded once it has happened; a planned date belongs in a task, not here.
+            details.append(
+                ErrorDetail(_("The date of signing cannot be later than today."), field="signed_on")
+            )
     if stage == "lost" and not (lost_reason or "").strip():
         details.append(ErrorDetail(_("Say why the deal was lost."), field="lost_reason"))
     if details:

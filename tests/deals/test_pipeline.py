@@ -199,6 +199,13 @@ def test_a_refused_move_shows_the_reason_on_the_deal_page(client: TestClient, db
     token = csrf_of(client, f"/deals/{deal.id}")  # type: ignore[union-attr]
     response = client.post(f"/deals/{deal.id}/stage", data={"csrf": token, "to": "signed", "signed_on": ""})  # type: ignore[union-attr]
     assert response.status_code == 422 and "签约项目须填写签约金额。" in response.text
+    future = client.post(
+        f"/deals/{deal.id}/stage",  # type: ignore[union-attr]
+        data={"csrf": token, "to": "signed", "signed_amount": "1亿元", "signed_on": "2030-01-01"},
+    )
+    assert future.status_code == 422 and "签约日期不能晚于今天。" in future.text
+    db.expire_all()
+    assert db.get(Deal, deal.id).stage == "negotiating"  # type: ignore[union-attr]
 
 
 def test_visitors_see_no_move_forms_and_cannot_post(client: TestClient, db: Session) -> None:
