@@ -13,6 +13,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.events.models import Event
 from duijie.meetings import service
+from duijie.meetings.feed_changes import carry, retire
 from duijie.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingSlot, MeetingTable
 from duijie.meetings.permissions import can_run_grid
 
@@ -82,8 +83,10 @@ def place(
     pinned: bool = False,
     note: str | None = None,
 ) -> Meeting:
-    """Write one meeting and its two seats; the unique constraints refuse a double booking."""
+    """Write one meeting and its two seats; the unique constraints refuse a double booking. The meeting
+    continues the calendar SEQUENCE its request reached (`feed_changes.carry`)."""
     meeting = new_meeting(event, request, slot, table, state=state, pinned=pinned, note=note)
+    carry(db, [meeting])
     conflict = _("This place on the grid was just taken by another change; reload the grid and try again.")
     with service.guarded(db, conflict):
         db.add(meeting)
@@ -126,6 +129,7 @@ def pin_meeting(
     if conflict:
         raise DomainError(conflict, field="slot")
     if current is not None:
+        retire(db, current, reason="moved")
         db.delete(current)
         db.flush()
     meeting = place(db, event=event, request=request, slot=slot, table=table, state=state, pinned=True)

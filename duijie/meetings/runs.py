@@ -27,7 +27,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.events.models import Event
 from duijie.events.settings import setting
-from duijie.meetings import service
+from duijie.meetings import feed_changes, service
 from duijie.meetings.greedy import greedy
 from duijie.meetings.instance import Instance, Participant, Request, Schedule, Slot
 from duijie.meetings.models import (
@@ -233,6 +233,7 @@ def _write_schedule(
                 before={"slot_id": meeting.slot_id, "table_id": meeting.table_id},
                 event_id=event.id,
             )
+            feed_changes.retire(db, meeting, reason="removed")
             db.delete(meeting)
         for meeting, where in moved:
             rid = _rid(meeting.request_id)
@@ -248,6 +249,7 @@ def _write_schedule(
                 after={"slot_id": build.slots[where[0]].id, "table_id": tables[where[1] - 1].id},
                 event_id=event.id,
             )
+            feed_changes.retire(db, meeting, reason="moved")
             db.delete(meeting)
         db.flush()
         existing = {rid for rid in build.meetings} - {_rid(m.request_id) for m, _w in moved}
@@ -259,6 +261,7 @@ def _write_schedule(
             table = tables[m.table - 1]
             state, pinned, note = carry.get(m.request, ("planned", False, None))
             meeting = new_meeting(event, request, slot, table, state=state, pinned=pinned, note=note)
+            feed_changes.carry(db, [meeting])
             db.add(meeting)
             was = before.get(m.request)
             kind = "meeting_moved" if was is not None else "meeting_scheduled"

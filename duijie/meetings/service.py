@@ -33,6 +33,7 @@ from duijie.directory.models import Account, Organisation, Person
 from duijie.events.models import Event
 from duijie.events.settings import setting
 from duijie.meetings.enums import MEETING_TRANSITIONS, REQUEST_TRANSITIONS, MeetingState, RequestState
+from duijie.meetings.feed_changes import retire, touch
 from duijie.meetings.models import (
     Meeting,
     MeetingParticipant,
@@ -258,7 +259,8 @@ def set_meeting_state(
     the request's language); records the audit entry `meeting_<to>` with the slot and table the meeting held
     (kept in the history because a cancelled meeting leaves the grid); notifies the accounts of both sides
     except the actor's (`meeting_<to>`; `accounts`: their logins, when the caller already loaded them for many
-    meetings); a cancelled meeting is deleted, which frees its table and seats.
+    meetings); raises the meeting's calendar SEQUENCE (`feed_changes.touch`); a cancelled meeting is deleted,
+    which frees its table and seats, and leaves a tombstone so subscribed calendars show it cancelled.
     """
     check(
         MEETING_TRANSITIONS,
@@ -270,6 +272,7 @@ def set_meeting_state(
     )
     before = meeting.state
     meeting.state = to
+    touch(meeting)
     slot = db.get(MeetingSlot, meeting.slot_id)
     table = db.get(MeetingTable, meeting.table_id)
     # Not audit.apply: the entry keeps where the meeting was, beyond the field that changed.
@@ -303,6 +306,7 @@ def set_meeting_state(
     if to == "cancelled":
         # The grid's unique constraints cover every row, so a cancelled meeting frees its table and seats by
         # leaving the grid; its history stays in the audit log.
+        retire(db, meeting, reason="cancelled", was=before)
         db.delete(meeting)
         db.flush()
     return meeting

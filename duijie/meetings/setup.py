@@ -266,15 +266,17 @@ def _check_free(
     if not wanted:
         return
     lo, hi = min(a for a, _b in wanted), max(b for _a, b in wanted)
-    existing = db.scalars(
-        select(MeetingSlot).where(
-            MeetingSlot.event_id == event.id, MeetingSlot.starts_at < hi, MeetingSlot.ends_at > lo
+    existing = [
+        old
+        for old in db.scalars(
+            select(MeetingSlot)
+            .where(MeetingSlot.event_id == event.id, MeetingSlot.starts_at < hi, MeetingSlot.ends_at > lo)
+            .order_by(MeetingSlot.starts_at)
         )
-    )
-    for old in existing:
-        if old.id == ignore:
-            continue
-        for start, end in wanted:
+        if old.id != ignore
+    ]
+    for start, end in wanted:
+        for old in existing:
             if start < old.ends_at and old.starts_at < end:
                 problems.add(
                     "start",
