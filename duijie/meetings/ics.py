@@ -1,5 +1,9 @@
 """iCalendar (RFC 5545) files of a participant's meetings, written by hand: one VEVENT per meeting with a stable
-UID, times in UTC, text escaped (section 3.3.11) and lines folded at 75 octets (section 3.1) with CRLF ends."""
+UID, times in UTC, text escaped (section 3.3.11) and lines folded at 75 octets (section 3.1) with CRLF ends.
+
+The same writer serves the one-off download (`METHOD:PUBLISH`, a snapshot) and the subscribed feed (no METHOD:
+RFC 5545 section 3.7.2 and 3.8.7.2 read DTSTAMP as the time the event was last revised in the store, which is
+what lets a client holding an older copy tell, together with SEQUENCE, that the event changed)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass
 
 PRODID = "-//duijie//meetings//ZH"
 FOLD_AT = 75
+# Control characters other than tab are not allowed in TEXT values (RFC 5545 section 3.3.11, 3.1 "CONTROL").
+_CONTROL = {c: None for c in (*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F)}
 
 
 @dataclass(frozen=True)
@@ -23,12 +29,15 @@ class CalendarEvent:
     description: str = ""
     status: str = "CONFIRMED"  # TENTATIVE, CONFIRMED or CANCELLED
     sequence: int = 0
+    # When the event was last revised (DTSTAMP and LAST-MODIFIED); None: the calendar's own stamp.
+    updated_at: dt.datetime | None = None
 
 
 def escape(text: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
+    """Escape a TEXT value: backslash, semicolon, comma and newlines; other control characters are dropped."""
     return (
-        text.replace("\\", "\\\\")
+        text.translate(_CONTROL)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
@@ -62,21 +71,40 @@ def utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(events: Iterable[CalendarEvent], *, name: str, stamp: dt.datetime) -> str:
-    """The whole VCALENDAR as text with CRLF line ends."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape(name)}",
-    ]
+def duration(span: dt.timedelta) -> str:
+    """A DURATION value of whole minutes: PT1H, PT90M, P1D."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return f"P{minutes // (24 * 60)}D"
+    if minutes % 60 == 0:
+        return f"PT{minutes // 60}H"
+    return f"PT{minutes}M"
+
+
+def calendar(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    stamp: dt.datetime,
+    method: str | None = "PUBLISH",
+    refresh: dt.timedelta | None = None,
+) -> str:
+    """The whole VCALENDAR as text with CRLF line ends.
+
+    `method=None` for a subscribed feed (no iTIP method); `refresh` tells clients how often to poll it
+    (REFRESH-INTERVAL of RFC 7986, and the older X-PUBLISHED-TTL that Outlook reads)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    if method:
+        lines.append(f"METHOD:{method}")
+    lines.append(f"X-WR-CALNAME:{escape(name)}")
+    if refresh is not None:
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{duration(refresh)}", f"X-PUBLISHED-TTL:{duration(refresh)}"]
     for e in events:
+        revised = utc_stamp(e.updated_at or stamp)
         lines += [
             "BEGIN:VEVENT",
             f"UID:{e.uid}",
-            f"DTSTAMP:{utc_stamp(stamp)}",
+            f"DTSTAMP:{revised}",
             f"DTSTART:{utc_stamp(e.starts_at)}",
             f"DTEND:{utc_stamp(e.ends_at)}",
             f"SUMMARY:{escape(e.summary)}",
@@ -84,6 +112,8 @@ def calendar(events: Iterable[CalendarEvent], *, name: str, stamp: dt.datetime) 
         ]
         if e.description:
             lines.append(f"DESCRIPTION:{escape(e.description)}")
+        if e.updated_at is not None:
+            lines.append(f"LAST-MODIFIED:{revised}")
         lines += [f"STATUS:{e.status}", f"SEQUENCE:{e.sequence}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
