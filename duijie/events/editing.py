@@ -253,7 +253,9 @@ def _check_rules(
             )
         )
     elif parent is not None and kind is not None:
-        if kind == CONTAINER_KIND:
+        if event is not None and parent.id == event.id:
+            errors.append(ErrorDetail(_("An event cannot sit inside itself."), field="parent"))
+        elif kind == CONTAINER_KIND:
             errors.append(ErrorDetail(_("A forum stands on its own: it cannot sit inside another event."), field="parent"))
         elif parent.kind != CONTAINER_KIND:
             errors.append(

@@ -25,6 +25,7 @@ from duijie.events.models import Event, PublishedFigure
 FIELDS: tuple[str, ...] = ("key", "label_zh", "label_en", "qualifier", "value", "unit", "source")
 REQUIRED: frozenset[str] = frozenset({"key", "label_zh", "label_en", "value", "unit"})
 LINES: dict[str, int] = {"label_zh": 120, "label_en": 120, "qualifier": 20, "unit": 20, "source": 500}
+NUMBER = re.compile(r"[0-9]{1,16}(\.[0-9]{1,16})?")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 # A value as published, stored exactly as amounts are (whole hundredths, below 10^13): 5000, 1434.5, 16.25.
 MAX_VALUE = Decimal(10) ** 13
@@ -42,6 +43,8 @@ def parse_value(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(_("%(v)s is not a number (write 5000 or 1434.5).") % {"v": value})
     text = str(value).strip().replace(",", "").replace("，", "")
+    if not NUMBER.fullmatch(text):  # "6.5E+2" is how a figure must never be written, nor read
+        raise ValueError(_("%(v)s is not a number (write 5000 or 1434.5).") % {"v": str(value)[:40]})
     try:
         number = Decimal(text)
     except InvalidOperation:

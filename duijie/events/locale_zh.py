@@ -11,6 +11,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "A contest holds its final during “%(parent)s”: its end date must lie from %(start)s to %(end)s.": (
         "大赛的决赛在“%(parent)s”期间举行：结束日期须在 %(start)s 至 %(end)s 之间。"
     ),
+    "An event cannot sit inside itself.": "活动不能设在其自身之下。",
     "A forum stands on its own: it cannot sit inside another event.": "论坛是独立的活动，不能设在其他活动之下。",
     "A published event keeps its address; unpublish it to change the slug.": (
         "已发布活动的网址不能更改；如需修改标识，请先撤回为草稿。"
