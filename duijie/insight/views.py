@@ -22,6 +22,7 @@ from duijie.deals.schemas import DealFilters
 from duijie.directory.reference import DISTRICT_EN, ETDZ, INDUSTRY_EN
 from duijie.events.models import Event
 from duijie.insight import exports
+from duijie.insight import figures as figures_check
 from duijie.insight.cache import cached
 from duijie.insight.countries import country_name
 from duijie.insight.queries import (
@@ -88,7 +89,16 @@ def _checks(db: Session, scope: StatsScope, stats: Any) -> list[dict[str, Any]]:
         if fig is not None:
             published = f"{fig.value.normalize():f}"
             unit = fig.unit if i18n.is_zh() else UNIT_EN.get(fig.unit, fig.unit)
-            checks.append({"figure": fig, "published": published, "computed": str(computed), "unit": unit})
+            checks.append(
+                {
+                    "figure": fig,
+                    "published": published,
+                    "computed": str(computed),
+                    "unit": unit,
+                    "agrees": figures_check.agrees(fig.qualifier, fig.value, Decimal(str(computed))),
+                    "qualifier": (fig.qualifier or "") if i18n.is_zh() else figures_check.english(fig.qualifier),
+                }
+            )
     return checks
 
 
