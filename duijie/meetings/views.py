@@ -535,7 +535,8 @@ def unpin_meeting(
 
 
 # The set-up pages and the calendar feeds live in their own files; their routes are served with these.
-from duijie.meetings import views_feeds, views_setup  # noqa: E402
+from duijie.meetings import views_directory, views_feeds, views_setup  # noqa: E402
 
 router.include_router(views_setup.router)
 router.include_router(views_feeds.router)
+router.include_router(views_directory.router)

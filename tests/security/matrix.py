@@ -798,8 +798,19 @@ def by_key() -> dict[tuple[str, str], Entry]:
 
 
 # The entries of the set-up areas live in their own files, one per area, and are collected here.
-from tests.security import matrix_accounts, matrix_events, matrix_feeds, matrix_meeting_setup  # noqa: E402
+from tests.security import (  # noqa: E402
+    matrix_accounts,
+    matrix_events,
+    matrix_feeds,
+    matrix_meeting_setup,
+    matrix_people_directory,
+)
 
 ENTRIES = (
-    ENTRIES + matrix_events.ENTRIES + matrix_accounts.ENTRIES + matrix_meeting_setup.ENTRIES + matrix_feeds.ENTRIES
+    ENTRIES
+    + matrix_events.ENTRIES
+    + matrix_accounts.ENTRIES
+    + matrix_meeting_setup.ENTRIES
+    + matrix_feeds.ENTRIES
+    + matrix_people_directory.ENTRIES
 )
