@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.i18n import mark as _l
-from duijie.core.searchable import Extract, Searchable, SearchFilters, join_lines, slug_urls
+from duijie.core.searchable import Extract, Searchable, SearchFilters, join_lines, restrict, slug_urls
 from duijie.directory.models import Organisation
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 
@@ -20,9 +22,12 @@ def _extract(row: Organisation) -> Extract:
     return Extract("organisation", row.id, None, row.name_zh, row.name_en or row.name_zh, text)
 
 
-def _visible_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
-    """Every organisation in the district and industry asked for (an organisation's page is public)."""
-    stmt = select(Organisation.id, Organisation.industries)
+def _visible(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> list[int]:
+    """The organisations among the candidates in the district and industry asked for (an organisation's page
+    is public; its industries are a JSON list, compared here)."""
+    stmt = restrict(select(Organisation.id, Organisation.industries), Organisation.id, among)
     if f.district:
         stmt = stmt.where(Organisation.district == f.district)
     return [r.id for r in db.execute(stmt) if not f.industry or f.industry in (r.industries or [])]
@@ -35,7 +40,7 @@ SEARCHABLE = (
         order=20,
         model=Organisation,
         extract=_extract,
-        visible_ids=_visible_ids,
+        visible=_visible,
         urls=slug_urls(Organisation, "/organisations/"),
         filters=frozenset({"industry", "district"}),
     ),

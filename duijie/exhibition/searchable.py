@@ -3,12 +3,14 @@ exhibitor is found by its organisation's name, industries and district."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from duijie.core.auth import Actor
 from duijie.core.i18n import mark as _l
-from duijie.core.searchable import Extract, Follow, Searchable, SearchFilters, join_lines
+from duijie.core.searchable import Extract, Follow, Searchable, SearchFilters, join_lines, restrict
 from duijie.directory.models import Organisation
 from duijie.events.searchable import event_page_urls
 from duijie.exhibition.models import Achievement, Exhibitor
@@ -26,18 +28,24 @@ def _exhibitor(row: Exhibitor) -> Extract:
     return Extract("exhibitor", row.id, row.event_id, zh, en, text)
 
 
-def _achievement_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
-    stmt = select(Achievement.id)
+def _achievements(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> list[int]:
+    """Every achievement among the candidates (of the event asked for): the exhibition is public."""
+    stmt = restrict(select(Achievement.id), Achievement.id, among)
     if event_id is not None:
         stmt = stmt.where(Achievement.event_id == event_id)
     return list(db.scalars(stmt))
 
 
-def _exhibitor_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
-    """Exhibitors whose organisation is in the district and industry asked for."""
+def _exhibitors(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> list[int]:
+    """The exhibitors among the candidates whose organisation is in the district and industry asked for."""
     stmt = select(Exhibitor.id, Organisation.industries).join(
         Organisation, Exhibitor.organisation_id == Organisation.id
     )
+    stmt = restrict(stmt, Exhibitor.id, among)
     if f.district:
         stmt = stmt.where(Organisation.district == f.district)
     if event_id is not None:
@@ -57,7 +65,7 @@ SEARCHABLE = (
         order=50,
         model=Achievement,
         extract=_achievement,
-        visible_ids=_achievement_ids,
+        visible=_achievements,
         urls=event_page_urls(Achievement),
         filters=frozenset({"event"}),
     ),
@@ -67,7 +75,7 @@ SEARCHABLE = (
         order=60,
         model=Exhibitor,
         extract=_exhibitor,
-        visible_ids=_exhibitor_ids,
+        visible=_exhibitors,
         urls=event_page_urls(Exhibitor),
         filters=frozenset({"industry", "district", "event"}),
         load=(selectinload(Exhibitor.organisation),),

@@ -3,14 +3,14 @@ those who may edit it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
 from duijie.core.i18n import mark as _l
-from duijie.core.searchable import Extract, Searchable, SearchFilters, join_lines
+from duijie.core.searchable import Extract, Searchable, SearchFilters, join_lines, restrict
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.permissions import can_see_drafts
@@ -27,9 +27,12 @@ def _extract(row: Opportunity) -> Extract:
     return Extract("opportunity", row.id, row.event_id, row.title_zh, row.title_en or row.title_zh, text)
 
 
-def _visible_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
-    """Opportunities passing every filter; a draft only for those who may see drafts of it."""
-    stmt = select(Opportunity.id, Opportunity.status, Opportunity.district, Opportunity.owner_org_id)
+def _visible(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> set[int]:
+    """The opportunities among the candidates passing every filter; a draft only for those who may see drafts
+    of it (the rule needs the row, so the few drafts are read whole and judged here, the rest by SQL alone)."""
+    stmt = restrict(select(Opportunity.id), Opportunity.id, among)
     if f.category:
         stmt = stmt.where(Opportunity.category == f.category)
     if f.industry:
@@ -44,11 +47,13 @@ def _visible_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: i
         stmt = stmt.where(Opportunity.amount <= f.amount_max)
     if event_id is not None:
         stmt = stmt.where(Opportunity.event_id == event_id)
-    return [
-        r.id
-        for r in db.execute(stmt)
-        if r.status != "draft" or (actor is not None and can_see_drafts(actor, r))
-    ]
+    found = set(db.scalars(stmt.where(Opportunity.status != "draft")))
+    if actor is not None and f.status in (None, "draft"):
+        judged = stmt.where(Opportunity.status == "draft").with_only_columns(
+            Opportunity.id, Opportunity.status, Opportunity.district, Opportunity.owner_org_id
+        )
+        found.update(r.id for r in db.execute(judged) if can_see_drafts(actor, r))
+    return found
 
 
 def _urls(db: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -62,7 +67,7 @@ SEARCHABLE = (
         order=10,
         model=Opportunity,
         extract=_extract,
-        visible_ids=_visible_ids,
+        visible=_visible,
         urls=_urls,
         filters=frozenset(
             {"category", "industry", "district", "status", "amount_min", "amount_max", "event"}

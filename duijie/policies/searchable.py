@@ -3,14 +3,14 @@ shown to everyone; a policy takes its event from its package."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from duijie.core.auth import Actor
 from duijie.core.i18n import mark as _l
-from duijie.core.searchable import Extract, Follow, Searchable, SearchFilters, join_lines, slug_urls
+from duijie.core.searchable import Extract, Follow, Searchable, SearchFilters, join_lines, restrict, slug_urls
 from duijie.policies.models import Policy, PolicyPackage, PolicyVersion
 from duijie.policies.records import current_version
 
@@ -28,15 +28,22 @@ def _policy(row: Policy) -> Extract:
     return Extract("policy", row.id, event_id, row.name_zh, row.name_en or row.name_zh, text)
 
 
-def _package_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
-    stmt = select(PolicyPackage.id)
+def _packages(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> list[int]:
+    """Every package among the candidates (of the event asked for): policies are public."""
+    stmt = restrict(select(PolicyPackage.id), PolicyPackage.id, among)
     if event_id is not None:
         stmt = stmt.where(PolicyPackage.event_id == event_id)
     return list(db.scalars(stmt))
 
 
-def _policy_ids(db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None) -> list[int]:
+def _policies(
+    db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
+) -> list[int]:
+    """The policies among the candidates in the district (and of the event, through its package) asked for."""
     stmt = select(Policy.id).outerjoin(PolicyPackage, Policy.package_id == PolicyPackage.id)
+    stmt = restrict(stmt, Policy.id, among)
     if f.district:
         stmt = stmt.where(Policy.district == f.district)
     if event_id is not None:
@@ -56,7 +63,7 @@ SEARCHABLE = (
         order=30,
         model=PolicyPackage,
         extract=_package,
-        visible_ids=_package_ids,
+        visible=_packages,
         urls=slug_urls(PolicyPackage, "/policies/packages/"),
         filters=frozenset({"event"}),
     ),
@@ -66,7 +73,7 @@ SEARCHABLE = (
         order=40,
         model=Policy,
         extract=_policy,
-        visible_ids=_policy_ids,
+        visible=_policies,
         urls=slug_urls(Policy, "/policies/"),
         filters=frozenset({"district", "event"}),
         load=(selectinload(Policy.versions), selectinload(Policy.package)),

@@ -13,13 +13,16 @@ its score. Matching every document of a language through such a word and scoring
 100,000 documents; leaving them out changed nDCG@10 by +0.001 on the benchmark's queries. When every word is
 common, the rarest one selects.
 
-Both run in the caller's transaction, so a search sees the request's own writes and nothing rolled back.
+Both run in the caller's transaction, so a search sees the request's own writes and nothing rolled back. Both
+rank every document of the kinds asked for, whoever reads: the caller reads the ranking a window at a time and
+keeps what the reader may see (`duijie.search.visibility`), so no search lists the visible records first.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -34,20 +37,48 @@ SAMPLE_PERCENT = 1
 SAMPLE_BELOW = 5000
 
 Hit = tuple[str, int, float]
+# The `limit` best documents of the ranking, best first (fewer when fewer match); among `only` (kind -> record
+# ids) when given.
+Fetch = Callable[[int, Mapping[str, set[int]] | None], list[Hit]]
 
 
-def search(
-    db: Session, tokens: Sequence[str], depth: int, allowed: Mapping[str, set[int]]
-) -> tuple[list[Hit], float]:
-    """The `depth` best allowed documents for the query tokens as (kind, record id, score), best first, and the
-    score of a full match of an average document (the scale `convex_fuse` divides by)."""
+def ranking(db: Session, tokens: Sequence[str], kinds: Sequence[str] | None = None) -> tuple[Fetch | None, float]:
+    """The ranking of the documents of `kinds` (every kind when None) for the query tokens, read `limit` at a time
+    as (kind, record id, score), and the score of a full match of an average document (the scale `convex_fuse`
+    divides by). None when no document can match."""
     terms = list(dict.fromkeys(t for t in tokens if t))
-    total_allowed = sum(len(ids) for ids in allowed.values())
-    if not terms or not total_allowed:
-        return [], 0.0
+    if not terms or (kinds is not None and not kinds):
+        return None, 0.0
     if db.get_bind().dialect.name == "postgresql":
-        return _postgresql(db, terms, depth, allowed, total_allowed)
-    return _sqlite(db, terms, depth, allowed, total_allowed)
+        return _postgresql(db, terms, kinds)
+    return _sqlite(db, terms, kinds)
+
+
+def _only_clause(only: Mapping[str, set[int]] | None, postgresql: bool, prefix: str) -> tuple[str, dict[str, Any]]:
+    """` AND (kind = ... AND record_id among the ids ...)` for the records listed as visible (search lists them
+    only when few are), one array parameter per kind (json_each on SQLite, ANY on PostgreSQL)."""
+    if only is None:
+        return "", {}
+    params: dict[str, Any] = {}
+    parts = []
+    for i, (kind, ids) in enumerate(sorted(only.items())):
+        params[f"ok{i}"] = kind
+        if postgresql:
+            params[f"oi{i}"] = sorted(ids)
+            among = f"{prefix}record_id = ANY(CAST(:oi{i} AS bigint[]))"
+        else:
+            params[f"oi{i}"] = json.dumps(sorted(ids))
+            among = f"{prefix}record_id IN (SELECT value FROM json_each(:oi{i}))"
+        parts.append(f"({prefix}kind = :ok{i} AND {among})")
+    return f" AND ({' OR '.join(parts) or 'false'})", params
+
+
+def _kind_clause(kinds: Sequence[str] | None, column: str) -> tuple[str, dict[str, str]]:
+    """` AND <column> IN (...)` for the kinds asked for, with its parameters (nothing for every kind)."""
+    if kinds is None:
+        return "", {}
+    params = {f"k{i}": k for i, k in enumerate(kinds)}
+    return f" AND {column} IN ({', '.join(':' + name for name in params)})", params
 
 
 def _selective(df: Mapping[str, float], n: float) -> list[str]:
@@ -57,19 +88,6 @@ def _selective(df: Mapping[str, float], n: float) -> list[str]:
     if not chosen and present:
         chosen = [min(present, key=lambda t: df[t])]
     return chosen
-
-
-def _filtered(
-    fetch: Any, depth: int, allowed: Mapping[str, set[int]], total_allowed: int, n_docs: float
-) -> list[Hit]:
-    """Read ranked candidates, keeping the allowed ones, reading deeper while too few of them are allowed."""
-    limit = depth * max(1, math.ceil(n_docs / max(1, total_allowed)))
-    while True:
-        rows = fetch(limit)
-        hits = [(k, rid, s) for k, rid, s in rows if rid in allowed.get(k, ())]
-        if len(hits) >= depth or len(rows) < limit:
-            return hits[:depth]
-        limit *= 4
 
 
 # ---------------------------------------------------------------- SQLite: FTS5
@@ -102,9 +120,7 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _sqlite(
-    db: Session, terms: list[str], depth: int, allowed: Mapping[str, set[int]], total_allowed: int
-) -> tuple[list[Hit], float]:
+def _sqlite(db: Session, terms: list[str], kinds: Sequence[str] | None) -> tuple[Fetch | None, float]:
     db.execute(
         text(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_TABLE}_vocab USING fts5vocab(main, {FTS_TABLE}, 'row')")
     )
@@ -120,19 +136,32 @@ def _sqlite(
     df = {t: float(found.get(t, 0)) for t in terms}
     chosen = _selective(df, n)
     if not chosen:
-        return [], 0.0
+        return None, 0.0
     # FTS5's own idf, so the scale matches bm25(): never below 1e-6.
     ceiling = sum(max(1e-6, math.log((n - df[t] + 0.5) / (df[t] + 0.5))) for t in chosen)
     match = " OR ".join(_fts_phrase(t) for t in chosen)
-    stmt = text(
-        f"SELECT d.kind, d.record_id, -f.rank FROM {FTS_TABLE} AS f JOIN search_document AS d ON d.id = f.rowid "
-        f"WHERE {FTS_TABLE} MATCH :match ORDER BY f.rank, f.rowid LIMIT :limit"
+    # Ranked in FTS5 alone, then joined: joining first reads the document row of every match (thousands) to
+    # rank, which doubled the query's time. Other kinds are left to the caller's gate, which drops them.
+    ranked = text(
+        f"SELECT d.kind, d.record_id, -f.score FROM (SELECT rowid AS doc, rank AS score FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH :match ORDER BY rank, rowid LIMIT :limit) AS f "
+        "JOIN search_document AS d ON d.id = f.doc ORDER BY f.score, f.doc"
     )
+    of_kinds, params = _kind_clause(kinds, "d.kind")
 
-    def fetch(limit: int) -> list[Hit]:
-        return [(k, int(r), float(s)) for k, r, s in db.execute(stmt, {"match": match, "limit": limit})]
+    def fetch(limit: int, only: Mapping[str, set[int]] | None) -> list[Hit]:
+        if only is None:
+            rows = db.execute(ranked, {"match": match, "limit": limit})
+        else:  # among the few records the gate listed as visible: kinds and ids are filtered in SQL, one round
+            among, among_params = _only_clause(only, False, "d.")
+            stmt = text(
+                f"SELECT d.kind, d.record_id, -f.rank FROM {FTS_TABLE} AS f JOIN search_document AS d ON "
+                f"d.id = f.rowid WHERE {FTS_TABLE} MATCH :match{of_kinds}{among} ORDER BY f.rank, f.rowid LIMIT :limit"
+            )
+            rows = db.execute(stmt, params | among_params | {"match": match, "limit": limit})
+        return [(k, int(r), float(s)) for k, r, s in rows]
 
-    return _filtered(fetch, depth, allowed, total_allowed, n), ceiling
+    return fetch, ceiling
 
 
 # ---------------------------------------------------------------- PostgreSQL: tsvector + GIN
@@ -197,27 +226,27 @@ def _full_match(db: Session, n: float) -> float:
     )
 
 
-def _postgresql(
-    db: Session, terms: list[str], depth: int, allowed: Mapping[str, set[int]], total_allowed: int
-) -> tuple[list[Hit], float]:
+def _postgresql(db: Session, terms: list[str], kinds: Sequence[str] | None) -> tuple[Fetch | None, float]:
     df, n = _postgresql_frequencies(db, terms)
     chosen = _selective(df, n)
     if not chosen:
-        return [], 0.0
+        return None, 0.0
     idf = {t: math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in chosen}
-    params: dict[str, Any] = {"any": _tsquery(chosen)}
+    of_kinds, kind_params = _kind_clause(kinds, "kind")
+    params: dict[str, Any] = {"any": _tsquery(chosen)} | kind_params
     parts = []
     for i, t in enumerate(chosen):
         params[f"q{i}"], params[f"w{i}"] = _tsquery([t]), idf[t]
         parts.append(f"CAST(:w{i} AS float8) * ts_rank(tsv, CAST(:q{i} AS tsquery), 1)")
     score = " + ".join(parts)
-    stmt = text(
-        f"SELECT kind, record_id, {score} AS score FROM search_document WHERE tsv @@ CAST(:any AS tsquery) "
-        "ORDER BY score DESC, id LIMIT :limit"
-    )
     one = _full_match(db, n)
 
-    def fetch(limit: int) -> list[Hit]:
-        return [(k, int(r), float(s)) for k, r, s in db.execute(stmt, params | {"limit": limit})]
+    def fetch(limit: int, only: Mapping[str, set[int]] | None) -> list[Hit]:
+        among, among_params = _only_clause(only, True, "")
+        stmt = text(
+            f"SELECT kind, record_id, {score} AS score FROM search_document WHERE tsv @@ CAST(:any AS tsquery)"
+            f"{of_kinds}{among} ORDER BY score DESC, id LIMIT :limit"
+        )
+        return [(k, int(r), float(s)) for k, r, s in db.execute(stmt, params | among_params | {"limit": limit})]
 
-    return _filtered(fetch, depth, allowed, total_allowed, n), one * sum(idf.values())
+    return fetch, one * sum(idf.values())

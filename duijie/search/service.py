@@ -4,8 +4,9 @@ The lexical part is kept by the database from each SearchDocument's tokens (FTS5
 tsvector on PostgreSQL; `duijie.search.lexical`) and queried in the request's own transaction, so it sees the
 request's writes and nothing rolled back, and no process holds a copy. The vectors are a memory-mapped snapshot
 file shared through the page cache plus the few documents written since (`duijie.search.vectors`); before each
-search a process reads the index's data version (one row) and, when it changed, reloads only those. Structured
-filters are applied in SQL on the records themselves and handed to both parts as the allowed record ids.
+search a process reads the index's data version (one row) and, when it changed, reloads only those. Both parts
+rank every document of the kinds taking part; what the reader may see under the structured filters is then
+asked of each kind about the best candidates only (`duijie.search.visibility`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +29,13 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
-from duijie.core.searchable import SearchFilters
+from duijie.core.searchable import Searchable, SearchFilters
 from duijie.events.models import Event
 from duijie.events.service import find_event
 from duijie.search import lexical, registry
 from duijie.search.indexing import DOCUMENTS, MODEL_NAME, doc_key, embed_missing, split_title
 from duijie.search.vectors import VectorStore, settings_view
+from duijie.search.visibility import Gate, Ranked, first_window, top_visible
 from duijie.text.search import CANDIDATES as FUSION_CANDIDATES
 from duijie.text.search import CONVEX_DENSE_WEIGHT, MODES, Hit, Mode, convex_fuse, snippet
 from duijie.text.tokenize import tokenize
@@ -148,6 +151,9 @@ class IndexHolder:
         self.lock = threading.RLock()
         self.embedding = False
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        # One thread embeds the query and scores the vectors while the calling thread runs the lexical query:
+        # the model, SQLite and numpy all release the GIL, so on two cores the two parts overlap.
+        self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duijie-search-dense")
 
     def sync(self, db: Session) -> None:
         """Catch up with the writes this session sees (one row read when nothing changed)."""
@@ -160,10 +166,38 @@ class IndexHolder:
             self._queries.move_to_end(query)
             return cached
         vector = self.embedder.embed_queries([query])[0]
+        self._remember(query, vector)
+        return vector
+
+    def _remember(self, query: str, vector: np.ndarray) -> None:
         self._queries[query] = vector
         if len(self._queries) > QUERY_CACHE:
             self._queries.popitem(last=False)
-        return vector
+
+    def dense_beside(
+        self, query: str, window: int, kinds: Sequence[str] | None
+    ) -> Future[tuple[np.ndarray, list[Ranked]]]:
+        """Embed the query (unless cached) and rank the first window of vectors on the side thread.
+
+        The caller holds `lock` until it has the result, so the vectors do not change meanwhile; the LRU is
+        only read here and written by the caller (`take_dense`).
+        """
+        cached = self._queries.get(query)
+
+        def run() -> tuple[np.ndarray, list[Ranked]]:
+            vector = cached if cached is not None else self.embedder.embed_queries([query])[0]
+            return vector, self.vectors.search(vector, window, kinds)
+
+        return self._beside.submit(run)
+
+    def take_dense(self, query: str, pending: Future[tuple[np.ndarray, list[Ranked]]]) -> tuple[np.ndarray, list[Ranked]]:
+        """The side thread's result, the query's vector remembered."""
+        vector, first = pending.result()
+        if query in self._queries:
+            self._queries.move_to_end(query)
+        else:
+            self._remember(query, vector)
+        return vector, first
 
 
 _holders: dict[str, IndexHolder] = {}
@@ -203,22 +237,28 @@ def reset_indexes() -> None:
 # ---------------------------------------------------------------- filters
 
 
-def _allowed(db: Session, actor: Actor | None, filters: SearchFilters) -> dict[str, set[int]]:
-    """The records the filters and the actor's rights let through (kind -> ids), as each kind's module decides.
-
-    A kind takes part only if it knows every filter that is set: an industry search finds no policy packages.
-    """
-    event = find_event(db, slug=filters.event)
-    event_id = event.id if event is not None else None
+def _taking_part(filters: SearchFilters) -> list[Searchable]:
+    """The kinds a search looks in: the one asked for, and only those that know every filter that is set (an
+    industry search finds no policy packages)."""
     given = filters.given()
-    allowed: dict[str, set[int]] = {}
-    for source in registry.sources():
-        if (filters.kind and source.kind != filters.kind) or not given <= source.filters:
-            continue
-        ids = set(source.visible_ids(db, actor, filters, event_id))
-        if ids:
-            allowed[source.kind] = ids
-    return allowed
+    return [
+        source
+        for source in registry.sources()
+        if not (filters.kind and source.kind != filters.kind) and given <= source.filters
+    ]
+
+
+def _gate(db: Session, actor: Actor | None, filters: SearchFilters) -> Gate | None:
+    """What decides which candidates this reader may find; None when nothing can be found (an event asked for
+    that does not exist, or no kind knows the filters)."""
+    event_id = None
+    if filters.event is not None:
+        event = find_event(db, slug=filters.event)
+        if event is None:
+            return None
+        event_id = event.id
+    sources = _taking_part(filters)
+    return Gate(db, actor, filters, event_id, sources) if sources else None
 
 
 def _urls(db: Session, hits: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
@@ -261,8 +301,8 @@ def search(
     with holder.lock:
         holder.sync(db)
         effective: Mode = mode if len(holder.vectors) > 0 else "lexical"
-        allowed = _allowed(db, actor, filters)
-        hits = _ranked(db, holder, query, effective, allowed) if allowed else []
+        gate = _gate(db, actor, filters)
+        hits = _ranked(db, holder, query, effective, gate) if gate is not None else []
     _start_background_embedding(db, holder)
     results = SearchResults(query=query, mode=effective)
     grouped: dict[str, list[Any]] = defaultdict(list)
@@ -308,22 +348,35 @@ def search(
     return results
 
 
-def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, allowed: dict[str, set[int]]) -> list[Hit]:
-    """The CANDIDATES best allowed documents: lexical, by meaning, or both fused (convex combination).
+def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, gate: Gate) -> list[Hit]:
+    """The CANDIDATES best documents the reader may find: lexical, by meaning, or both fused (convex
+    combination). Each part ranks every document of the kinds taking part; the gate keeps the visible ones.
 
     A hit found by meaning alone is kept only if it is close enough (DENSE_FLOOR, DENSE_BAND): below that the
     nearest vectors of an unrelated query are noise.
     """
     depth = CANDIDATES if mode != "hybrid" else max(FUSION_CANDIDATES, 2 * CANDIDATES)
+    kinds = gate.kinds if len(gate.kinds) < len(registry.kinds()) else None
     lexical_hits: list[tuple[str, float]] = []
     dense_hits: list[tuple[str, float]] = []
     ceiling = 0.0
+    window = first_window(depth)
+    pending = holder.dense_beside(query, window, kinds) if mode != "lexical" else None
     if mode != "dense":
-        found, ceiling = lexical.search(db, tokenize(query), depth, allowed)
-        lexical_hits = [(doc_key(k, rid), score) for k, rid, score in found]
-    if mode != "lexical":
-        keys = holder.vectors.allowed_keys(allowed)
-        found_dense = holder.vectors.search(holder.embed_query(query), depth, keys)
+        fetch, ceiling = lexical.ranking(db, tokenize(query), kinds)
+        if fetch is not None:
+            found = top_visible(gate, fetch, depth)
+            lexical_hits = [(doc_key(k, rid), score) for k, rid, score in found]
+    if pending is not None:
+        vector, first = holder.take_dense(query, pending)
+        vectors = holder.vectors
+
+        def dense_window(size: int, listed: dict[str, set[int]] | None) -> list[Ranked]:
+            if listed is None:
+                return first if size == window else vectors.search(vector, size, kinds)
+            return vectors.search(vector, size, allowed=vectors.allowed_keys(listed))
+
+        found_dense = top_visible(gate, dense_window, depth)
         dense_hits = [(doc_key(k, rid), score) for k, rid, score in found_dense]
     if mode == "lexical":
         return [Hit(d, s, i + 1, None) for i, (d, s) in enumerate(lexical_hits)]

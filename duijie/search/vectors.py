@@ -25,7 +25,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -395,19 +395,25 @@ class VectorStore:
         ]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
-    def search(self, query: np.ndarray, depth: int, allowed: np.ndarray) -> list[tuple[str, int, float]]:
-        """The `depth` allowed documents closest to the query vector: (kind, record id, cosine similarity)."""
+    def search(
+        self, query: np.ndarray, depth: int, kinds: Sequence[str] | None = None, allowed: np.ndarray | None = None
+    ) -> list[tuple[str, int, float]]:
+        """The `depth` documents of `kinds` (every kind when None) closest to the query vector, as (kind, record
+        id, cosine similarity); only the keys `allowed` (`allowed_keys`) when given."""
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         q = q / (float(np.linalg.norm(q)) or 1.0)
         snapshot = self.snapshot
         results: list[tuple[int, float]] = []
         if snapshot is not None and len(snapshot):
-            rows = self._rows_of(snapshot, allowed)
+            rows = rows_of_kinds(snapshot, kinds) if allowed is None else self._rows_of(snapshot, allowed)
             if self.masked.size:
                 rows = rows[~np.isin(rows, self.masked)]
             results += self._search_snapshot(snapshot, q, rows, depth)
         if self.fresh_keys.size:
-            keep = np.flatnonzero(np.isin(self.fresh_keys, allowed))
+            if allowed is not None:
+                keep = np.flatnonzero(np.isin(self.fresh_keys, allowed))
+            else:
+                keep = np.flatnonzero(np.isin(self.fresh_keys >> KIND_SHIFT, kind_indexes(snapshot.kinds if snapshot else self.kinds, kinds)))
             if keep.size:
                 scores = self.fresh_matrix[keep] @ q
                 results += [(int(self.fresh_keys[i]), float(s)) for i, s in zip(keep, scores, strict=True)]
@@ -436,6 +442,23 @@ class VectorStore:
         top = np.argpartition(-scores, n - 1)[:n]
         keys = np.asarray(snapshot.keys[rows[top]])
         return [(int(k), float(s)) for k, s in zip(keys, scores[top], strict=True)]
+
+
+def kind_indexes(known: Sequence[str], kinds: Sequence[str] | None) -> np.ndarray:
+    """The indexes of `kinds` in a snapshot's numbering `known` (all of them when None)."""
+    wanted = known if kinds is None else [k for k in kinds if k in known]
+    return np.sort(np.array([list(known).index(k) for k in wanted], dtype=np.int64))
+
+
+def rows_of_kinds(snapshot: Snapshot, kinds: Sequence[str] | None) -> np.ndarray:
+    """Snapshot rows of these kinds (all when None): the keys are sorted by kind first, so each kind is one range."""
+    indexes = kind_indexes(snapshot.kinds, kinds)
+    if len(indexes) == len(snapshot.kinds):
+        return np.arange(len(snapshot), dtype=np.int64)
+    starts = np.searchsorted(snapshot.keys, indexes << KIND_SHIFT)
+    ends = np.searchsorted(snapshot.keys, (indexes + 1) << KIND_SHIFT)
+    parts = [np.arange(a, b, dtype=np.int64) for a, b in zip(starts, ends, strict=True) if b > a]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def settings_view(store: VectorStore) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def _page_of(db: Session, kind: str, row: Any) -> str:
 
 
 def test_every_module_declares_its_own_kinds_in_its_searchable_file() -> None:
-    owners = {s.kind: (s.model.__module__, s.extract.__module__, s.visible_ids.__module__) for s in registry.sources()}
+    owners = {s.kind: (s.model.__module__, s.extract.__module__, s.visible.__module__) for s in registry.sources()}
     assert owners == {
         "opportunity": ("duijie.marketplace.models", "duijie.marketplace.searchable", "duijie.marketplace.searchable"),
         "organisation": ("duijie.directory.models", "duijie.directory.searchable", "duijie.directory.searchable"),
