@@ -40,6 +40,7 @@ from duijie.policies.models import Policy, PolicyPackage
 from tests import factories
 from tests.contest import factories as contest_factories
 from tests.deals import factories as deal_factories
+from tests.directory import factories as directory_factories
 from tests.marketplace import factories as market_factories
 from tests.meetings import factories as meeting_factories
 from tests.policies import factories as policy_factories
@@ -100,6 +101,13 @@ class World:
     participant_investor: int = 0
     participant_other: int = 0
     usernames: dict[str, str] = field(default_factory=dict)
+    # Accounts: a pending invitation to the enterprise (and its link's token), an enterprise colleague's account,
+    # a sign-up waiting for the organiser, a password-reset link of the colleague.
+    invitation: int = 0
+    invite_token: str = ""
+    member: int = 0
+    sign_up: int = 0
+    reset_token: str = ""
 
 
 def _grant(db: Session, account: Account, **values: Any) -> None:
@@ -218,6 +226,13 @@ def build(db: Session) -> World:
     w.slot, w.slots = slots[1].id, [s.id for s in slots]
     w.participant_enterprise, w.participant_investor = p_enterprise.id, p_investor.id
     w.participant_other = p_other.id
+
+    # Accounts: what the People page, the invitation links and the reset links act on.
+    invitation, w.invite_token = directory_factories.invitation(db, role="enterprise", organisation=enterprise)
+    member = factories.account(db, role="enterprise", organisation=enterprise)
+    w.invitation, w.member = invitation.id, member.id
+    w.sign_up = directory_factories.sign_up(db).id
+    w.reset_token = directory_factories.reset_link(db, member)
 
     w.usernames = {role: account.username for role, account in accounts.items()}
     return w
