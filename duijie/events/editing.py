@@ -225,6 +225,15 @@ def _children(db: Session, event: Event) -> list[Event]:
     return list(db.scalars(select(Event).where(Event.parent_id == event.id).order_by(Event.starts_on, Event.id)))
 
 
+def _changed(event: Event | None, values: dict[str, Any]) -> set[str]:
+    """The fields whose given value differs from the event's (all of them for a new event)."""
+    if event is None:
+        return set(values)
+    current = {name: getattr(event, name) for name in FIELDS if name != "parent"}
+    current["parent"] = event.parent.slug if event.parent is not None else None
+    return {name for name, value in values.items() if current.get(name) != value}
+
+
 def _check_rules(
     db: Session, *, actor: Actor, event: Event | None, values: dict[str, Any], errors: list[ErrorDetail]
 ) -> Event | None:
@@ -244,7 +253,13 @@ def _check_rules(
                 parent = found
     else:
         parent = event.parent if event else None
-    if start is not None and end is not None and end < start:
+    # The rules about where an event sits are checked when its place changes (kind, forum or dates), so that an
+    # edit of its venue never trips over how older records were arranged.
+    changed = _changed(event, values)
+    placed = bool({"kind", "parent", "starts_on", "ends_on"} & changed)
+    if not placed:
+        pass
+    elif start is not None and end is not None and end < start:
         errors.append(
             ErrorDetail(
                 _("The event cannot end (%(end)s) before it starts (%(start)s).")
@@ -267,8 +282,8 @@ def _check_rules(
         elif start is not None and end is not None and not _fits(kind, start, end, parent.starts_on, parent.ends_on):
             errors.append(ErrorDetail(_fit_message(kind, parent), field=_outside(kind, start, parent)))
     if event is not None:
-        children = _children(db, event)
-        if children and kind is not None and kind != CONTAINER_KIND:
+        children = _children(db, event) if placed else []
+        if children and "kind" in changed and kind != CONTAINER_KIND:
             names = "、".join(_name(c) for c in children[:5])
             errors.append(
                 ErrorDetail(
@@ -276,7 +291,7 @@ def _check_rules(
                     field="kind",
                 )
             )
-        elif children and start is not None and end is not None and end >= start:
+        elif children and {"starts_on", "ends_on"} & changed and start is not None and end is not None and end >= start:
             for child in children:
                 if not _fits(child.kind, child.starts_on, child.ends_on, start, end):
                     field = "starts_on" if child.kind != EventKind.CONTEST.value and child.starts_on < start else "ends_on"
