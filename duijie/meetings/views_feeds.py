@@ -105,6 +105,7 @@ def my_calendar_page(
         "where": feeds.location,
         "summary": feeds.summary,
         "zone": lambda item: feeds.event_zone(item.event).key,
+        "zones": sorted({feeds.event_zone(i.event).key for i in items}),
         "event_name": lambda e: bilingual(e.name_zh, e.name_en),
         "state": lambda item: meeting_service.state_label(MeetingState, item.state),
         "reset_when": _reset_when(context_feed.reset_at),
