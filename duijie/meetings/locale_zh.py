@@ -363,6 +363,7 @@ ZH.update(
         "Place": "地点",
         "Reset the address": "重置订阅地址",
         "Subscribe in my calendar app": "在日历应用中订阅",
+        "Subscribe: follows changes": "订阅日程（随安排自动更新）",
         "Subscribe once and your calendar application follows your meetings: new times, tables and cancellations arrive by themselves. Only the schedule the organiser has published appears.": "订阅一次，日历应用便会跟随您的洽谈安排：时间、桌位的调整和取消都会自动同步。只显示主办方已发布的排期。",
         "Subscription address": "订阅地址",
         "Times are those of the event's place (%(zone)s); your calendar shows them in your own time zone.": "时间为活动举办地时间（%(zone)s）；您的日历会按您所在时区显示。",

@@ -270,6 +270,8 @@ def test_my_calendar_page_shows_the_address_and_resets_it(client: TestClient, pu
     old = page.text.split('data-testid="feed-url" spellcheck="false"', 1)[0].rsplit('value="', 1)[1].split('"')[0]
     assert old == client.get("/api/v1/me/calendar").json()["url"]
     assert f'href="/events/{published.event.slug}/meetings/me.ics"' in page.text
+    schedule = client.get(f"/events/{published.event.slug}/meetings/schedule").text
+    assert '<a href="/me/calendar" data-testid="feed-link">订阅日程（随安排自动更新）</a>' in schedule
     english = client.get("/me/calendar?lang=en")
     assert "My calendar" in english.text and "Reset the address" in english.text
     reset = client.post(
