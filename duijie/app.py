@@ -63,7 +63,8 @@ LABELLED_ENUMS = {
 }
 
 def _routers() -> list[APIRouter]:
-    """Every declared package that serves pages or API routes exposes `router` in views.py and/or api.py.
+    """Every declared package that serves pages or API routes exposes `router` in views.py and/or api.py (and
+    `api_routers`, API routers that belong with its pages but not under its API prefix).
 
     The packages' hook registrations (`extends.py`) are imported first, so every hook is filled before the
     first request; routers are included top floor first, so a higher package's specific routes win over a
@@ -75,7 +76,10 @@ def _routers() -> list[APIRouter]:
         for part in ("views", "api"):
             name = f"duijie.{package}.{part}"
             if importlib.util.find_spec(name) is not None:
-                routers.append(importlib.import_module(name).router)
+                module = importlib.import_module(name)
+                routers.append(module.router)
+                # API routes a page module serves outside its own prefix (`/api/v1/me/...`), kept in the schema.
+                routers.extend(getattr(module, "api_routers", ()))
     return routers
 
 

@@ -540,3 +540,5 @@ from duijie.meetings import views_directory, views_feeds, views_setup  # noqa: E
 router.include_router(views_setup.router)
 router.include_router(views_feeds.router)
 router.include_router(views_directory.router)
+# The calendar API (`/api/v1/me/calendar`) is served by the app beside these pages, in the API's schema.
+api_routers = [views_feeds.api]

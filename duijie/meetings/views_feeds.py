@@ -176,8 +176,3 @@ def reset_calendar_api(
     account = _account(db, actor)
     feeds.reset(db, actor=actor, secret=_secret(request, db))
     return _address(request, db, account)
-
-
-# FastAPI hides every route included in a router built with include_in_schema=False (as `views.router` is), so
-# these two API routes are served from here but documented only once the application includes `api` itself.
-router.include_router(api)
