@@ -30,4 +30,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "No sender is configured for the channel %(channel)s; the message was not sent.": "未配置 %(channel)s 渠道的发送方式，消息未发送。",
     "%(n)s messages sent": "已发送 %(n)s 封邮件",
     "The job queue is busy; try again.": "任务队列繁忙，请重试。",
+    "You receive this message because of your account on duijie. Choose which e-mails you receive:": "您收到这封邮件，是因为您在 duijie 上有账号。选择您希望接收哪些邮件：",
 }

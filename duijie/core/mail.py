@@ -194,12 +194,13 @@ def queue_mail(
 ) -> OutboxMail | None:
     """Queue one e-mail in the caller's transaction; it is sent after the commit.
 
-    None when the recipient turned `topic` off (or there is no address); the existing row when a message with
+    None when the recipient turned `topic` off (or there is no address, or one under `.invalid`); the existing row when a message with
     this `key` was queued before (nothing more is sent). `locale` is the recipient's language (their
     `Account.locale`; None: the site's default).
     """
     address = (to or "").strip()
-    if not address:
+    if not address or address.lower().endswith(".invalid"):
+        # `.invalid` (RFC 2606) can never be delivered: the demo's people and placeholders use it.
         return None
     if key is not None:
         existing = db.scalar(select(OutboxMail).where(OutboxMail.key == key))

@@ -153,6 +153,7 @@ def pin_meeting(
             "request_id": request.id,
             "slot": service.slot_label(slot),
             "table": table.number,
+            "state": state,
         },
     )
     return meeting

@@ -271,7 +271,12 @@ def _write_schedule(
                 actor=actor,
                 participant_ids=[request.requester_id, request.recipient_id],
                 kind=kind,
-                payload={"request_id": request.id, "slot": service.slot_label(slot), "table": table.number},
+                payload={
+                    "request_id": request.id,
+                    "slot": service.slot_label(slot),
+                    "table": table.number,
+                    "state": state,
+                },
                 accounts=accounts,
             )
     return len(schedule.meetings) - kept - len(moved), len(moved), len(removed), kept

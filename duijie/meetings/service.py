@@ -32,6 +32,7 @@ from duijie.core.transitions import check
 from duijie.directory.models import Account, Organisation, Person
 from duijie.events.models import Event
 from duijie.events.settings import setting
+from duijie.meetings import mails
 from duijie.meetings.enums import MEETING_TRANSITIONS, REQUEST_TRANSITIONS, MeetingState, RequestState
 from duijie.meetings.feed_changes import retire, touch
 from duijie.meetings.models import (
@@ -162,7 +163,9 @@ def notify_participants(
     payload: dict[str, Any],
     accounts: dict[int, list[int]] | None = None,
 ) -> None:
-    """Tell the accounts of these participants about a change, except the account that made it."""
+    """Tell the accounts of these participants about a change, except the account that made it; the notices
+    that call for an e-mail queue it too (`mails.notify`: requests, answers, published meetings moved or
+    cancelled)."""
     accounts = accounts if accounts is not None else accounts_of(db, participant_ids)
     seen: set[int] = set()
     for pid in participant_ids:
@@ -171,6 +174,7 @@ def notify_participants(
                 continue
             seen.add(account_id)
             audit.notify(db, account_id=account_id, kind=kind, payload=payload, event_id=event_id)
+    mails.notify(db, event_id=event_id, account_ids=sorted(seen), kind=kind, payload=payload)
 
 
 @contextmanager
@@ -352,7 +356,8 @@ def publish(db: Session, *, event: Event, actor: Actor) -> int:
     """Confirm every planned meeting and tell both sides; a later run will not move them unasked.
 
     Side effects: each planned meeting goes to confirmed through `set_meeting_state` (its audit entry and
-    notifications); the publication time is stored in the event setting `meetings.published_at`.
+    notifications); the publication time is stored in the event setting `meetings.published_at`; each
+    participant with a meeting confirmed now gets one e-mail listing all their meetings (`mails`).
     """
     require(can_run_grid, actor, event, message=_("Only the organiser can publish the schedule."))
     planned = list(
@@ -366,7 +371,9 @@ def publish(db: Session, *, event: Event, actor: Actor) -> int:
     accounts = accounts_of(db, sorted({s.participant_id for m in planned for s in m.seats}))
     for meeting in planned:
         set_meeting_state(db, actor=actor, meeting=meeting, to="confirmed", accounts=accounts)
-    PUBLISHED_AT.put(db, event_id=event.id, value=utcnow().isoformat(timespec="seconds"))
+    moment = utcnow().isoformat(timespec="seconds")
+    PUBLISHED_AT.put(db, event_id=event.id, value=moment)
+    mails.schedule_published(db, event=event, confirmed=planned, published_at=moment)
     return len(planned)
 
 
