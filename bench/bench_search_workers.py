@@ -193,6 +193,21 @@ def pss_mib(pid: int) -> float:
     raise RuntimeError(f"no Pss for {pid}")
 
 
+def rollup_mib(pid: int) -> dict[str, float]:
+    """The fields of /proc/<pid>/smaps_rollup in MiB (Rss, Pss, Pss_Anon, Pss_File, Private_Clean, ...)."""
+    out = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        out[name] = int(rest.split()[0]) / 1024
+    return out
+
+
+def uss_mib(pid: int) -> float:
+    """Unique set size: the pages only this process maps (what stopping it would free)."""
+    fields = rollup_mib(pid)
+    return fields["Private_Clean"] + fields["Private_Dirty"]
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -371,6 +386,9 @@ def memory_phases(pinned: dict[int, Browser], queries: list[str]) -> dict[str, d
             browser.search(q, "hybrid")
     phases["hybrid"] = {pid: pss_mib(pid) for pid in pinned}
     phases["rss"] = {pid: rss_mib(pid) for pid in pinned}
+    phases["uss"] = {pid: uss_mib(pid) for pid in pinned}
+    phases["anon"] = {pid: rollup_mib(pid)["Pss_Anon"] for pid in pinned}
+    phases["file"] = {pid: rollup_mib(pid)["Pss_File"] for pid in pinned}
     return phases
 
 
@@ -468,6 +486,11 @@ def report(
         f"| of which lexical (lexical − start) | {lex_one:.0f} | {lex_four:.0f} | "
         f"{lex_four / max(lex_one, 1e-9):.2f}× one |"
     )
+    for phase, label in (("rss", "Rss after hybrid (shared pages counted in full)"),
+                         ("uss", "Uss after hybrid (private pages only)"),
+                         ("anon", "of Pss: anonymous (heap)"), ("file", "of Pss: file-backed (vectors, model, code)")):
+        each = ", ".join(f"{v:.0f}" for v in four[phase].values())
+        lines.append(f"| {label} | {total(one, phase):.0f} | {total(four, phase):.0f} | {each} |")
     lines.append("")
     lat = served_results["4"]["latency"]  # type: ignore[index]
     lines += [f"Latency over HTTP, 4 workers, {n_queries} queries taken in turn by the workers (ms):", "",

@@ -123,6 +123,10 @@ class SearchResults:
     mode: str
     groups: dict[str, list[SearchHit]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # how many candidate ids the kinds were asked about, and whether they listed their visible records instead
+    # (narrow filters): what the visibility gate cost, for the benchmark
+    asked: int = 0
+    listed: bool = False
 
     @property
     def total(self) -> int:
@@ -305,6 +309,8 @@ def search(
         hits = _ranked(db, holder, query, effective, gate) if gate is not None else []
     _start_background_embedding(db, holder)
     results = SearchResults(query=query, mode=effective)
+    if gate is not None:
+        results.asked, results.listed = gate.asked, gate.listed is not None
     grouped: dict[str, list[Any]] = defaultdict(list)
     for h in hits:
         grouped[h.doc_id.partition(":")[0]].append(h)

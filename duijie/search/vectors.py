@@ -45,6 +45,9 @@ KIND_SHIFT = 40
 COARSE_MIN = 20_000
 COARSE_DIM = 128
 COARSE_CANDIDATES = 1000
+# Candidates are rescored this many rows at a time (384 floats each: 384 KiB), so the temporary copy stays small;
+# the C library keeps a process's freed large blocks for reuse, and a 7,500-row copy stayed in every worker.
+RESCORE_ROWS = 256
 # A new snapshot is written when the documents written since the current one pass this share of it.
 REBUILD_SHARE = 0.05
 REBUILD_MIN = 1000
@@ -436,8 +439,10 @@ class VectorStore:
             rows = np.sort(rows[part])
         if rows.size == len(snapshot):
             scores = np.asarray(snapshot.matrix) @ q
-        else:
-            scores = np.asarray(snapshot.matrix[rows]) @ q
+        else:  # a few rows at a time: copying all candidates at once kept 13 MiB per worker in its heap
+            scores = np.empty(rows.size, dtype=np.float32)
+            for lo in range(0, rows.size, RESCORE_ROWS):
+                scores[lo : lo + RESCORE_ROWS] = snapshot.matrix[rows[lo : lo + RESCORE_ROWS]] @ q
         n = min(depth, rows.size)
         top = np.argpartition(-scores, n - 1)[:n]
         keys = np.asarray(snapshot.keys[rows[top]])
