@@ -34,7 +34,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.i18n import ngettext
 from duijie.core.permissions import require
 from duijie.events.models import Event
-from duijie.meetings import service
+from duijie.meetings import feed_changes, service
 from duijie.meetings.models import (
     Availability,
     Meeting,
@@ -628,6 +628,8 @@ def rename_area(
     for table in tables:
         table.area = target
     db.flush()
+    # The meetings at these tables are somewhere else now: subscribed calendars get the new location.
+    feed_changes.touch_tables(db, table_ids=[t.id for t in tables])
     audit.record(
         db,
         actor=actor,

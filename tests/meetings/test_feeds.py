@@ -16,7 +16,7 @@ from duijie.core.auth import Actor
 from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Account, Person
 from duijie.events.models import Event
-from duijie.meetings import feeds, placement, requests, runs
+from duijie.meetings import feeds, placement, requests, runs, setup
 from duijie.meetings import service as meeting_service
 from duijie.meetings.models import Meeting, MeetingRequest, MeetingSlot, MeetingTombstone
 from tests import factories
@@ -110,6 +110,17 @@ def test_moving_a_published_meeting_keeps_its_uid_and_raises_its_sequence(db: Se
     assert after.one("STATUS") == "CONFIRMED"
     assert after.one("DTSTAMP") >= before.one("DTSTAMP")
     assert list(_feed(db, pair.enterprise)) == [_uid(pair)]
+
+
+def test_renaming_the_area_of_a_meetings_table_reaches_the_feed_as_a_change(db: Session) -> None:
+    pair = _pair(db)
+    _pin(db, pair, slot=0)
+    meeting_service.publish(db, event=pair.event, actor=pair.organiser)
+    before = _feed(db, pair.investor)[_uid(pair)]
+    setup.rename_area(db, event=pair.event, actor=pair.organiser, old="A区", new="东厅")
+    after = _feed(db, pair.investor)[_uid(pair)]
+    assert after.text("LOCATION") == "国家会议中心 · 东厅 · 1 号桌"
+    assert int(after.one("SEQUENCE")) == int(before.one("SEQUENCE")) + 1
 
 
 def test_cancelling_a_published_meeting_sends_it_cancelled_with_a_higher_sequence(db: Session) -> None:
