@@ -112,7 +112,9 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Label (Chinese)": "名称（中文）",
     "Label (English)": "名称（英文）",
     "Last day": "结束日期",
-    "Lower-case letters, digits and hyphens; the page is /events/<slug>.": "小写字母、数字和连字符；活动页面为 /events/<标识>。",
+    "Lower-case letters, digits and hyphens; it makes the page address, such as /events/invest-beijing-2025.": (
+        "小写字母、数字和连字符，用作活动页面的网址，如 /events/invest-beijing-2025。"
+    ),
     "Manage events": "活动管理",
     "Name (Chinese)": "名称（中文）",
     "Name (English)": "名称（英文）",

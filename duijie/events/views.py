@@ -147,7 +147,8 @@ def _edit_page(
     figure_values: Mapping[str, Mapping[str, str]] | None = None,
     status: int = 200,
 ) -> Response:
-    shown: dict[str, Mapping[str, str]] = {f.key: _figure_values(f) for f in figures.list_figures(db, event=event)}
+    stored = figures.list_figures(db, event=event)
+    shown: dict[str, Mapping[str, str]] = {f.key: _figure_values(f) for f in stored}
     shown.update(figure_values or {})
     if "" not in shown:
         shown[""] = {name: "" for name in figures.FIELDS}
@@ -161,8 +162,9 @@ def _edit_page(
             "kinds": list(EventKind),
             "parents": _parents(db, actor, exclude=event),
             "top_level": organises_everything(actor),
-            "figures": figures.list_figures(db, event=event),
+            "figures": stored,
             "figure_values": shown,
+            "figure_numbers": {f.key: _figure_values(f)["value"] for f in stored},
             "children": editing.children_of(db, event),
             "saved": request.query_params.get("saved"),
             "states": EventState,
