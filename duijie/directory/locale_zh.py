@@ -101,7 +101,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Sign-ups waiting for approval": "待审核的注册申请",
     "already in the directory": "名录中已有该单位",
     "Approve": "通过",
-    "Decline": "不通过",
+    "Do not approve": "不通过",
     "Reason (the applicant reads it)": "原因（申请人可见）",
     "Invite someone": "邀请用户",
     "They receive an e-mail with a link valid for 7 days; with it they choose a user name and a password.": "对方会收到一封邮件，其中的链接 7 天内有效，用于设置用户名和密码。",
@@ -162,4 +162,11 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Your sign-up for %(organisation)s was declined.": "您为%(organisation)s提交的注册申请未通过。",
     "The organiser's reason:": "主办方给出的原因：",
     "If you think this is a mistake, reply to the organiser of the event.": "如有疑问，请联系活动主办方。",
+    # the e-mails a user receives (notifications.py, templates/account/)
+    "E-mail notifications": "邮件通知",
+    "Your choice of e-mails was saved.": "已保存您的邮件通知选择。",
+    "Messages go to %(email)s, in the language of your profile.": "邮件将发送至 %(email)s，使用您个人资料中选择的语言。",
+    "Your profile has no e-mail address, so no message can reach you; add one to your profile.": "您的个人资料中没有邮箱地址，邮件无法送达；请在个人资料中填写。",
+    "Invitations and password resets are always sent.": "邀请和重置密码的邮件总会发送。",
+    "Save my choice": "保存选择",
 }

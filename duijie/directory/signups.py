@@ -150,5 +150,9 @@ def list_all(db: Session, *, state: str | None = None, limit: int = 500) -> list
     return list(db.scalars(stmt.limit(limit)))
 
 
-def pending_for_account(db: Session, *, account_id: int) -> SignUp | None:
-    return db.scalar(select(SignUp).where(SignUp.account_id == account_id))
+def states_of(db: Session, *, account_ids: list[int]) -> dict[int, str]:
+    """account id -> the state of its sign-up, for the accounts that signed up themselves."""
+    if not account_ids:
+        return {}
+    rows = db.execute(select(SignUp.account_id, SignUp.state).where(SignUp.account_id.in_(account_ids)))
+    return {account_id: state for account_id, state in rows}

@@ -65,11 +65,15 @@ def _page(
     status: int = 200,
 ) -> Response:
     pending = signups.list_all(db, state=SignUpState.PENDING.value) if can_decide_sign_ups(actor) else []
+    people = users.people_of(db, actor=actor, q=request.query_params.get("q"))
     context: dict[str, Any] = {
-        "people": users.people_of(db, actor=actor, q=request.query_params.get("q")),
+        "people": people,
+        # A self-registered account reads "waiting for approval" or "declined", not "disabled".
+        "sign_up_states": signups.states_of(db, account_ids=[a.id for a in people]),
         "invitations": invitations.list_for(db, actor=actor),
         "sign_ups": pending,
         "state_of": invitations.state_of,
+        "sign_up_label": lambda state: SignUpState(state).label(i18n.get_locale()),
         "values": values or {"locale": i18n.get_locale()},
         "errors": errors or {},
         "message": message or _message(request.query_params.get("done")),
