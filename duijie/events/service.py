@@ -63,3 +63,9 @@ def get_visible_event(db: Session, *, slug: str, actor: Actor | None, kind: str 
     if not can_see_event(actor or ANONYMOUS, event):
         raise NotFound(_("There is no event “%(slug)s”.") % {"slug": slug}, field="event")
     return event
+
+
+def find_visible_event(db: Session, *, slug: str | None, actor: Actor | None) -> Event | None:
+    """`find_event` for a reader (a filter `?event=slug` on a public list): None when no slug is given, the same
+    404 for a draft the actor may not see as for an unknown slug."""
+    return get_visible_event(db, slug=slug, actor=actor) if slug else None

@@ -3,15 +3,17 @@ an event that does not exist, in the list, on its page, in the API and among sea
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.agenda.models import AgendaSession
 from duijie.core.auth import ANONYMOUS
+from duijie.core.errors import NotFound
 from duijie.directory.accounts import actor_for_account
 from duijie.events.searchable import in_visible_events
-from duijie.events.service import visible_events
+from duijie.events.service import find_visible_event, visible_events
 from tests import factories
 from tests.conftest import login
 from tests.events import factories as ev
@@ -86,3 +88,13 @@ def test_the_filters_for_other_lists_leave_drafts_to_their_organisers(db: Sessio
     assert db.scalars(
         select(AgendaSession.id).where(AgendaSession.id == session.id, in_visible_events(AgendaSession.event_id, organiser))
     ).all() == [session.id]
+
+
+def test_a_public_filter_naming_a_draft_is_the_404_of_an_unknown_event(db: Session) -> None:
+    draft = ev.draft(db)
+    with pytest.raises(NotFound) as hidden:
+        find_visible_event(db, slug=draft.slug, actor=ANONYMOUS)
+    assert hidden.value.message == f"没有名为“{draft.slug}”的活动。"
+    assert find_visible_event(db, slug=None, actor=ANONYMOUS) is None
+    organiser = actor_for_account(ev.organiser(db, draft))
+    assert find_visible_event(db, slug=draft.slug, actor=organiser) is draft
