@@ -42,11 +42,10 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # Mail (`core.mail`): the server, as smtp://host:25, smtp+starttls://user:pass@host:587 or
     # smtps://user:pass@host:465; empty sends nothing (messages fail with a message saying so). `mail_from` is
-    # the sender address; `site_url` the address links in mails point to.
+    # the sender address; links in mails start with `base_url`.
     smtp_url: str = ""
     mail_from: str = "duijie <noreply@localhost>"
     smtp_timeout: float = 30.0
-    site_url: str = "http://127.0.0.1:8000"
 
 
 @lru_cache

@@ -161,7 +161,7 @@ def _environment(db: Session) -> Environment:
 def render(db: Session, *, template: str, locale: str, context: Mapping[str, Any]) -> Rendered:
     """Render `mail/<template>.txt` (and `.html` if present) in `locale`: the subject from its first line."""
     env = _environment(db)
-    data = {"site_url": get_settings().site_url.rstrip("/"), "locale": locale, **context}
+    data = {"site_url": get_settings().base_url.rstrip("/"), "locale": locale, **context}
     token = set_locale(locale)
     try:
         text = env.get_template(f"mail/{template}.txt").render(**data)

@@ -17,12 +17,13 @@ from duijie.core.auth import Actor, verify_password
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.web import csrf_form, get_db, keep_writes, render, require_login, safe_next
-from duijie.directory import accounts, users, views_onboarding, views_people
+from duijie.directory import accounts, notifications, users, views_onboarding, views_people
 from duijie.directory.models import Account
 
 router = APIRouter(include_in_schema=False)
 router.include_router(views_onboarding.router)
 router.include_router(views_people.router)
+router.include_router(notifications.router)  # the e-mails a user receives: page, section, API
 
 
 def _client_address(request: Request) -> str:
@@ -91,6 +92,7 @@ def _account_page(
         {
             "sessions": sessions, "current": current, "message": message, "errors": errors or [],
             "account": account, "profile": profile or _profile_values(account), "profile_errors": profile_errors or {},
+            **notifications.section(db, account_id=actor.account_id),
         },
         status_code=status_code,
     )  # fmt: skip

@@ -111,3 +111,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("POST", "/api/v1/password-reset", PUBLIC, json=lambda w: {"email": "matrix@example.org"}),
     Entry("POST", "/api/v1/password-reset/confirm", PUBLIC, json=lambda w: {"token": w.reset_token, "password": PASSWORD}),
 )
+
+# ---- notification choices (directory/notifications.py): every signed-in account chooses its own e-mails ----------
+ENTRIES = (
+    *ENTRIES,
+    Entry("GET", "/account/notifications", LOGGED_IN),
+    Entry("POST", "/account/notifications", LOGGED_IN, form=lambda w: {"topic": "meeting_requests"}),
+    Entry("GET", "/api/v1/account/notifications", LOGGED_IN),
+    Entry("PUT", "/api/v1/account/notifications", LOGGED_IN, json=lambda w: {"topics": {"deal_tasks": False}}),
+)
