@@ -357,3 +357,8 @@ def _grid_meeting(db: Session, meeting: Meeting) -> GridMeetingRead:
 from duijie.meetings import api_setup  # noqa: E402
 
 router.include_router(api_setup.router)
+
+# The participant directory's routes (`/people`, a profile, common free slots) live with its pages.
+from duijie.meetings import views_directory  # noqa: E402
+
+router.include_router(views_directory.api)

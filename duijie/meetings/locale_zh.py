@@ -397,3 +397,47 @@ ZH.update(
     "Your meeting with %(who)s at %(event)s (%(slot)s, table %(table)s) is cancelled.": "您与 %(who)s 在%(event)s的洽谈（%(slot)s，%(table)s 号桌）已取消。",
 }
 )
+
+# The participant directory (`directory.py`, `views_directory.py`, `templates/meetings/people/`) and the
+# "request meeting" action on other pages.
+ZH.update(
+    {
+        "Unknown kind of participant: %(value)s": "未知的参会方类型：%(value)s",
+        "The search text is too long: at most %(n)s characters.": "搜索内容过长：最多 %(n)s 个字符。",
+        "The page number must be a whole number from 1: %(value)s": "页码须为从 1 开始的整数：%(value)s",
+        "Only the participants and organisers of this event can see who takes part in its meetings.": "只有本活动的参会方和主办方可以查看洽谈参会方名录。",
+        "This is you": "这是您本人",
+        "Already requested (%(state)s)": "已申请（%(state)s）",
+        "Asked you for a meeting": "已向您发出洽谈申请",
+        "Answer": "去回复",
+        "Request meeting": "约见",
+        "and %(n)s more": "另有 %(n)s 项",
+        "Offers": "可提供",
+        "Seeks": "寻求",
+        "Participant directory": "参会方名录",
+        "Everyone taking part in this event's 1:1 meetings: what they offer and what they seek. Open a profile or request a meeting; contact details are shared once a meeting is agreed.": "本活动一对一洽谈的全部参会方，以及各方可提供和寻求的资源。可查看简介或直接约见；洽谈约定后双方方可看到联系方式。",
+        "Search by name": "按名称搜索",
+        "Organisation or person": "机构或人员名称",
+        "All kinds": "全部类型",
+        "All districts": "全部区域",
+        "%(num)s participant": ("共 %(num)s 个参会方",),
+        "You are viewing as the organiser; only participants can request meetings.": "您以主办方身份浏览；只有参会方可以发起约见。",
+        "No participant matches these filters.": "没有符合筛选条件的参会方。",
+        "No participants yet.": "尚无参会方。",
+        "Nothing stated yet.": "暂未填写。",
+        "Organisation page": "机构主页",
+        "When you are both free": "双方都有空的时段",
+        "You have no free time slot in common yet. You can still request a meeting: the organiser looks for a time, or one of you marks more slots free.": "你们目前没有共同的空闲时段。仍可发出约见申请：主办方会协调时间，或由一方增加可洽谈的时段。",
+        "Back to the participants": "返回参会方名录",
+        "%(who)s has already asked you for a meeting: sending your request accepts theirs.": "%(who)s 已向您发出洽谈申请：您发出申请即视为接受对方的申请。",
+        "My free slots": "我的空闲时段",
+        "Tick the sessions you prefer; leave them all unticked if any time suits you.": "请勾选您希望的场次；如任何时间均可，请不要勾选。",
+        "%(num)s common slot": ("%(num)s 个共同空闲时段",),
+        "What %(who)s offers and seeks": "%(who)s 可提供与寻求的资源",
+        "Meet the owner at an event": "在活动中约见项目方",
+        "Meet them at an event": "在活动中约见该机构",
+        "Find whom to meet in the participant directory: search by name, narrow by kind, industry and district, open a profile to see what they offer and seek, then request a meeting at a time you are both free.": "在参会方名录中寻找洽谈对象：按名称搜索，按类型、行业和区域筛选，查看简介了解对方可提供和寻求的资源，再在双方都有空的时段发起约见。",
+        "Browse all participants": "浏览全部参会方",
+        "View profile": "查看简介",
+    }
+)

@@ -136,8 +136,6 @@ def _home_context(
             "outgoing": [r for r in rows if not r.incoming],
             "sessions": queries.sessions_of(meeting_service.slots_of(db, event=event), free),
             "agenda": queries.agenda(db, event=event, participant=me),
-            "candidates": queries.candidates(db, event=event, exclude=me.id),
-            "projects": queries.projects(db, event=event),
             "notifications": queries.notifications(db, event=event, account_id=actor.account_id),
         }
     )
@@ -163,6 +161,8 @@ def create_request(
     actor: Actor = Depends(require_login),
 ) -> Response:
     values = {k: str(form.get(k, "")).strip() for k in ("recipient", "message", "opportunity", "session")}
+    # The directory's form may prefer several sessions (those where both sides are free).
+    sessions = [str(s).strip() for s in form.getlist("session") if str(s).strip()]
     me = meeting_service.participant_for(db, event=event, actor=actor)
     try:
         requests.request_meeting(
@@ -173,11 +173,17 @@ def create_request(
             recipient_id=_int(values["recipient"], "recipient"),
             message=values["message"],
             opportunity_id=_int(values["opportunity"], "opportunity") if values["opportunity"] else None,
-            sessions=[values["session"]] if values["session"] else None,
+            sessions=sessions or None,
         )
     except DomainError as exc:
         if exc.status_code == 403:
             raise
+        if form.get("origin") == "people":
+            again = views_directory.request_form_again(
+                request, db, event, actor, values, sessions, {exc.field or "form": exc.message}
+            )
+            if again is not None:
+                return again
         context = _home_context(db, event, actor, {exc.field or "form": exc.message}, values)
         return _render(request, "meetings/home.html", context, status_code=422)
     return _back(event.slug, "#outgoing")

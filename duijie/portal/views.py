@@ -14,6 +14,7 @@ from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
 from duijie.matching.service import highlights as match_highlights
+from duijie.meetings.directory import meeting_offers
 from duijie.portal import permissions as rules
 from duijie.portal import queries
 
@@ -63,7 +64,14 @@ def organisation_page(
     return render(
         request,
         "portal/organisation.html",
-        {"org": page.org, "projects": page.projects, "deals": page.deals, "rules": rules},
+        {
+            "org": page.org,
+            "projects": page.projects,
+            "deals": page.deals,
+            "rules": rules,
+            # Its participants at the reader's events, to request a meeting with (meetings' directory).
+            "meeting_offers": meeting_offers(db, actor=actor, organisation_ids=[page.org.id]),
+        },
     )
 
 

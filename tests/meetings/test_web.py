@@ -54,10 +54,15 @@ def test_participant_page_lists_requests_and_hides_contacts_until_accepted(clien
 
 def test_request_accept_and_availability_forms_work_end_to_end(client: TestClient, db: Session) -> None:
     login(client, "investor", "investor-demo")
-    page = client.get(BASE).text
-    recipients = re.findall(
-        r'<option value="(\d+)"', page.split('name="recipient"', 1)[1].split("</select>", 1)[0]
-    )
+    # Whom to ask comes from the participant directory (the cards offering "request meeting").
+    recipients = [
+        pid
+        for page in (1, 2, 3)
+        for pid in re.findall(
+            r'href="/events/invest-beijing-2024/meetings/people/(\d+)/request"',
+            client.get(BASE + f"/people?page={page}").text,
+        )
+    ]
     token = csrf_of(client, BASE)
     sent = None
     for candidate in recipients:
