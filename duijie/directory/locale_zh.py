@@ -169,4 +169,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Your profile has no e-mail address, so no message can reach you; add one to your profile.": "您的个人资料中没有邮箱地址，邮件无法送达；请在个人资料中填写。",
     "Invitations and password resets are always sent.": "邀请和重置密码的邮件总会发送。",
     "Save my choice": "保存选择",
+    "Your sign-up was declined: %(reason)s": "您的注册申请未通过：%(reason)s",
+    "Your sign-up is waiting for the organiser's approval; you will get an e-mail when it is decided.": "您的注册申请正在等待主办方审核，审核结果将通过邮件通知您。",
 }

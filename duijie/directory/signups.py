@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from duijie.core import audit
-from duijie.core.auth import Actor
+from duijie.core.auth import Actor, verify_password
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, NotFound, PermissionDenied
 from duijie.core.i18n import gettext as _
@@ -156,3 +156,16 @@ def states_of(db: Session, *, account_ids: list[int]) -> dict[int, str]:
         return {}
     rows = db.execute(select(SignUp.account_id, SignUp.state).where(SignUp.account_id.in_(account_ids)))
     return {account_id: state for account_id, state in rows}
+
+
+def refusal_for(db: Session, *, username: str, password: str) -> str | None:
+    """Why a self-registered account with the right password cannot sign in yet (waiting, or declined with
+    its reason); None for anyone else, who gets the usual answer. Only the right password learns this."""
+    row = db.scalar(
+        select(SignUp).join(Account, Account.id == SignUp.account_id).where(Account.username == username.strip())
+    )
+    if row is None or row.state == SignUpState.APPROVED.value or not verify_password(row.account.password_hash, password):
+        return None
+    if row.state == SignUpState.DECLINED.value:
+        return _("Your sign-up was declined: %(reason)s") % {"reason": row.reason or ""}
+    return _("Your sign-up is waiting for the organiser's approval; you will get an e-mail when it is decided.")

@@ -17,7 +17,7 @@ from duijie.core.auth import Actor, verify_password
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.web import csrf_form, get_db, keep_writes, render, require_login, safe_next
-from duijie.directory import accounts, notifications, users, views_onboarding, views_people
+from duijie.directory import accounts, notifications, signups, users, views_onboarding, views_people
 from duijie.directory.models import Account
 
 router = APIRouter(include_in_schema=False)
@@ -55,10 +55,11 @@ def login(request: Request, form: FormData = Depends(csrf_form), db: Session = D
     if account is None:
         accounts.record_attempt(db, username=username, ip=ip, succeeded=False)
         keep_writes(request)
+        waiting = signups.refusal_for(db, username=username, password=password)
         return render(
             request,
             "directory/login.html",
-            {**context, "error": _("Wrong username or password.")},
+            {**context, "error": waiting or _("Wrong username or password.")},
             status_code=401,
         )
     accounts.record_attempt(db, username=username, ip=ip, succeeded=True)

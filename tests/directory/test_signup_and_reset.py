@@ -48,6 +48,12 @@ def test_a_sign_up_waits_for_approval_and_the_applicant_is_mailed(
     row = db.scalar(select(SignUp).join(Account, Account.id == SignUp.account_id).where(Account.username == "grace"))
     assert row is not None and row.state == "pending" and row.organisation.kind == "investor"
     assert _log_in(client, "grace", NEW_PASSWORD) == 401
+    waiting = client.post("/login", data={"username": "grace", "password": NEW_PASSWORD, "next": "/",
+                                          "csrf": csrf_of(client, "/login")})  # fmt: skip
+    assert "您的注册申请正在等待主办方审核" in waiting.text
+    wrong = client.post("/login", data={"username": "grace", "password": "not-the-password", "next": "/",
+                                        "csrf": csrf_of(client, "/login")})  # fmt: skip
+    assert "用户名或密码错误" in wrong.text and "审核" not in wrong.text
 
     login(client, organiser.username, factories.PASSWORD)
     assert "Northwind Capital" in client.get("/people").text
