@@ -135,6 +135,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     # mails (deals/mails.py and templates/mail/)
     "Deal tasks due": "项目任务到期提醒",
     "A reminder the day before a task of a deal you own is due.": "您负责的项目任务到期前一天提醒您。",
-    "Due tomorrow: %(task)s": "明天到期：%(task)s",
+    "Due on %(day)s: %(task)s": "%(day)s 到期：%(task)s",
     "The task “%(task)s” of the deal “%(deal)s” is due on %(day)s.": "项目“%(deal)s”的任务“%(task)s”将于 %(day)s 到期。",
 }

@@ -58,8 +58,8 @@ def test_owners_of_open_tasks_due_are_reminded_once(session_factory: sessionmake
     run_queued(session_factory)
     received = mail_to.wait_for(2)
     assert sorted((m.rcpt_tos[0], m.subject) for m in received) == [
-        ("ada@example.org", "Due tomorrow: Send the term sheet"),
-        ("bo@example.org", "明天到期：Visit the site"),
+        ("ada@example.org", "Due on 2026-05-02: Send the term sheet"),
+        ("bo@example.org", "2026-05-02 到期：Visit the site"),
     ]
     assert "/deals/" in received[0].text and "2026-05-02" in received[0].text
 
