@@ -25,16 +25,17 @@ from duijie.contest.permissions import can_manage_contest
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import gettext as _
-from duijie.core.web import allow, get_db, render, require_login
+from duijie.core.web import allow, get_actor, get_db, render, require_login
 from duijie.events.models import Event
-from duijie.events.service import get_event
+from duijie.events.service import get_visible_event
 
 PAGE_SIZE = 50
 
 
-def contest_from_slug(slug: str, db: Session = Depends(get_db)) -> Event:
-    """The contest edition named in the path (`/contests/{slug}`), or a translated 404."""
-    return get_event(db, slug=slug, kind="contest")
+def contest_from_slug(slug: str, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> Event:
+    """The contest edition named in the path (`/contests/{slug}`), or a translated 404 (also for a draft edition
+    the reader does not organise, so a draft's slug tells nothing)."""
+    return get_visible_event(db, slug=slug, actor=actor, kind="contest")
 
 
 organiser = allow(can_manage_contest, on=contest_from_slug)

@@ -31,7 +31,7 @@ from duijie.deals.permissions import (
 )
 from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove, TaskCreate
 from duijie.directory.models import Organisation, RoleAssignment
-from duijie.events.service import find_event
+from duijie.events.service import find_visible_event
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.enums import OPPORTUNITY_TRANSITIONS
 from duijie.marketplace.models import Opportunity
@@ -101,7 +101,7 @@ def filtered(db: Session, filters: DealFilters, actor: Actor) -> Select[Deal]:
     industry, category, words); the signed stage includes the deals that have landed since, as the signed
     figures do. An unknown event is a 404, not an empty list."""
     stmt = select(Deal).where(visible_deals(actor))
-    event = find_event(db, slug=filters.event)
+    event = find_visible_event(db, slug=filters.event, actor=actor)
     if event is not None:
         stmt = stmt.where(Deal.event_id == event.id)
     if filters.stage == "signed":

@@ -36,7 +36,7 @@ from duijie.deals.schemas import DealCreate, DealFilters, StageMove, TaskCreate
 from duijie.directory.models import Account
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
 from duijie.events.models import Event
-from duijie.events.service import find_event
+from duijie.events.service import find_event, visible_events
 from duijie.marketplace.enums import ProjectCategory
 
 router = APIRouter(include_in_schema=False)
@@ -94,8 +94,9 @@ def _history_value(key: str, value: Any) -> str:
     return str(value)
 
 
-def _summits(db: Session) -> list[Event]:
-    return list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
+def _summits(db: Session, actor: Actor) -> list[Event]:
+    """The summits the reader may see (drafts only for their organisers)."""
+    return visible_events(db, actor, kind="summit")
 
 
 def list_filters(request: Request) -> dict[str, str]:
@@ -133,7 +134,7 @@ def deal_list(
             "categories": list(ProjectCategory),
             "industries": list(INDUSTRY_EN),
             "districts": list(DISTRICT_EN),
-            "summits": _summits(db),
+            "summits": _summits(db, actor),
             "event": params.get("event"),
             "stage": params.get("stage"),
         },
@@ -147,7 +148,7 @@ def deal_board(
     """Public on purpose: the kanban board of the event's deals the reader may see; those who may manage a
     deal see its move buttons."""
     qp = request.query_params
-    summits = _summits(db)
+    summits = _summits(db, actor)
     event = qp.get("event") or (summits[-1].slug if summits else None)
     district = qp.get("district") or None
     columns = deal_service.board(db, actor=actor, event=event, district=district)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from duijie.core.auth import Actor
 from duijie.core.db import money_sum
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
@@ -28,7 +29,7 @@ from duijie.deals.enums import SIGNED_STAGES
 from duijie.deals.models import Deal, DealParty
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
-from duijie.events.service import find_event
+from duijie.events.service import find_event, find_visible_event
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
 
@@ -192,10 +193,12 @@ def make_scope(
     period: str | None = None,
     district: str | None = None,
     industry: str | None = None,
+    actor: Actor | None = None,
 ) -> StatsScope:
-    """The scope named by the filters of the dashboard, the API and the command line."""
+    """The scope named by the filters of the dashboard, the API and the command line; for a reader (`actor`), a
+    draft event they do not organise is the same 404 as an unknown one (the command line sees every event)."""
     scope = StatsScope(
-        event=find_event(db, slug=event),
+        event=find_event(db, slug=event) if actor is None else find_visible_event(db, slug=event, actor=actor),
         period=parse_period(period) if period else None,
         district=district or None,
         industry=industry or None,

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.core import i18n
@@ -21,6 +20,7 @@ from duijie.deals.permissions import sees_deal_internals
 from duijie.deals.schemas import DealFilters
 from duijie.directory.reference import DISTRICT_EN, ETDZ, INDUSTRY_EN
 from duijie.events.models import Event
+from duijie.events.service import visible_events
 from duijie.insight import exports
 from duijie.insight import figures as figures_check
 from duijie.insight.cache import cached
@@ -48,7 +48,7 @@ ETDZ_CENTRE = (116.51, 39.79)
 def _scope_from(request: Request, db: Session) -> tuple[StatsScope, dict[str, str | None]]:
     qp = request.query_params
     params = {k: qp.get(k) or None for k in ("event", "period", "district", "industry")}
-    return make_scope(db, **params), params
+    return make_scope(db, **params, actor=get_actor(request)), params
 
 
 def _dashboard_scope(request: Request, db: Session) -> tuple[StatsScope, dict[str, str | None], dict[str, str]]:
@@ -61,12 +61,13 @@ def _dashboard_scope(request: Request, db: Session) -> tuple[StatsScope, dict[st
         if exc.field != "period":
             raise
         params = {k: request.query_params.get(k) or None for k in ("event", "period", "district", "industry")}
-        scope = make_scope(db, **{**params, "period": None})
+        scope = make_scope(db, **{**params, "period": None}, actor=get_actor(request))
         return scope, params, {"period": exc.message}
 
 
-def _events(db: Session) -> list[Event]:
-    return list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
+def _events(db: Session, actor: Actor) -> list[Event]:
+    """The summits the reader may see (drafts only for their organisers)."""
+    return visible_events(db, actor, kind="summit")
 
 
 # Units of the published figures as printed in Chinese, and how an English page writes them.
@@ -156,7 +157,7 @@ def dashboard(request: Request, db: Session = Depends(get_db)) -> Response:
             "rows": rows,
             "checks": _checks(db, scope, stats),
             "charts": charts,
-            "events": _events(db),
+            "events": _events(db, get_actor(request)),
             "industries": list(INDUSTRY_EN),
             "districts": list(DISTRICT_EN),
             "funnel_labels": FUNNEL_LABELS,
@@ -209,7 +210,7 @@ def industry_map(
     if measure not in MEASURES:
         measure = "projects"
     params = {k: qp.get(k) or None for k in ("event", "industry")}
-    scope = make_scope(db, **params)
+    scope = make_scope(db, **params, actor=actor)
     selected = qp.get("district") or None
     if selected and selected not in DISTRICT_EN:
         raise DomainError(i18n.gettext("Unknown district: %(d)s") % {"d": selected}, field="district")
@@ -279,7 +280,7 @@ def industry_map(
             "selected": selected,
             "selected_row": next((r for r in rows if r["district"] == selected), None),
             "top": top,
-            "events": _events(db),
+            "events": _events(db, get_actor(request)),
             "industries": list(INDUSTRY_EN),
             "measure_labels": MEASURE_LABELS,
         },

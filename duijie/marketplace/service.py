@@ -16,7 +16,7 @@ from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
-from duijie.events.service import find_event
+from duijie.events.service import find_visible_event
 from duijie.marketplace.enums import OPPORTUNITY_TRANSITIONS, RELEASED_STATES, OpportunityStatus
 from duijie.marketplace.models import Opportunity, OpportunityStateChange
 from duijie.marketplace.permissions import can_edit_opportunity, can_see_drafts, organised_event_ids
@@ -42,7 +42,7 @@ def get(db: Session, *, id: int, actor: Actor) -> Opportunity:
 
 def _filtered(db: Session, filters: OpportunityFilters, actor: Actor) -> Select[Opportunity]:
     stmt = select(Opportunity)
-    event = find_event(db, slug=filters.event)
+    event = find_visible_event(db, slug=filters.event, actor=actor)
     if event is not None:
         stmt = stmt.where(Opportunity.event_id == event.id)
     for column, value in (

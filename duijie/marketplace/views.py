@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -17,7 +16,7 @@ from duijie.core.errors import DomainError
 from duijie.core.i18n import is_zh, yi_str
 from duijie.core.web import allow, csrf_form, get_actor, get_db, render
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
-from duijie.events.models import Event
+from duijie.events.service import visible_events
 from duijie.marketplace import service as opportunity_service
 from duijie.marketplace.enums import OpportunityStatus, ProjectCategory
 from duijie.marketplace.models import Opportunity
@@ -105,7 +104,7 @@ def project_list(
     params = {k: v for k, v in filters.model_dump().items() if v not in (None, "") and k != "sort"}
     if filters.sort != "-amount":
         params["sort"] = filters.sort
-    summits = list(db.scalars(select(Event).where(Event.kind == "summit").order_by(Event.starts_on)))
+    summits = visible_events(db, actor, kind="summit")
     return render(
         request,
         "marketplace/list.html",
