@@ -159,6 +159,10 @@ class IndexHolder:
         # the model, SQLite and numpy all release the GIL, so on two cores the two parts overlap.
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duijie-search-dense")
 
+    def close(self) -> None:
+        """Let the side thread end (a holder is dropped when the indexes are reset)."""
+        self._beside.shutdown(wait=False)
+
     def sync(self, db: Session) -> None:
         """Catch up with the writes this session sees (one row read when nothing changed)."""
         self.vectors.sync(db)
@@ -235,6 +239,8 @@ def index_status(db: Session) -> dict[str, Any]:
 def reset_indexes() -> None:
     """Forget what this process holds (the vectors are mapped again, and the database is read, on next use)."""
     with _holders_lock:
+        for holder in _holders.values():
+            holder.close()
         _holders.clear()
 
 
