@@ -98,3 +98,20 @@ def test_a_public_filter_naming_a_draft_is_the_404_of_an_unknown_event(db: Sessi
     assert find_visible_event(db, slug=None, actor=ANONYMOUS) is None
     organiser = actor_for_account(ev.organiser(db, draft))
     assert find_visible_event(db, slug=draft.slug, actor=organiser) is draft
+
+
+def test_a_drafts_slug_in_other_modules_filters_is_the_unknown_event_404(client: TestClient, db: Session) -> None:
+    summit = ev.draft(db, name_zh="筹备中的峰会")
+    contest = ev.draft(db, kind="contest", name_zh="筹备中的大赛")
+    db.commit()
+    for path in (
+        f"/deals?event={summit.slug}",
+        f"/projects?event={summit.slug}",
+        f"/dashboard?event={summit.slug}",
+        f"/api/v1/stats?event={summit.slug}",
+        f"/contests/{contest.slug}",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "筹备中的" not in answer.text, path
+    assert "筹备中的峰会" not in client.get("/deals").text
