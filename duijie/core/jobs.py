@@ -17,6 +17,10 @@ with the transition to `done` (`JobContext.complete`), is refused: a result is w
 
 The workers (`core.worker`: `duijie worker`, the thread of `duijie serve`) and the Procrastinate tasks all
 end in `execute`; the kinds are registered by their packages' `jobs.py` (`register`).
+
+Work that is not tied to an event and gathers whatever is waiting when it starts (the mail outbox) is queued
+with `enqueue_waiting`: one job waits under its lock until it starts, releases the lock first thing
+(`release_lock`), and a job may wait for a time (`run_after`: a retry later), which no worker claims before.
 """
 
 from __future__ import annotations

@@ -491,7 +491,7 @@ def fail_stuck(factory: sessionmaker[Session], *, older_than: dt.timedelta = STU
             .where(OutboxMail.state == "sending", OutboxMail.claimed_at < cutoff)
             .values(
                 state="failed",
-                last_error="The worker stopped while sending this message; it may or may not have arrived.",
+                last_error=_("The worker stopped while sending this message; it may or may not have arrived."),
             )
             .execution_options(synchronize_session=False)
         )

@@ -137,3 +137,57 @@ def test_topic_turned_off_queues_nothing(db: Session) -> None:
     assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is None
     mail.set_choices(db, account_id=account.id, values={"test_topic": True})
     assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is not None
+
+
+def test_new_mail_brings_a_waiting_retry_forward_without_sending_the_retry_early(
+    session_factory: sessionmaker[Session], mail_to: SmtpServer
+) -> None:
+    mail_to.refuse("421 4.7.0 Busy")
+    with unit_of_work(session_factory) as db:
+        first = _queue(db, to="first@example.org")
+    run_queued(session_factory)
+    with unit_of_work(session_factory) as db:
+        second = _queue(db, to="second@example.org")
+        drain = db.scalar(select(Job).where(Job.lock == mail.DRAIN_LOCK))
+        assert drain is not None and drain.run_after is None  # the delayed drain now runs at once
+    assert run_queued(session_factory)
+    assert [m.rcpt_tos for m in mail_to.wait_for(1)] == [["second@example.org"]]
+    with unit_of_work(session_factory, write=False) as db:
+        waiting, sent = db.get(OutboxMail, first.id), db.get(OutboxMail, second.id)
+        assert waiting is not None and sent is not None
+        assert (waiting.state, sent.state) == ("queued", "sent")
+        # The first one's retry is queued again for its own time.
+        retry = db.scalar(select(Job).where(Job.lock == mail.DRAIN_LOCK))
+        assert retry is not None and retry.run_after == waiting.next_attempt_at
+
+
+def test_last_attempt_fails_with_the_answer(session_factory: sessionmaker[Session], mail_to: SmtpServer) -> None:
+    mail_to.refuse("451 4.3.0 Still busy")
+    with unit_of_work(session_factory) as db:
+        row = _queue(db)
+        db.execute(update(OutboxMail).where(OutboxMail.id == row.id).values(attempts=mail.MAX_ATTEMPTS - 1))
+    run_queued(session_factory)
+    with unit_of_work(session_factory, write=False) as db:
+        failed = db.get(OutboxMail, row.id)
+        assert failed is not None
+        assert (failed.state, failed.attempts, failed.last_error) == ("failed", mail.MAX_ATTEMPTS, "451 4.3.0 Still busy")
+
+
+def test_message_left_sending_by_a_dead_worker_fails_and_is_not_sent_again(
+    session_factory: sessionmaker[Session], mail_to: SmtpServer
+) -> None:
+    with unit_of_work(session_factory) as db:
+        row = _queue(db)
+    assert mail.claim(session_factory, row.id)  # a worker took it, then died before it reported
+    with unit_of_work(session_factory) as db:
+        db.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == row.id)
+            .values(claimed_at=utcnow() - mail.STUCK_AFTER - dt.timedelta(seconds=1))
+        )
+    run_queued(session_factory)
+    with unit_of_work(session_factory, write=False) as db:
+        stuck = db.get(OutboxMail, row.id)
+        assert stuck is not None and stuck.state == "failed"
+        assert stuck.last_error == "发送这封邮件时工作进程中断，无法确定邮件是否已送达。"  # the site's language
+    assert mail_to.messages == []
