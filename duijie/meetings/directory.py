@@ -55,6 +55,7 @@ from duijie.meetings.service import local, slots_of
 PER_PAGE = 20
 # What a card shows of the organisation's projects on each side; the profile shows more.
 CARD_ITEMS, PROFILE_ITEMS = 3, 12
+CARD_WISHES = 2
 # Investors first (whom enterprises come for), then governments and parks, then enterprises, then the rest.
 KIND_ORDER = {"investor": 0, "government": 1, "park": 1, "enterprise": 2}
 # Released projects an organisation offers, and those in which it looks for something.
@@ -367,10 +368,12 @@ def _complete(
         projects = sorted(by_org.get(org.id, []) if org else [], key=lambda o: o.event_id != event.id)
         offered = [opportunity_point(o) for o in projects if o.kind in OFFER_KINDS]
         sought = [opportunity_point(o) for o in projects if o.kind in SEEK_KINDS]
+        # A card keeps an investor's first two wishes (industries, stages); the profile shows them all.
+        wishes = seeks[:CARD_WISHES] if limit == CARD_ITEMS else seeks
         card.offers = offers + offered[:limit]
-        card.seeks = seeks + sought[:limit]
+        card.seeks = wishes + sought[:limit]
         card.more_offers = max(0, len(offered) - limit)
-        card.more_seeks = max(0, len(sought) - limit)
+        card.more_seeks = max(0, len(sought) - limit) + len(seeks) - len(wishes)
         card.own = viewer is not None and card.id == viewer.id
         card.request = marks.get(card.id)
     return cards

@@ -128,7 +128,9 @@ def person_page(
     """One participant's profile: who they are, what they offer and seek, and the request action."""
     card = directory.card(db, event=seat.event, participant_id=participant_id, viewer=seat.me)
     common = None
-    if seat.me is not None and not card.own:
+    # When they could meet matters until a meeting is asked for (by the reader) or agreed.
+    settled = card.request is not None and (card.request.outgoing or card.request.state == "accepted")
+    if seat.me is not None and not card.own and not settled:
         other = meeting_service.get_participant(db, event=seat.event, id=participant_id)
         common = directory.common_slots(db, event=seat.event, a=seat.me, b=other)
     return _render(

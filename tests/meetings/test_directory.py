@@ -101,6 +101,10 @@ def test_cards_say_what_each_offers_and_seeks_in_both_languages(db: Session) -> 
     page = directory.search(db, event=event, filters=Filters(), viewer=None)
     cards = {c.id: c for c in page.cards}
     investor = cards[p["investor"].participant.id]
+    # A card keeps the first two of an investor's wishes; the profile has them all.
+    assert [x.text_zh for x in investor.seeks] == ["关注行业：人工智能、集成电路", "投资阶段：成长期"]
+    assert investor.more_seeks == 2
+    investor = directory.card(db, event=event, participant_id=p["investor"].participant.id, viewer=None)
     assert [x.text_zh for x in investor.offers] == ["投资：单笔5000万元–5亿元"]
     assert [x.text_en for x in investor.offers] == ["Capital: tickets of CNY 50 M – CNY 500 M"]
     assert [x.text_zh for x in investor.seeks] == [
