@@ -189,3 +189,38 @@ def delete_figure(db: Session, *, actor: Actor, event: Event, figure: PublishedF
         db, actor=actor, entity_type="published_figure", entity_id=figure_id, action="delete", before=before,
         event_id=event.id,
     )  # fmt: skip
+
+
+# Qualifiers Chinese writes after the number (5000余名), the others before it (超608亿元, 约650家).
+AFTER_NUMBER = frozenset({"余", "多", "有余"})
+QUALIFIER_EN = {"超": "over", "超过": "over", "逾": "over", "余": "over", "多": "over", "有余": "over",
+                "约": "about", "大约": "about", "近": "nearly", "将近": "nearly"}  # fmt: skip
+# English for the units figures are printed in; counts need no unit word beside their label.
+UNIT_EN = {"个": "", "项": "", "家": "", "名": "", "人": "", "位": "", "场": "", "届": "", "%": "%", "万元": "", "亿元": ""}
+
+
+def _plain(value: Decimal) -> str:
+    """1434, 902.21, 5,000: never an exponent (6.5E+2), thousands grouped."""
+    text = f"{value.normalize():f}"
+    whole, _dot, fraction = text.partition(".")
+    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def figure_text(figure: PublishedFigure, *, zh: bool) -> str:
+    """A published figure as a reader of the page's language reads it: 5000余名, 超608亿元, 约650家; in English
+    over 5,000, over 60.8 billion yuan, about 650."""
+    qualifier = (figure.qualifier or "").strip()
+    if zh:
+        number = f"{figure.value.normalize():f}"
+        if qualifier in AFTER_NUMBER:
+            return f"{number}{qualifier}{figure.unit}"
+        return f"{qualifier}{number}{figure.unit}"
+    if figure.unit == "亿元":
+        number = f"{_plain(figure.value / 10)} billion yuan"
+    elif figure.unit == "万元":
+        number = f"{_plain(figure.value / 100)} million yuan"
+    else:
+        unit = UNIT_EN.get(figure.unit, figure.unit)
+        number = _plain(figure.value) + (unit if unit == "%" else f" {unit}" if unit else "")
+    word = QUALIFIER_EN.get(qualifier, "about" if qualifier else "")
+    return f"{word} {number}".strip()

@@ -4,6 +4,7 @@ meetings, insight's figures), which is why they live on the top floor and not in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -15,6 +16,8 @@ from duijie.deals.models import Deal, DealParty
 from duijie.deals.permissions import visible_deals
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
+from duijie.events.permissions import visible_clause
+from duijie.insight.figures import agrees
 from duijie.insight.queries import EventStats, event_stats
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
@@ -35,9 +38,12 @@ def published_events(db: Session) -> list[Event]:
 
 
 def latest_contest_slug(db: Session) -> str | None:
-    """The most recent contest edition, where the navigation's "contest" entry leads."""
+    """The most recent published contest edition, where the navigation's "contest" entry leads."""
     return db.scalar(
-        select(Event.slug).where(Event.kind == "contest").order_by(Event.starts_on.desc()).limit(1)
+        select(Event.slug)
+        .where(Event.kind == "contest", Event.is_published.is_(True))
+        .order_by(Event.starts_on.desc())
+        .limit(1)
     )
 
 
@@ -46,6 +52,7 @@ def latest_meetings_slug(db: Session) -> str | None:
     return db.scalar(
         select(Event.slug)
         .join(MeetingSlot, MeetingSlot.event_id == Event.id)
+        .where(Event.is_published.is_(True))
         .order_by(Event.starts_on.desc())
         .limit(1)
     )
@@ -98,7 +105,8 @@ class FigureCheck:
 
     @property
     def ok(self) -> bool:
-        return self.published == self.computed
+        """The records bear the figure out, read with its printed qualifier (超608 holds for 613)."""
+        return agrees(self.figure.qualifier, Decimal(self.published), Decimal(self.computed))
 
 
 @dataclass(frozen=True)
@@ -113,8 +121,8 @@ class EventPage:
     children: list[Event]
 
 
-def event_page(db: Session, event: Event) -> EventPage:
-    """The event's figures and the events within it."""
+def event_page(db: Session, event: Event, actor: Actor) -> EventPage:
+    """The event's figures and the events within it that the reader may see."""
     stats = event_stats(db, event)
     figures = {f.key: f for f in db.scalars(select(PublishedFigure).where(PublishedFigure.event_id == event.id))}
     computed = {
@@ -129,5 +137,9 @@ def event_page(db: Session, event: Event) -> EventPage:
         if (fig := figures.get(key)) is not None
     ]
     other = [f for k, f in figures.items() if not k.startswith(("released_", "signed_"))]
-    children = list(db.scalars(select(Event).where(Event.parent_id == event.id).order_by(Event.starts_on)))
+    children = list(
+        db.scalars(
+            select(Event).where(Event.parent_id == event.id, visible_clause(actor)).order_by(Event.starts_on)
+        )
+    )
     return EventPage(event=event, stats=stats, checks=checks, other_figures=other, children=children)

@@ -11,6 +11,7 @@ from duijie.core.auth import Actor
 from duijie.core.web import get_actor, get_db, render
 from duijie.directory import users
 from duijie.events.deps import event_from_slug
+from duijie.events.figures import figure_text
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
 from duijie.matching.service import highlights as match_highlights
@@ -76,9 +77,14 @@ def organisation_page(
 
 
 @router.get("/events/{slug}")
-def event_page(request: Request, event: Event = Depends(event_from_slug), db: Session = Depends(get_db)) -> Response:
+def event_page(
+    request: Request,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(get_actor),
+) -> Response:
     """What the event is, its headline figures computed from the records and checked against the published ones."""
-    page = queries.event_page(db, event)
+    page = queries.event_page(db, event, actor)
     return render(
         request,
         "portal/event.html",
@@ -89,5 +95,6 @@ def event_page(request: Request, event: Event = Depends(event_from_slug), db: Se
             "other_figures": page.other_figures,
             "children": page.children,
             "rules": rules,
+            "figure_text": figure_text,
         },
     )
