@@ -803,6 +803,7 @@ from tests.security import (  # noqa: E402
     matrix_events,
     matrix_feeds,
     matrix_meeting_setup,
+    matrix_organisations,
     matrix_people_directory,
 )
 
@@ -813,4 +814,5 @@ ENTRIES = (
     + matrix_meeting_setup.ENTRIES
     + matrix_feeds.ENTRIES
     + matrix_people_directory.ENTRIES
+    + matrix_organisations.ENTRIES
 )
