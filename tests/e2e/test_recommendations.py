@@ -67,8 +67,17 @@ def test_enterprise_follows_an_offer_that_fits_its_demand(page: Page, live_serve
     page.goto(live_server + "/recommendations")
     section = page.locator("[data-testid=recommendations][data-left=participant]")
     expect(section.locator("h2")).to_have_text("2024年投资北京大会值得约见的参会方")
-    section.get_by_role("link", name="预约洽谈").click()
-    page.wait_for_url("**/events/invest-beijing-2024/meetings")
+    # From a suggestion straight to the request form, with the recipient filled in and the common times offered.
+    section.locator("[data-testid=request-meeting]").first.click()
+    page.wait_for_url("**/events/invest-beijing-2024/meetings/people/*/request")
+    form = page.locator("[data-testid=request-form]")
+    expect(form.locator("[data-testid=session-choices]")).to_be_visible()
+    recipient = page.locator("[data-testid=recipient]").get_attribute("data-participant")
+    form.locator("textarea[name=message]").fill("希望交流三维视觉测量的合作。")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/events/invest-beijing-2024/meetings#outgoing")
+    page.goto(f"{live_server}/events/invest-beijing-2024/meetings/people/{recipient}")
+    expect(page.locator("[data-testid=already-requested]").first).to_be_visible()
 
 
 def test_demand_page_on_a_phone_keeps_offers_readable(browser: Browser, live_server: str) -> None:
