@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -388,7 +388,7 @@ class Layout:
         return self.headers.get(key, key)
 
 
-def match_headers(sheet: RawSheet, columns: list[Column]) -> tuple[Layout, list[str]]:
+def match_headers(sheet: RawSheet, columns: Sequence[Column]) -> tuple[Layout, list[str]]:
     """Match the header row to the columns; errors for a field named twice or a required field missing."""
     by_name: dict[str, Column] = {}
     for col in columns:

@@ -36,10 +36,8 @@ from duijie.directory.schemas import (
 )
 from duijie.directory.views_onboarding import client_address, sign_in
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 429)
-}
-router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERRORS)
+ERROR_CODES = (401, 403, 404, 409, 422, 429)
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses={code: {"model": ErrorBody} for code in ERROR_CODES})
 
 
 def user_read(account: Account) -> UserRead:

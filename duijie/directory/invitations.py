@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -27,9 +29,9 @@ INVITATION_TTL = dt.timedelta(days=7)
 
 # pending → accepted | revoked; a pending invitation past its expiry reads as expired and can still be sent
 # again (a new link) or revoked.
-TRANSITIONS: dict[str, frozenset[str]] = {
+TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType({
     InvitationState.PENDING: frozenset({InvitationState.ACCEPTED, InvitationState.REVOKED}),
-}
+})
 
 
 def state_of(invitation: Invitation, *, now: dt.datetime | None = None) -> InvitationState:

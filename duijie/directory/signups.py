@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -21,9 +23,9 @@ from duijie.directory.enums import SIGN_UP_ROLES, SignUpState
 from duijie.directory.models import Account, Organisation, SignUp
 from duijie.directory.permissions import Scope, can_decide_sign_ups
 
-TRANSITIONS: dict[str, frozenset[str]] = {
+TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType({
     SignUpState.PENDING: frozenset({SignUpState.APPROVED, SignUpState.DECLINED}),
-}
+})
 
 
 def _slug(name: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 import click
 
@@ -18,7 +19,7 @@ from duijie.core.errors import DomainError
 from duijie.core.i18n import LOCALES, reset_locale, set_locale
 
 # The option each field is given with, for the messages.
-OPTION_OF: dict[str, str] = {
+OPTION_OF: Mapping[str, str] = MappingProxyType({
     "slug": "--slug",
     "kind": "--kind",
     "parent": "--parent",
@@ -34,7 +35,7 @@ OPTION_OF: dict[str, str] = {
     "format": "--format",
     "description_zh": "--description-zh",
     "description_en": "--description-en",
-}
+})
 KINDS = ("forum", "summit", "trading", "contest", "exhibition")
 DB_OPTION = click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
 LANG_OPTION = click.option(

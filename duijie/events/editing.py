@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -51,7 +52,7 @@ FIELDS: tuple[str, ...] = (
 )
 REQUIRED: frozenset[str] = frozenset({"slug", "kind", "name_zh", "name_en", "starts_on", "ends_on"})
 # One-line text fields and the length of their column.
-LINES: dict[str, int] = {
+LINES: Mapping[str, int] = MappingProxyType({
     "name_zh": 200,
     "name_en": 200,
     "theme_zh": 200,
@@ -59,7 +60,7 @@ LINES: dict[str, int] = {
     "city": 40,
     "venue": 200,
     "format": 300,
-}
+})
 MULTILINE: frozenset[str] = frozenset({"description_zh", "description_en"})
 DEFAULT_CITY = "北京"
 # Only a forum holds other events (its summit, trading days, contest edition); forums stand on their own.
@@ -408,7 +409,7 @@ def set_event_state(db: Session, *, actor: Actor, event: Event, to: EventState) 
 # What holds an event, by table: the records whose loss a deletion would cause, named for the organiser. The
 # event's own set-up (settings, published figures), its history and what is derived from it (search index, job
 # runs, notifications) do not hold it.
-HOLDERS: dict[str, str] = {
+HOLDERS: Mapping[str, str] = MappingProxyType({
     "opportunity": _l("projects"),
     "deal": _l("deals"),
     "registration": _l("registrations"),
@@ -431,7 +432,7 @@ HOLDERS: dict[str, str] = {
     "contest_entry": _l("contest entries"),
     "judge": _l("judges"),
     "award": _l("awards"),
-}
+})
 NOT_HOLDING: frozenset[str] = frozenset(
     {"event", "event_setting", "published_figure", "audit_entry", "search_document", "job", "notification"}
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from duijie.core.enums import LabelledEnum
 
 
@@ -20,10 +23,9 @@ class EventState(LabelledEnum):
     PUBLISHED = "published", "已发布", "Published"
 
 
-EVENT_STATE_TRANSITIONS: dict[str, set[str]] = {
-    "draft": {"published"},
-    "published": {"draft"},
-}
+EVENT_STATE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"draft": frozenset({"published"}), "published": frozenset({"draft"})}
+)
 
 
 class RegistrationState(LabelledEnum):

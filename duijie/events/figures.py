@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +25,9 @@ from duijie.events.models import Event, PublishedFigure
 
 FIELDS: tuple[str, ...] = ("key", "label_zh", "label_en", "qualifier", "value", "unit", "source")
 REQUIRED: frozenset[str] = frozenset({"key", "label_zh", "label_en", "value", "unit"})
-LINES: dict[str, int] = {"label_zh": 120, "label_en": 120, "qualifier": 20, "unit": 20, "source": 500}
+LINES: Mapping[str, int] = MappingProxyType(
+    {"label_zh": 120, "label_en": 120, "qualifier": 20, "unit": 20, "source": 500}
+)
 NUMBER = re.compile(r"[0-9]{1,16}(\.[0-9]{1,16})?")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 # A value as published, stored exactly as amounts are (whole hundredths, below 10^13): 5000, 1434.5, 16.25.
@@ -193,10 +196,12 @@ def delete_figure(db: Session, *, actor: Actor, event: Event, figure: PublishedF
 
 # Qualifiers Chinese writes after the number (5000余名), the others before it (超608亿元, 约650家).
 AFTER_NUMBER = frozenset({"余", "多", "有余"})
-QUALIFIER_EN = {"超": "over", "超过": "over", "逾": "over", "余": "over", "多": "over", "有余": "over",
-                "约": "about", "大约": "about", "近": "nearly", "将近": "nearly"}  # fmt: skip
+QUALIFIER_EN = MappingProxyType({"超": "over", "超过": "over", "逾": "over", "余": "over", "多": "over", "有余": "over",
+                "约": "about", "大约": "about", "近": "nearly", "将近": "nearly"})  # fmt: skip
 # English for the units figures are printed in; counts need no unit word beside their label.
-UNIT_EN = {"个": "", "项": "", "家": "", "名": "", "人": "", "位": "", "场": "", "届": "", "%": "%", "万元": "", "亿元": ""}
+UNIT_EN = MappingProxyType(
+    {"个": "", "项": "", "家": "", "名": "", "人": "", "位": "", "场": "", "届": "", "%": "%", "万元": "", "亿元": ""}
+)
 
 
 def _plain(value: Decimal) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -59,7 +59,6 @@ class EventRead(BaseModel):
         return cls.model_validate(values)
 
 
-_EVENT_REQUIRED: dict[str, Any] = {"required": ["slug", "kind", "name_zh", "name_en", "starts_on", "ends_on"]}
 
 
 class EventUpdate(BaseModel):
@@ -87,7 +86,9 @@ class EventUpdate(BaseModel):
 class EventCreate(EventUpdate):
     """A new event: a draft unless `publish` is true."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_EVENT_REQUIRED)
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"required": ["slug", "kind", "name_zh", "name_en", "starts_on", "ends_on"]}
+    )
 
     publish: bool = False
 

@@ -6,6 +6,7 @@ down, so records summing to 610.00 bear out "超过610亿元" as well as 613 do)
 from __future__ import annotations
 
 from decimal import Decimal
+from types import MappingProxyType
 
 OVER = frozenset({"超", "超过", "逾", "多于", "高于"})
 ODD = frozenset({"余", "多", "余个", "有余"})
@@ -14,7 +15,7 @@ NEARLY = frozenset({"近", "将近", "接近"})
 TOLERANCE = Decimal("0.05")
 
 # How an English page says each kind of qualifier.
-ENGLISH = {"over": "over", "odd": "more than", "about": "about", "nearly": "nearly"}
+ENGLISH = MappingProxyType({"over": "over", "odd": "more than", "about": "about", "nearly": "nearly"})
 
 
 def kind_of(qualifier: str | None) -> str | None:

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -57,7 +58,7 @@ PER_PAGE = 20
 CARD_ITEMS, PROFILE_ITEMS = 3, 12
 CARD_WISHES = 2
 # Investors first (whom enterprises come for), then governments and parks, then enterprises, then the rest.
-KIND_ORDER = {"investor": 0, "government": 1, "park": 1, "enterprise": 2}
+KIND_ORDER = MappingProxyType({"investor": 0, "government": 1, "park": 1, "enterprise": 2})
 # Released projects an organisation offers, and those in which it looks for something.
 OFFER_KINDS = ("investment_project", "tech_offer", "space_offer")
 SEEK_KINDS = ("tech_demand", "financing_need")

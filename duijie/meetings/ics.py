@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 PRODID = "-//duijie//meetings//ZH"
 FOLD_AT = 75
 # Control characters other than tab are not allowed in TEXT values (RFC 5545 section 3.3.11, 3.1 "CONTROL").
-_CONTROL = {c: None for c in (*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F)}
+_CONTROL = MappingProxyType(
+    dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), 0x7F))
+)
 
 
 @dataclass(frozen=True)

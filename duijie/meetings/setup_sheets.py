@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -48,7 +49,7 @@ from duijie.meetings.models import Availability, Meeting, MeetingParticipant, Me
 from duijie.meetings.queries import SESSION_EN, SESSION_ZH
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ROLES = {
+ROLES = MappingProxyType({
     "enterprise": "enterprise",
     "企业": "enterprise",
     "企业方": "enterprise",
@@ -57,7 +58,7 @@ ROLES = {
     "投资方": "investor",
     "投资机构": "investor",
     "投资人": "investor",
-}
+})
 SPLIT = re.compile(r"[、,，;；/／\n]+")
 
 
@@ -93,7 +94,7 @@ def _max(value: Any) -> int | None:
     return int(s)
 
 
-PARTICIPANT_COLUMNS: list[Column] = [
+PARTICIPANT_COLUMNS: tuple[Column, ...] = (
     Column("name_zh", "姓名", "Name", bounded_text(80), aliases=("名字", "参会人", "person", "name (chinese)"), required=True),
     Column("name_en", "英文名", "English name", bounded_text(120), aliases=("name (english)", "英文姓名")),
     Column("organisation", "机构", "Organisation", bounded_text(200), aliases=("单位", "机构名称", "公司", "organization", "company")),
@@ -103,7 +104,7 @@ PARTICIPANT_COLUMNS: list[Column] = [
     Column("role", "角色", "Role", _role, aliases=("参会身份", "类型", "kind", "type")),
     Column("max_meetings", "最多洽谈场数", "Max meetings", _max, aliases=("洽谈上限", "最多场数", "maximum meetings")),
     Column("sessions", "可参加场次", "Sessions available", text, aliases=("可洽谈场次", "场次", "sessions", "available sessions")),
-]
+)
 
 
 def is_participant_sheet(sheet: RawSheet) -> bool:

@@ -547,4 +547,4 @@ router.include_router(views_setup.router)
 router.include_router(views_feeds.router)
 router.include_router(views_directory.router)
 # The calendar API (`/api/v1/me/calendar`) is served by the app beside these pages, in the API's schema.
-api_routers = [views_feeds.api]
+api_routers = (views_feeds.api,)

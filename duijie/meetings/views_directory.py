@@ -17,6 +17,8 @@ participants. Anonymous visitors meet the login page (401 on the API), everyone 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -74,13 +76,13 @@ def _session_label(session: str) -> str:
     return queries.session_label(session, is_zh())
 
 
-PAGE_FUNCTIONS: dict[str, Any] = {
+PAGE_FUNCTIONS: Mapping[str, Any] = MappingProxyType({
     "RS": RequestState,
     "session_label": _session_label,
     "kind_label": lambda k: directory.label_of(directory.OrgKind, k),
     "district_label": directory.district_label,
     "industry_label": directory.industry_label,
-}
+})
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:

@@ -16,7 +16,7 @@ def _figure(db: Session, event_id: int, key: str, value: str, unit: str, qualifi
         PublishedFigure(
             event_id=event_id, key=key, value=Decimal(value), unit=unit, qualifier=qualifier,
             label_zh=key, label_en=key, source="《北京日报》2023年5月30日",
-        )  # fmt: skip
+        )
     )
 
 
