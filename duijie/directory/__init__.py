@@ -4,4 +4,5 @@
 COMMANDS: dict[str, str] = {
     "init": "duijie.directory.cli:init",
     "users": "duijie.directory.cli:users_group",
+    "organisations": "duijie.directory.cli:organisations_group",
 }

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from duijie.core.errors import NotFound
 from duijie.core.schemas import ErrorBody, Page, paginate_params
 from duijie.core.web import get_db
-from duijie.directory import api_accounts, notifications
+from duijie.directory import api_accounts, api_organisations, notifications
 from duijie.directory.models import Organisation
 from duijie.directory.schemas import OrganisationRead
 
@@ -57,5 +57,6 @@ def get_organisation(slug: str, db: Session = Depends(get_db)) -> OrganisationRe
 
 router = APIRouter()
 router.include_router(organisations)
+router.include_router(api_organisations.router)  # organisers create organisations, members edit their own
 router.include_router(api_accounts.router)
 router.include_router(notifications.api)

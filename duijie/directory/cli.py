@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import click
 from sqlalchemy.orm import Session
@@ -18,6 +20,8 @@ from duijie.config import get_settings
 from duijie.core.cli import migrate_database
 from duijie.core.cli_support import cli_actor, open_db
 from duijie.core.db import make_engine, make_sessionmaker, url_for_path
+from duijie.core.errors import DomainError
+from duijie.core.i18n import LOCALES, reset_locale, set_locale
 from duijie.core.jobs import run_queued
 from duijie.core.registry import load_all_models
 from duijie.directory import invitations, users
@@ -201,3 +205,120 @@ def disable(db_path: str | None, username: str) -> None:
 def enable(db_path: str | None, username: str) -> None:
     """The account can sign in again."""
     _set_active(db_path, username, True)
+
+
+# -- duijie organisations -----------------------------------------------------------------------------------------
+
+# The option each field is given with, for the messages.
+ORG_OPTION_OF: Mapping[str, str] = MappingProxyType({
+    "slug": "--slug",
+    "kind": "--kind",
+    "name_zh": "--name-zh",
+    "name_en": "--name-en",
+    "country": "--country",
+    "district": "--district",
+    "park": "--park",
+    "industries": "--industry",
+    "flags": "--flag",
+    "website": "--website",
+    "description_zh": "--description-zh",
+    "description_en": "--description-en",
+})
+
+
+class _Refused(Exception):
+    """A refusal carried out of the unit of work, so it is rolled back before the messages are printed."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _org_fields(fn: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed((
+        click.option("--db", "db_path", default=None, help="SQLite file or database URL."),
+        click.option("--kind", default=None, help="government, park, enterprise, investor, university, institute, association."),
+        click.option("--name-zh", "name_zh", default=None, help="Chinese name."),
+        click.option("--name-en", "name_en", default=None, help="English name."),
+        click.option("--country", default=None, help="Two-letter ISO code (CN unless given)."),
+        click.option("--district", default=None, help="Beijing district, e.g. 海淀区."),
+        click.option("--park", default=None),
+        click.option("--industry", "industries", multiple=True, help="An industry, e.g. 人工智能 (repeat for more)."),
+        click.option("--flag", "flags", multiple=True, help="A flag, e.g. high_tech (repeat for more)."),
+        click.option("--website", default=None, help="http:// or https:// address."),
+        click.option("--description-zh", "description_zh", default=None),
+        click.option("--description-en", "description_en", default=None),
+        click.option("--lang", type=click.Choice(LOCALES), default="zh_CN", show_default=True, help="Language of the messages."),
+    )):  # fmt: skip
+        fn = option(fn)
+    return fn
+
+
+def _org_write(db_path: str | None, lang: str, slug: str, fields: Mapping[str, object], *, creating: bool) -> None:
+    """Create or update, print the result, or print one line per problem naming its option and exit 1."""
+    from duijie.directory import organisations
+
+    data: dict[str, object] = {k: v for k, v in fields.items() if v is not None and v != ()}
+    token = set_locale(lang)
+    try:
+        try:
+            with open_db(_database(db_path)) as db:
+                try:
+                    if creating:
+                        org = organisations.create_organisation(db, actor=cli_actor(), data={"slug": slug, **data})
+                    else:
+                        org = organisations.organisation_by_slug(db, slug)
+                        organisations.update_organisation(db, actor=cli_actor(), org=org, data=data)
+                except DomainError as exc:
+                    raise _Refused(exc) from exc
+                line = f"{'created' if creating else 'updated'} {org.slug} ({org.kind}) {org.name_zh}"
+        except _Refused as refused:
+            for detail in refused.error.details:
+                where = ORG_OPTION_OF.get(detail.field or "")
+                click.echo(f"error: {where}: {detail.message}" if where else f"error: {detail.message}", err=True)
+            sys.exit(1)
+    finally:
+        reset_locale(token)
+    click.echo(line)
+
+
+@click.group("organisations")
+def organisations_group() -> None:
+    """Create, edit and list organisations (enterprises, investors, parks, universities ...)."""
+
+
+@organisations_group.command("create")
+@click.option("--slug", required=True, help="The organisation's address, e.g. zhongguancun-ai.")
+@_org_fields
+def create_organisation(db_path: str | None, slug: str, lang: str, **fields: object) -> None:
+    """Create an organisation."""
+    _org_write(db_path, lang, slug, fields, creating=True)
+
+
+@organisations_group.command("update")
+@click.option("--slug", required=True, help="The organisation to change.")
+@click.option("--new-slug", "new_slug", default=None, help="A new address for it.")
+@_org_fields
+def update_organisation(db_path: str | None, slug: str, new_slug: str | None, lang: str, **fields: object) -> None:
+    """Change the options given; the others stay as they are."""
+    _org_write(db_path, lang, slug, {**fields, "slug": new_slug}, creating=False)
+
+
+@organisations_group.command("list")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL.")
+@click.option("--kind", default=None)
+@click.option("-q", "--search", "q", default=None, help="A part of the name, Chinese or English.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def list_organisations(db_path: str | None, kind: str | None, q: str | None, as_json: bool) -> None:
+    """The organisations, by name."""
+    from duijie.directory import organisations
+    from duijie.directory.schemas import OrganisationRead
+
+    with open_db(_database(db_path)) as db:
+        rows, _total = organisations.search_organisations(db, q=q, kind=kind, limit=100_000)
+        shown = [OrganisationRead.model_validate(o) for o in rows]
+    for row in shown:
+        if as_json:
+            click.echo(json.dumps(row.model_dump(mode="json"), ensure_ascii=False))
+        else:
+            click.echo(f"{row.slug}\t{row.kind.value}\t{row.district or ''}\t{row.name_zh}\t{row.name_en or ''}")

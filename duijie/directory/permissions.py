@@ -76,3 +76,34 @@ def can_invite(actor: Actor, scope: Any) -> bool:
 
 can_decide_sign_ups: Predicate = is_city_organiser
 can_see_people: Predicate = has_people
+
+
+def _org_id(organisation: Any) -> int | None:
+    return getattr(organisation, "id", None)
+
+
+@predicate
+def can_create_organisation(actor: Actor, obj: Any) -> bool:
+    """Creates an organisation: the city-wide organiser and the organiser of any event (an event brings in new
+    enterprises and investors, and its organiser enters them)."""
+    return actor.has_role("organiser")
+
+
+@predicate
+def is_member_of(actor: Actor, organisation: Any) -> bool:
+    """Holds a role on this organisation (its enterprise or investor staff, its district government)."""
+    org_id = _org_id(organisation)
+    return org_id is not None and any(g.organisation_id == org_id for g in actor.grants)
+
+
+@predicate
+def can_edit_organisation(actor: Actor, organisation: Any) -> bool:
+    """Edits the organisation's profile: an organiser edits any, a member only its own (not its kind or slug:
+    `can_rename_organisation`)."""
+    return actor.has_role("organiser") or bool(is_member_of(actor, organisation))
+
+
+@predicate
+def can_rename_organisation(actor: Actor, organisation: Any) -> bool:
+    """Changes the organisation's kind or slug (its address, and what the platform takes it for): organisers."""
+    return actor.has_role("organiser")

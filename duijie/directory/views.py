@@ -17,12 +17,21 @@ from duijie.core.auth import Actor, verify_password
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.web import csrf_form, get_db, keep_writes, render, require_login, safe_next
-from duijie.directory import accounts, notifications, signups, users, views_onboarding, views_people
+from duijie.directory import (
+    accounts,
+    notifications,
+    signups,
+    users,
+    views_onboarding,
+    views_organisations,
+    views_people,
+)
 from duijie.directory.models import Account
 
 router = APIRouter(include_in_schema=False)
 router.include_router(views_onboarding.router)
 router.include_router(views_people.router)
+router.include_router(views_organisations.router)  # organisations created and edited
 router.include_router(notifications.router)  # the e-mails a user receives: page, section, API
 
 
