@@ -32,4 +32,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "The job queue is busy; try again.": "任务队列繁忙，请重试。",
     "You receive this message because of your account on duijie. Choose which e-mails you receive:": "您收到这封邮件，是因为您在 duijie 上有账号。选择您希望接收哪些邮件：",
     "The worker stopped while sending this message; it may or may not have arrived.": "发送这封邮件时工作进程中断，无法确定邮件是否已送达。",
+    "Manage": "管理",
 }

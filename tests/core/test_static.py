@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import login
+
 
 def test_vendored_scripts_are_gzipped_and_cached_for_a_week(client: TestClient) -> None:
     response = client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js", headers={"Accept-Encoding": "gzip"})
@@ -26,3 +28,12 @@ def test_pages_offer_a_skip_link_and_an_icon(client: TestClient) -> None:
     assert '<a class="skip-link" href="#main">' in html
     assert 'id="main"' in html
     assert client.get("/static/favicon.svg").headers["content-type"].startswith("image/svg")
+
+
+def test_the_organisers_pages_sit_in_one_menu_that_others_do_not_get(client: TestClient) -> None:
+    assert 'data-testid="manage-menu"' not in client.get("/projects").text
+    login(client, "organiser", "organiser-demo")
+    html = client.get("/projects").text
+    menu = html.split('data-testid="manage-menu"', 1)[1].split("</details>", 1)[0]
+    for href in ('href="/organise/events"', 'href="/organise/organisations"', 'href="/people"', 'href="/audit"'):
+        assert href in menu
