@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, FiniteFloat
 from sqlalchemy.orm import Session
 
-from duijie.contest import queries
+from duijie.contest import api_judges, queries
 from duijie.contest.deps import contest_from_slug, my_review, organiser
 from duijie.contest.domain.rankings import ranking
 from duijie.contest.domain.reviews import RunSummary
@@ -32,6 +32,7 @@ router = APIRouter(
         422: {"model": ErrorBody},
     },
 )
+router.include_router(api_judges.router)
 
 
 class FigureRead(BaseModel):

@@ -350,3 +350,65 @@ def normalize_command(scores_path: Path, output_path: Path, method: str, entries
         f"{len(result.judge_offsets)} judges; judge offsets {offsets[0]:.3f}..{offsets[-1]:.3f}",
         err=True,
     )
+
+
+@contest.group(name="judges")
+def judges_group() -> None:
+    """An edition's judges in the database: invite (add) and list."""
+
+
+def _judges_db(db_path: str | None) -> str:
+    from duijie.config import get_settings
+    from duijie.core.db import url_for_path
+    from duijie.core.registry import load_all_models
+
+    load_all_models()
+    return url_for_path(db_path) if db_path else get_settings().database_url
+
+
+@judges_group.command(name="add")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL (default: DUIJIE_DATABASE_URL).")
+@click.option("--event", "slug", required=True, help="The contest edition (slug).")
+@click.option("--email", required=True, help="The judge's e-mail; the invitation goes there.")
+@click.option("--name", default=None, help="The judge's name, to greet them.")
+@click.option("--expertise", default=None, help="Fields and keywords of the judge's expertise.")
+@click.option("--organisation", default=None, help="The judge's affiliation (organisation slug).")
+@click.option("--tie", "ties", multiple=True, help="A tie: 'employment|investment | organisation | start | end'.")
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default=None, help="Language of the mail.")
+def judges_add(
+    db_path: str | None, slug: str, email: str, name: str | None, expertise: str | None,
+    organisation: str | None, ties: tuple[str, ...], locale: str | None,
+) -> None:  # fmt: skip
+    """Invite a judge to the edition by e-mail, with expertise, affiliation and ties (no prompt)."""
+    from duijie.contest.domain.judge_setup import invite_judge
+    from duijie.contest.domain.judges import parse_ties
+    from duijie.core.cli_support import cli_actor, open_db
+    from duijie.events.service import get_event
+
+    with open_db(_judges_db(db_path)) as db:
+        event = get_event(db, slug=slug, kind="contest")
+        judge = invite_judge(
+            db, actor=cli_actor(), event=event, email=email, name=name, expertise=expertise,
+            organisation=organisation, ties=parse_ties("\n".join(ties)), locale=locale,
+        )  # fmt: skip
+        click.echo(f"judge {judge.id} invited: {email}")
+
+
+@judges_group.command(name="list")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL (default: DUIJIE_DATABASE_URL).")
+@click.option("--event", "slug", required=True, help="The contest edition (slug).")
+def judges_list(db_path: str | None, slug: str) -> None:
+    """The edition's judges, one per line: id, e-mail, state, submitted scores, affiliation, expertise."""
+    from duijie.contest.domain.judge_setup import list_judges
+    from duijie.core.cli_support import open_db
+    from duijie.events.service import get_event
+
+    with open_db(_judges_db(db_path)) as db:
+        event = get_event(db, slug=slug, kind="contest")
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "email", "name", "state", "submitted", "organisation", "expertise"])
+        for r in list_judges(db, event=event):
+            writer.writerow([
+                r.judge.id, r.person.email or "", r.person.name_zh, r.state, r.submitted,
+                r.organisation.slug if r.organisation else "", r.judge.expertise or "",
+            ])  # fmt: skip

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from duijie.contest import queries, views_organiser, views_rounds
+from duijie.contest import queries, views_judges, views_organiser, views_rounds
 from duijie.contest.deps import contest_from_slug, my_review, page
 from duijie.contest.domain.awards import SUPPORT_KINDS
 from duijie.contest.domain.entries import get_entry
@@ -28,6 +28,7 @@ from duijie.events.models import Event
 router = APIRouter(include_in_schema=False)
 router.include_router(views_organiser.router)
 router.include_router(views_rounds.router)
+router.include_router(views_judges.router)
 
 SUPPORT_EN = {
     "场景需求对接": "Matching with application scenarios",

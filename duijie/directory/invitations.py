@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from sqlalchemy import select, update
@@ -17,6 +17,7 @@ from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, NotFound, PermissionDenied
+from duijie.core.hooks import Hook
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import normalize_locale
 from duijie.core.transitions import check
@@ -26,6 +27,10 @@ from duijie.directory.models import Account, Invitation
 from duijie.directory.permissions import Scope, can_invite, grants_within, is_city_organiser
 
 INVITATION_TTL = dt.timedelta(days=7)
+
+ACCEPTED: Hook[Callable[[Session, Invitation, Account], None]] = Hook("directory.invitation_accepted")
+"""Called with (db, invitation, account) in the accepting transaction, after the account and its role are made:
+a higher package links what it prepared for the invitee (the contest links a judge record to the account)."""
 
 # pending → accepted | revoked; a pending invitation past its expiry reads as expired and can still be sent
 # again (a new link) or revoked.
@@ -230,6 +235,8 @@ def accept(
     set_invitation_state(
         db, actor=accounts.actor_for_account(account), invitation=invitation, to=InvitationState.ACCEPTED, account=account
     )
+    for linked in ACCEPTED:
+        linked(db, invitation, account)
     return account
 
 

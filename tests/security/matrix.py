@@ -802,6 +802,7 @@ from tests.security import (  # noqa: E402
     matrix_accounts,
     matrix_events,
     matrix_feeds,
+    matrix_judges,
     matrix_meeting_setup,
     matrix_organisations,
     matrix_people_directory,
@@ -815,4 +816,5 @@ ENTRIES = (
     + matrix_feeds.ENTRIES
     + matrix_people_directory.ENTRIES
     + matrix_organisations.ENTRIES
+    + matrix_judges.ENTRIES
 )

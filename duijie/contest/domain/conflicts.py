@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from duijie.contest import conflicts as coi
-from duijie.contest.domain.judges import judge_ties
+from duijie.contest.domain.judges import judge_for_actor, judge_ties
 from duijie.contest.models import Conflict, ContestEntry, ContestRound, Judge, ReviewAssignment
 from duijie.contest.permissions import require_organiser
 from duijie.core import audit
@@ -148,8 +148,11 @@ def detect_conflicts(db: Session, *, actor: Actor, event: Event, as_of: dt.date 
 def declare_conflict(
     db: Session, *, actor: Actor, event: Event, judge: Judge, entry: ContestEntry, reason: str
 ) -> Conflict:
-    """Record a conflict the judge or the entrant declared; the pair is never assigned afterwards."""
-    require_organiser(actor, event.id)
+    """Record a conflict the judge or the entrant declared; the pair is never assigned afterwards. The organiser
+    records any judge's; a judge declares their own (on their review page)."""
+    own = judge_for_actor(db, event=event, actor=actor)
+    if own is None or own.id != judge.id:
+        require_organiser(actor, event.id)
     if judge.event_id != event.id or entry.event_id != event.id:
         raise NotFound(_("The judge and the entry must belong to this contest."))
     reason = reason.strip()
