@@ -286,4 +286,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "This page's language": "本页语言",
     "Ties: one per line, employment or investment | organisation | start | end": "任职与投资关系：每行一条，employment（任职）或 investment（投资）| 机构 | 开始日期 | 结束日期",
     "inactive": "不在任",
+    "My expertise": "我的专业领域",
+    "Tell us about an entry you must not judge (you worked for it, invested in it, advise it...): it is never assigned to you.": "请告知您不应评审的参赛项目（例如您曾在该单位任职、投资或担任顾问）：该项目将不会分配给您。",
 }

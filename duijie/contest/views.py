@@ -15,6 +15,7 @@ from duijie.contest import queries, views_judges, views_organiser, views_rounds
 from duijie.contest.deps import contest_from_slug, my_review, page
 from duijie.contest.domain.awards import SUPPORT_KINDS
 from duijie.contest.domain.entries import get_entry
+from duijie.contest.domain.judge_setup import own_conflicts
 from duijie.contest.domain.judges import judge_for_actor
 from duijie.contest.domain.scores import check_marks, save_score, score_of
 from duijie.contest.domain.structure import list_regions, synthetic_codes
@@ -114,6 +115,8 @@ def judge_queue(
             "judge": judge,
             "queue": queue,
             "open": sum(1 for r in queue if r.status != "submitted"),
+            "my_conflicts": own_conflicts(db, judge=judge),
+            "notice": request.query_params.get("done", ""),
         },
     )
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from duijie.contest import queries
 from duijie.contest.deps import contest_from_slug, note_error, organiser, page
 from duijie.contest.domain.conflicts import declare_conflict
 from duijie.contest.domain.entries import entry_by_code
@@ -18,14 +19,17 @@ from duijie.contest.domain.judge_setup import (
     invite_judge,
     judge_in,
     list_judges,
+    own_conflicts,
     remove_judge,
     update_judge,
 )
-from duijie.contest.domain.judges import parse_ties, ties_text
+from duijie.contest.domain.judges import judge_for_actor, parse_ties, ties_text
+from duijie.contest.models import Judge
+from duijie.contest.permissions import can_judge
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError
+from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import gettext as _
-from duijie.core.web import csrf_form, get_db
+from duijie.core.web import allow, csrf_form, get_db
 from duijie.events.models import Event
 
 router = APIRouter(include_in_schema=False)
@@ -201,3 +205,85 @@ def remove_form(
         note_error(exc, errors, default="judge")
         return _page(request, db, event, edit=_edit_values(db, event, judge_id), errors=errors, status_code=422)
     return _back(event, "removed")
+
+
+# ------------------------------------------------------------------------------ the judge's own profile
+
+judge_only = allow(can_judge, on=contest_from_slug)
+"""`actor: Actor = Depends(judge_only)`: a judge of the edition; others 403, anonymous visitors log in."""
+
+
+def _own_judge(db: Session, event: Event, actor: Actor) -> Judge:
+    judge = judge_for_actor(db, event=event, actor=actor)
+    if judge is None:
+        raise NotFound(_("Your account is not a judge of this contest."))
+    return judge
+
+
+def _queue_page(
+    request: Request, db: Session, event: Event, judge: Judge, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    """The judge's review page again, the form that failed filled in with its refusal beside the field."""
+    queue = queries.judge_queue(db, judge=judge)
+    return page(
+        request,
+        "contest/queue.html",
+        {
+            "event": event,
+            "judge": judge,
+            "queue": queue,
+            "open": sum(1 for r in queue if r.status != "submitted"),
+            "my_conflicts": own_conflicts(db, judge=judge),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=422,
+    )
+
+
+@router.post("/contests/{slug}/review/profile")
+def own_expertise_form(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(judge_only),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A judge keeps their own expertise up to date (it guides the next assignment)."""
+    judge = _own_judge(db, event, actor)
+    values = {"expertise": str(form.get("expertise", ""))}
+    try:
+        update_judge(db, actor=actor, event=event, judge=judge, changes={"expertise": values["expertise"]})
+    except DomainError as exc:
+        errors: dict[str, str] = {}
+        note_error(exc, errors, default="expertise")
+        return _queue_page(request, db, event, judge, values, errors)
+    return RedirectResponse(f"/contests/{event.slug}/review?done=profile#profile", status_code=303)
+
+
+@router.post("/contests/{slug}/review/conflicts")
+def own_conflict_form(
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(judge_only),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A judge declares a conflict with an entry of the edition (by its number); the pair is never assigned."""
+    judge = _own_judge(db, event, actor)
+    values = {k: str(form.get(k, "")).strip() for k in ("entry", "reason")}
+    errors: dict[str, str] = {}
+    entry = entry_by_code(db, event=event, code=values["entry"]) if values["entry"] else None
+    if entry is None:
+        errors["entry"] = (
+            _("No entry %(code)s in this edition.") % {"code": values["entry"]} if values["entry"]
+            else _("Enter the entry number.")
+        )  # fmt: skip
+    else:
+        try:
+            declare_conflict(db, actor=actor, event=event, judge=judge, entry=entry, reason=values["reason"])
+        except DomainError as exc:
+            note_error(exc, errors, default="entry")
+    if errors:
+        return _queue_page(request, db, event, judge, values, errors)
+    return RedirectResponse(f"/contests/{event.slug}/review?done=declared#conflicts", status_code=303)

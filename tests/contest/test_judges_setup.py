@@ -205,3 +205,37 @@ def test_cli_adds_and_lists_judges(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "cli@example.org" in listed.output and "芯片" in listed.output
     bad = runner.invoke(contest_cli, ["judges", "add", "--db", str(path), "--event", slug, "--email", "nope"])
     assert bad.exit_code == 2 and "name@example.com" in bad.output
+
+
+def test_a_judge_edits_their_expertise_and_declares_a_conflict_on_their_review_page(
+    client: TestClient, db: Session
+) -> None:
+    edition = cf.contest(db)
+    field = cf.contest_field(db, event=edition)
+    entry = cf.entry(db, event=edition, field=field)
+    judge, judge_login = cf.judge(db, event=edition, expertise="旧领域")
+    _other, other_login = cf.judge(db, event=edition)
+    db.commit()
+    login(client, judge_login.username, factories.PASSWORD)
+    review = f"/contests/{edition.slug}/review"
+    assert "旧领域" in client.get(review).text
+    saved = client.post(f"{review}/profile", data={"csrf": csrf_of(client, review), "expertise": "新材料；储能"},
+                        follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303
+    long = client.post(f"{review}/profile", data={"csrf": csrf_of(client, review), "expertise": "长" * 2001})
+    assert long.status_code == 422 and "专业领域请控制在 2000 个字符以内" in long.text
+    missing = client.post(f"{review}/conflicts", data={"csrf": csrf_of(client, review), "entry": "X-9", "reason": "亲属"})
+    assert missing.status_code == 422 and "本届大赛没有编号为 X-9 的参赛项目" in missing.text and 'value="亲属"' in missing.text
+    declared = client.post(
+        f"{review}/conflicts", data={"csrf": csrf_of(client, review), "entry": entry.code, "reason": "曾任顾问"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert declared.status_code == 303
+    assert "曾任顾问" in client.get(review).text
+    db.expire_all()
+    assert db.get(Judge, judge.id).expertise == "新材料；储能"  # type: ignore[union-attr]
+    assert [c.judge_id for c in db.scalars(select(Conflict).where(Conflict.entry_id == entry.id))] == [judge.id]
+    # a judge changes nothing of another judge, nor anything but their own expertise
+    login(client, other_login.username, factories.PASSWORD)
+    api = f"/api/v1/contests/{edition.slug}/judges/{judge.id}"
+    assert client.patch(api, json={"expertise": "x"}).status_code == 403

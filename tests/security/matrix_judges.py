@@ -3,7 +3,8 @@
 Only the organisers of A's edition (the city-wide one and A's own) list, invite, edit and remove judges; B's
 organiser, the judge themself and every other account are refused, and a refused write leaves the judges, their
 expertise and their conflicts as they were. Writes act on the world's judge (no submitted score, so removing
-them is let through for an organiser).
+them is let through for an organiser). The judge alone edits their own expertise and declares their own
+conflicts on their review page.
 """
 
 from __future__ import annotations
@@ -59,4 +60,9 @@ ENTRIES: tuple[Entry, ...] = (
           json=lambda w: {"expertise": "矩阵领域"}, probe=judges_state),
     Entry("DELETE", "/api/v1/contests/{slug}/judges/{judge_id}", only(*EVENT_ORGANISERS), at=JUDGE,
           probe=judges_state),
+    # the judge's own expertise and declared conflicts, on their review page
+    Entry("POST", "/contests/{slug}/review/profile", only("judge"), at=EDITION,
+          form=lambda w: {"expertise": "矩阵领域"}, probe=judges_state),
+    Entry("POST", "/contests/{slug}/review/conflicts", only("judge"), at=EDITION, form=_conflict,
+          probe=conflict_count),
 )  # fmt: skip

@@ -309,6 +309,19 @@ def remove_conflict(db: Session, *, actor: Actor, event: Event, judge: Judge, co
     )  # fmt: skip
 
 
+def own_conflicts(db: Session, *, judge: Judge) -> list[tuple[Conflict, ContestEntry]]:
+    """A judge's conflicts (declared and detected) with the entries they concern, by entry number."""
+    return [
+        (c, e)
+        for c, e in db.execute(
+            select(Conflict, ContestEntry)
+            .join(ContestEntry, ContestEntry.id == Conflict.entry_id)
+            .where(Conflict.judge_id == judge.id)
+            .order_by(ContestEntry.code)
+        ).tuples()
+    ]
+
+
 def judge_in(db: Session, *, event: Event, id: int) -> Judge:
     """A judge of the edition (NotFound otherwise), the name the routes use."""
     return get_judge(db, event=event, id=id)
