@@ -73,7 +73,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Your new password is set; every other session of your account has ended.": "新密码已设置，您账户在其他设备上的登录均已退出。",
     "Profile": "个人资料",
     "Name": "姓名",
-    "Title": "职务",
+    "Job title": "职务",
     "Name in English": "英文姓名",
     "Phone": "电话",
     "E-mail": "电子邮件",
