@@ -257,7 +257,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "%(criterion)s: marks go in half points (7 or 7.5, not %(mark)s).": "%(criterion)s：评分以半分为单位（如 7 或 7.5，不能是 %(mark)s）。",
     "This round has no criterion %(code)s.": "本轮评审没有评分项 %(code)s。",
     "%(email)s is already a judge of this edition (judge %(id)s).": "%(email)s 已是本届大赛的评委（评委 %(id)s）。",
-    "%(n)s scores submitted": "已提交 %(n)s 份评分",
+    "%(num)s score submitted": ("已提交 %(num)s 份评分",),
     "Account active": "账户已启用",
     "Active (may be assigned)": "在任（可分配评审）",
     "Affiliation": "所属机构",
@@ -288,4 +288,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "inactive": "不在任",
     "My expertise": "我的专业领域",
     "Tell us about an entry you must not judge (you worked for it, invested in it, advise it...): it is never assigned to you.": "请告知您不应评审的参赛项目（例如您曾在该单位任职、投资或担任顾问）：该项目将不会分配给您。",
+    "A judge who has submitted scores is kept (their scores count in the ranking); mark them inactive instead.": "已提交评分的评委不能删除（其评分计入排名），可改为设为不在任。",
 }
