@@ -276,8 +276,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "No entry %(code)s in this edition.": "本届大赛没有编号为 %(code)s 的参赛项目。",
     "No judges yet: invite the first one below.": "尚无评委：请在下方邀请第一位评委。",
     "No organisation %(ref)s.": "没有机构 %(ref)s。",
-    "No such conflict: %(id)s": "没有该利益冲突记录：%(id)s",
-    "Only a declared conflict can be withdrawn.": "只能撤回申报的利益冲突。",
     "Remove this judge": "移除该评委",
     "The conflict is recorded.": "利益冲突已记录。",
     "The invitation is on its way.": "邀请已发出。",

@@ -291,24 +291,6 @@ def remove_judge(db: Session, *, actor: Actor, event: Event, judge: Judge) -> No
     )
 
 
-def remove_conflict(db: Session, *, actor: Actor, event: Event, judge: Judge, conflict_id: int) -> None:
-    """Withdraws a declared conflict of a judge (the organiser's; a detected one comes back at the next
-    detection, so only declared ones are withdrawn here)."""
-    require_organiser(actor, event.id)
-    row = db.get(Conflict, conflict_id)
-    if row is None or row.judge_id != judge.id:
-        raise NotFound(_("No such conflict: %(id)s") % {"id": conflict_id}, field="conflict")
-    if row.source != "declared":
-        raise DomainError(_("Only a declared conflict can be withdrawn."), field="conflict")
-    before = {"judge_id": row.judge_id, "entry_id": row.entry_id, "reason": row.reason}
-    db.delete(row)
-    db.flush()
-    audit.record(
-        db, actor=actor, entity_type="conflict", entity_id=conflict_id, action="withdraw", event_id=event.id,
-        before=before,
-    )  # fmt: skip
-
-
 def own_conflicts(db: Session, *, judge: Judge) -> list[tuple[Conflict, ContestEntry]]:
     """A judge's conflicts (declared and detected) with the entries they concern, by entry number."""
     return [
