@@ -30,6 +30,10 @@ class Hook(Generic[T]):
         self._items.sort(key=lambda entry: (entry[0], entry[1]))
         return item
 
+    def unregister(self, key: str) -> None:
+        """Removes the contribution registered under `key` (a test's own contribution, once it is done)."""
+        self._items = [entry for entry in self._items if entry[2] != key]
+
     def __call__(self, *, order: int = 100) -> Callable[[T], T]:
         """Registers the decorated function: `@HOOK(order=10)`."""
 

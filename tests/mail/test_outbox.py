@@ -133,10 +133,14 @@ def test_unreachable_server_is_transient(session_factory: sessionmaker[Session],
 def test_topic_turned_off_queues_nothing(db: Session) -> None:
     account = factories.account(db)
     mail.topic("test_topic", "Test topic")
-    mail.set_choices(db, account_id=account.id, values={"test_topic": False})
-    assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is None
-    mail.set_choices(db, account_id=account.id, values={"test_topic": True})
-    assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is not None
+    try:
+        mail.set_choices(db, account_id=account.id, values={"test_topic": False})
+        assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is None
+        mail.set_choices(db, account_id=account.id, values={"test_topic": True})
+        assert mail.queue_mail(db, to="a@example.org", template="test", locale="en", context={}, account_id=account.id, topic="test_topic") is not None
+    finally:
+        # The topic exists for this test only; other tests read the declared topics.
+        mail.TOPICS.unregister("test_topic")
 
 
 def test_new_mail_brings_a_waiting_retry_forward_without_sending_the_retry_early(
