@@ -33,7 +33,7 @@ EXCLUDED = {
 }
 # Generated requests per operation: most on PostgreSQL, whose types refuse more (out-of-range integers,
 # invalid byte sequences), fewer on SQLite, which shares every route and handler; the suite's time budget.
-EXAMPLES = {"postgresql": 12, "sqlite": 6}
+EXAMPLES = {"postgresql": 9, "sqlite": 6}
 BUDGET_SECONDS = 170
 
 
