@@ -25,6 +25,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("directory",),  # organisations, people, accounts and roles
     ("events",),  # events, their settings and published figures
     ("agenda", "exhibition"),  # base records of the forum
+    ("registration",),  # registration for the forum and its sessions, badges and check-in
     ("text",),  # pure text tools: normalize, tokenize, embed, index structures
     ("marketplace",),  # features, each above the ones it builds on
     ("deals",),

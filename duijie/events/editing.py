@@ -413,6 +413,8 @@ HOLDERS: Mapping[str, str] = MappingProxyType({
     "opportunity": _l("projects"),
     "deal": _l("deals"),
     "registration": _l("registrations"),
+    "registration_category": _l("registration categories"),
+    "check_in": _l("check-ins"),
     "role_assignment": _l("account roles"),
     "invitation": _l("invitations"),
     "meeting_slot": _l("meeting time slots"),
@@ -423,6 +425,8 @@ HOLDERS: Mapping[str, str] = MappingProxyType({
     "match_score": _l("matchmaking results"),
     "agenda_session": _l("agenda sessions"),
     "room": _l("rooms"),
+    "track": _l("programme tracks"),
+    "speaker_profile": _l("speaker profiles"),
     "exhibitor": _l("exhibitors"),
     "achievement": _l("achievement releases"),
     "policy_package": _l("policy packages"),
@@ -434,7 +438,10 @@ HOLDERS: Mapping[str, str] = MappingProxyType({
     "award": _l("awards"),
 })
 NOT_HOLDING: frozenset[str] = frozenset(
-    {"event", "event_setting", "published_figure", "audit_entry", "search_document", "job", "notification"}
+    {
+        "event", "event_setting", "published_figure", "audit_entry", "search_document", "job", "notification",
+        "programme_release", "badge_key",
+    }
 )
 
 

@@ -1,4 +1,4 @@
-"""Kinds of events, the states of an event and of a registration."""
+"""Kinds of events and the states of an event."""
 
 from __future__ import annotations
 
@@ -26,20 +26,3 @@ class EventState(LabelledEnum):
 EVENT_STATE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     {"draft": frozenset({"published"}), "published": frozenset({"draft"})}
 )
-
-
-class RegistrationState(LabelledEnum):
-    REGISTERED = "registered", "已报名", "Registered"
-    CONFIRMED = "confirmed", "已确认", "Confirmed"
-    CHECKED_IN = "checked_in", "已签到", "Checked in"
-    NO_SHOW = "no_show", "未到场", "No-show"
-    CANCELLED = "cancelled", "已取消", "Cancelled"
-
-
-REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
-    "registered": {"confirmed", "cancelled", "checked_in"},
-    "confirmed": {"checked_in", "no_show", "cancelled"},
-    "checked_in": set(),
-    "no_show": {"checked_in"},
-    "cancelled": {"registered"},
-}

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from duijie.core.db import Base, ProvenanceMixin, utcnow
+from duijie.core.db import Base, ProvenanceMixin
 
 # The zone of an event unless its organiser names another: the platform's events are held in Beijing.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -84,20 +84,3 @@ class PublishedFigure(ProvenanceMixin, Base):
     def source_is_url(self) -> bool:
         """True when the source is a web address, which a page shows as a link."""
         return bool(self.source) and str(self.source).startswith(("https://", "http://"))
-
-
-class Registration(Base):
-    """A person's registration for an event, with a badge code for check-in."""
-
-    __tablename__ = "registration"
-    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
-    role: Mapped[str] = mapped_column(String(20), default="participant")
-    state: Mapped[str] = mapped_column(String(20), default="registered")
-    badge_code: Mapped[str] = mapped_column(String(40), unique=True)
-    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    checked_in_at: Mapped[dt.datetime | None] = mapped_column()

@@ -114,7 +114,6 @@ TO_FREEZE: dict[str, str] = {
     "directory/reference.py:DISTRICT_EN": "district names in English",
     "directory/reference.py:DISTRICT_SLUG": "district slugs",
     "directory/reference.py:INDUSTRY_EN": "industry names in English",
-    "events/enums.py:REGISTRATION_TRANSITIONS": "registration transition table (dict of sets)",
     "insight/countries.py:COUNTRIES": "country names",
     "insight/exports.py:MEDIA": "export format -> media type",
     "insight/exports.py:GROUP_TITLES": "breakdown titles",
