@@ -74,7 +74,9 @@ def test_a_deal_moves_along_the_pipeline_and_counts_once_signed(db: Session) -> 
         "signed_on": "2024-04-25",
     }
     audits = db.scalars(
-        select(AuditEntry.action).where(AuditEntry.entity_type == "deal", AuditEntry.entity_id == deal.id)
+        select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "deal", AuditEntry.entity_id == deal.id)
+        .order_by(AuditEntry.id)
     )
     assert list(audits) == ["create", "stage", "stage", "stage", "stage"]
 
