@@ -399,7 +399,8 @@ _MAX_PROBLEMS = 50  # enough to fix a file in one pass, few enough to read
 
 def _shown(value: Any) -> str:
     """A value as it appears in the file, for messages."""
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) or len(value) < 80 else repr(value[:77] + "...")
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class _Reader:
