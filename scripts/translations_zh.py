@@ -143,12 +143,13 @@ ZH: dict[str, str | tuple[str, ...]] = {
 
 
 def module_tables(package: Path) -> dict[str, str | tuple[str, ...]]:
-    """The tables feature modules keep next to their code (`duijie/<module>/locale_zh.py`, a dict `ZH`)."""
+    """The tables feature modules keep next to their code (`duijie/<module>/locale_zh.py`, or several
+    `locale_zh_<part>.py` when parts of a module are written apart; each a dict `ZH`)."""
     import importlib.util
 
     merged: dict[str, str | tuple[str, ...]] = {}
-    for path in sorted(package.glob("*/locale_zh.py")):
-        spec = importlib.util.spec_from_file_location(f"locale_zh_{path.parent.name}", path)
+    for path in sorted(package.glob("*/locale_zh*.py")):
+        spec = importlib.util.spec_from_file_location(f"locale_zh_{path.parent.name}_{path.stem}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -808,6 +808,23 @@ from tests.security import (  # noqa: E402
     matrix_people_directory,
 )
 
+
+def _area_entries() -> tuple[Entry, ...]:
+    """The ENTRIES of every further `tests/security/matrix_<area>.py` not imported above, in name order."""
+    import importlib
+    import pkgutil
+
+    import tests.security as here
+
+    named = {"matrix_accounts", "matrix_events", "matrix_feeds", "matrix_judges", "matrix_meeting_setup",
+             "matrix_organisations", "matrix_people_directory"}
+    found: tuple[Entry, ...] = ()
+    for info in sorted(pkgutil.iter_modules(here.__path__), key=lambda i: i.name):
+        if info.name.startswith("matrix_") and info.name not in named:
+            found += tuple(importlib.import_module(f"tests.security.{info.name}").ENTRIES)
+    return found
+
+
 ENTRIES = (
     ENTRIES
     + matrix_events.ENTRIES
@@ -817,4 +834,5 @@ ENTRIES = (
     + matrix_people_directory.ENTRIES
     + matrix_organisations.ENTRIES
     + matrix_judges.ENTRIES
+    + _area_entries()
 )

@@ -108,6 +108,17 @@ class World:
     member: int = 0
     sign_up: int = 0
     reset_token: str = ""
+    # Records of the areas that build their own part of the world (`tests/security/world_<area>.py`, each with
+    # `extend(db, w, context)`), read as attributes: `w.session` is `w.extra["session"]`.
+    extra: dict[str, Any] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    events: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("extra", {})
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
 
 
 def _grant(db: Session, account: Account, **values: Any) -> None:
@@ -235,4 +246,25 @@ def build(db: Session) -> World:
     w.reset_token = directory_factories.reset_link(db, member)
 
     w.usernames = {role: account.username for role, account in accounts.items()}
+    w.accounts = accounts
+    w.events = {"a": event_a, "b": event_b}
+    for extend in WORLD_EXTENSIONS:
+        extend(db, w)
     return w
+
+
+def _extensions() -> list[Any]:
+    """The `extend(db, w)` of every `tests/security/world_<area>.py`, in name order."""
+    import importlib
+    import pkgutil
+
+    import tests.security as here
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(here.__path__), key=lambda i: i.name):
+        if info.name.startswith("world_"):
+            found.append(importlib.import_module(f"tests.security.{info.name}").extend)
+    return found
+
+
+WORLD_EXTENSIONS = _extensions()

@@ -1,0 +1,7 @@
+"""Permission-matrix entries for the forum's agenda routes (collected into `matrix.ENTRIES`)."""
+
+from __future__ import annotations
+
+from tests.security.matrix import Entry
+
+ENTRIES: tuple[Entry, ...] = ()
