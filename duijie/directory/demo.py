@@ -14,6 +14,7 @@ from duijie.core.auth import hash_password
 from duijie.core.db import SYNTHETIC
 from duijie.core.demo_kit import SRC_2023, SRC_2024, DemoAccount, DemoKit
 from duijie.core.demo_kit import names as N
+from duijie.core.demo_kit.pinyin import english_name
 from duijie.directory.models import Account, Organisation, Person, RoleAssignment
 from duijie.directory.reference import DISTRICT_EN, DISTRICT_SLUG, INDUSTRY_EN
 
@@ -178,6 +179,7 @@ def accounts(kit: DemoKit) -> None:
         organisation = None if org_slug is None else kit.get(Organisation, org_slug)
         person = Person(
             name_zh=name,
+            name_en=english_name(name),
             organisation=organisation,
             provenance=SYNTHETIC,
             email=f"{acc.username}@demo.duijie.invalid",

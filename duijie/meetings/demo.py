@@ -77,12 +77,13 @@ MESSAGES = {
 
 
 def _name(rng: random.Random, used: set[str]) -> tuple[str, str]:
-    """A synthetic person's name in Chinese (marked as a sample) and pinyin."""
+    """A synthetic person's name in Chinese (marked as a sample) and in English, family name first as names
+    from the mainland are written in English (Zhang Wei)."""
     while True:
         (s_zh, s_en), (g_zh, g_en) = rng.choice(SURNAMES), rng.choice(GIVEN)
         if s_zh + g_zh not in used:
             used.add(s_zh + g_zh)
-            return f"{s_zh}{g_zh}（示例）", f"{g_en} {s_en} (sample)"
+            return f"{s_zh}{g_zh}（示例）", f"{s_en} {g_en} (sample)"
 
 
 def _at(day: dt.date, moment: dt.time) -> dt.datetime:

@@ -34,6 +34,7 @@ from duijie.contest.enums import EntryState
 from duijie.contest.models import Award, Conflict, ContestEntry, ContestRound, Judge, ReviewAssignment, Score
 from duijie.core.auth import Actor, Grant
 from duijie.core.db import SYNTHETIC
+from duijie.core.demo_kit.pinyin import english_name
 from duijie.directory.models import Account, Organisation, Person
 
 SYSTEM = Actor(username="demo", display_name="demo", grants=(Grant(role="organiser"),))
@@ -60,7 +61,7 @@ def judge_pool(c: ContestDemo) -> None:
         if k % 3 == 0:
             expertise += f"；{second[1]}：{'、'.join(t for t, _ in rng.sample(second[4], 2))}"
         org_id = org.id if org else None
-        people.append({"name_zh": name, "name_en": name if foreign else None, "title": "评委",
+        people.append({"name_zh": name, "name_en": name if foreign else english_name(name), "title": "评委",
                        "organisation_id": org_id, "provenance": SYNTHETIC})  # fmt: skip
         judge_rows.append({"event_id": c.event.id, "organisation_id": org_id, "expertise": expertise,
                            "country": ["US", "DE", "GB", "JP", "SG", "IL"][k % 6] if foreign else "CN",
