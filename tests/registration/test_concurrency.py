@@ -1,0 +1,185 @@
+"""Registrations arriving at once, each in its own connection and transaction, as the web serves them.
+
+200 people register at the same moment for 50 places: exactly 50 are confirmed and 150 wait, and the places
+went in the order the decisions were made (the ids): every confirmed id is below every waiting id, and each
+waiting person's mail gives the position their id gives. One cancellation promotes exactly one person; two
+at once promote exactly two, the first two waiting. The same burst on a SQLite file gives the same counts.
+Then the offer mail goes through the real job queue to a loopback SMTP server, in the registrant's language.
+
+These tests need committed rows seen by other connections, so they use a database of their own (a SQLite file,
+or a PostgreSQL database next to the suite's), never the suite's rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from duijie.core.auth import ANONYMOUS
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
+from duijie.core.jobs import run_queued
+from duijie.core.migrate import upgrade
+from duijie.core.models import OutboxMail
+from duijie.events.models import Event
+from duijie.registration import service
+from duijie.registration.models import Registration, RegistrationCategory
+from tests import factories
+from tests.conftest import POSTGRES_URL
+from tests.fixtures.smtp import SmtpServer, mail_to, smtp_server
+from tests.registration import factories as rf
+
+__all__ = ["mail_to", "smtp_server"]
+
+PEOPLE = 200
+PLACES = 50
+
+
+def _admin() -> Engine:
+    assert POSTGRES_URL
+    return make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """A migrated, empty database of the test's own (PostgreSQL: `<suite database>_registration`)."""
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("DUIJIE_TEST_POSTGRES_URL is not set")
+        url = make_url(POSTGRES_URL)
+        name = f"{url.database}_registration"
+        admin = _admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        database_url = url.set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(database_url, pool_size=40, pool_timeout=120)
+    else:
+        database_url = f"sqlite:///{tmp_path / 'registration.db'}"
+        engine = make_engine(database_url)
+    upgrade(engine)
+    try:
+        yield request.param, engine
+    finally:
+        engine.dispose()
+        if request.param == "postgresql":
+            admin = _admin()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def _at_once(count: int, work: Callable[[int], Any]) -> list[BaseException]:
+    """Run `work(i)` for i in 0..count-1 in as many threads, released together; the errors raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            work(i)
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return errors
+
+
+def _setup(factory: sessionmaker[Session], *, capacity: int) -> tuple[int, int]:
+    with unit_of_work(factory) as db:
+        event = factories.event(db, is_published=True)
+        category = rf.category(db, event, capacity=capacity, claim_hours=24)
+        return event.id, category.id
+
+
+def _register_burst(factory: sessionmaker[Session], event_id: int, category_id: int) -> None:
+    def register(i: int) -> None:
+        with unit_of_work(factory) as db:
+            event = db.get(Event, event_id)
+            category = db.get(RegistrationCategory, category_id)
+            assert event is not None and category is not None
+            service.register(db, event, category, rf.form(100_000 + i, locale="en" if i % 2 else "zh_CN"))
+
+    assert _at_once(PEOPLE, register) == []
+
+
+def _rows(factory: sessionmaker[Session], category_id: int) -> list[Registration]:
+    with unit_of_work(factory, write=False) as db:
+        return list(db.scalars(select(Registration).where(Registration.category_id == category_id).order_by(Registration.id)))
+
+
+def _cancel(factory: sessionmaker[Session], registration_ids: list[int]) -> None:
+    def cancel(i: int) -> None:
+        with unit_of_work(factory) as db:
+            service.cancel(db, actor=ANONYMOUS, registration=service.get(db, id=registration_ids[i]))
+
+    assert _at_once(len(registration_ids), cancel) == []
+
+
+def test_simultaneous_registrations_fill_the_places_in_decision_order(own_database: tuple[str, Engine]) -> None:
+    _backend, engine = own_database
+    factory = make_sessionmaker(engine)
+    event_id, category_id = _setup(factory, capacity=PLACES)
+    _register_burst(factory, event_id, category_id)
+
+    rows = _rows(factory, category_id)
+    states = [r.state for r in rows]
+    assert (states.count("confirmed"), states.count("waiting"), len(rows)) == (PLACES, PEOPLE - PLACES, PEOPLE)
+    # Decided one after the other under the category's lock: the first 50 ids hold the places.
+    assert states == ["confirmed"] * PLACES + ["waiting"] * (PEOPLE - PLACES)
+    with unit_of_work(factory, write=False) as db:
+        mailed = dict(db.execute(select(OutboxMail.to, OutboxMail.body).where(OutboxMail.template == "registration_waiting")).all())
+        positions = [service.position(db, r) for r in rows[PLACES:]]
+    assert positions == list(range(1, PEOPLE - PLACES + 1))
+    for number, row in enumerate(rows[PLACES:], start=1):
+        assert re.search(rf"(?<!\d){number}(?!\d)", mailed[row.email]), (number, mailed[row.email])
+
+    # One cancellation promotes exactly one: the first waiting.
+    _cancel(factory, [rows[0].id])
+    after = _rows(factory, category_id)
+    assert [r.id for r in after if r.state == "offered"] == [rows[PLACES].id]
+
+    # Two at once promote exactly two: the next two waiting.
+    _cancel(factory, [rows[1].id, rows[2].id])
+    after = _rows(factory, category_id)
+    assert [r.id for r in after if r.state == "offered"] == [rows[PLACES].id, rows[PLACES + 1].id, rows[PLACES + 2].id]
+    assert sum(r.state in ("confirmed", "offered") for r in after) == PLACES
+    assert sum(r.state == "waiting" for r in after) == PEOPLE - PLACES - 3
+
+
+def test_offer_mail_reaches_the_smtp_server_in_the_registrants_language(
+    own_database: tuple[str, Engine], mail_to: SmtpServer
+) -> None:
+    _backend, engine = own_database
+    factory = make_sessionmaker(engine)
+    event_id, category_id = _setup(factory, capacity=1)
+    with unit_of_work(factory) as db:
+        event, category = db.get(Event, event_id), db.get(RegistrationCategory, category_id)
+        assert event is not None and category is not None
+        first = service.register(db, event, category, rf.form(locale="zh_CN"))
+        second = service.register(db, event, category, rf.form(email="investor@example.com", locale="en"))
+        first_id = first.id
+    with unit_of_work(factory) as db:
+        service.cancel(db, actor=ANONYMOUS, registration=service.get(db, id=first_id))
+    run_queued(factory)
+    received = mail_to.wait_for(4)
+    offers = [m for m in received if "investor@example.com" in m.rcpt_tos and m.subject.startswith("A place is free for you")]
+    assert len(offers) == 1, [m.subject for m in received]
+    assert "Claim your place here:" in offers[0].text and "(Asia/Shanghai)" in offers[0].text
+    zh = [m for m in received if m.rcpt_tos == [first.email]]
+    assert zh and all("嘉宾" in m.text for m in zh)
+    assert second.state == "waiting"
