@@ -29,6 +29,7 @@ from duijie.deals.enums import SIGNED_STAGES
 from duijie.deals.models import Deal, DealParty
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
+from duijie.events.permissions import visible_clause
 from duijie.events.service import find_event, find_visible_event
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
@@ -204,14 +205,17 @@ def make_scope(
         industry=industry or None,
     )
     if scope.event is None and scope.period is not None:
-        scope.event_ids = events_in(db, scope.period)
+        scope.event_ids = events_in(db, scope.period, actor=actor)
     return scope
 
 
-def events_in(db: Session, period: Period) -> list[int]:
-    return list(
-        db.scalars(select(Event.id).where(Event.starts_on >= period.start, Event.starts_on <= period.end))
-    )
+def events_in(db: Session, period: Period, *, actor: Actor | None = None) -> list[int]:
+    """The events starting in the period; for a reader (`actor`), only those they may see, so a draft's
+    records never enter a published figure (the command line, `actor` None, counts every event)."""
+    stmt = select(Event.id).where(Event.starts_on >= period.start, Event.starts_on <= period.end)
+    if actor is not None:
+        stmt = stmt.where(visible_clause(actor))
+    return list(db.scalars(stmt))
 
 
 def _event_filter(column: Any, scope: StatsScope) -> list[ColumnElement[bool]]:

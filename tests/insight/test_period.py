@@ -6,9 +6,13 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from duijie.core.auth import ANONYMOUS
 from duijie.core.errors import DomainError
-from duijie.insight.queries import parse_period
+from duijie.insight.queries import make_scope, parse_period
+from tests import factories
+from tests.marketplace import factories as market
 
 
 @pytest.mark.parametrize(
@@ -49,3 +53,14 @@ def test_the_dashboard_keeps_standing_with_the_message_beside_the_field(
     assert 'id="period-error"' in html and expected in html
     assert 'value="明年"' in html
     assert 'data-testid="released-count"' in html
+
+
+def test_a_draft_event_of_the_period_counts_only_for_those_who_may_see_it(db: Session) -> None:
+    draft = factories.event(db, starts_on=dt.date(2031, 3, 1), ends_on=dt.date(2031, 3, 2), is_published=False)
+    shown = factories.event(db, starts_on=dt.date(2031, 3, 5), ends_on=dt.date(2031, 3, 6))
+    market.project(db, draft)
+    market.project(db, shown)
+    reader = make_scope(db, period="2031-03", actor=ANONYMOUS)
+    command_line = make_scope(db, period="2031-03")
+    assert reader.event_ids == [shown.id]
+    assert sorted(command_line.event_ids or []) == sorted([draft.id, shown.id])
