@@ -27,3 +27,4 @@ def project_meetings(db: Session, actor: Actor, opportunity: Opportunity) -> dic
 PROJECT_PAGE_SECTIONS.register(
     PageSection("meetings/people/_meet_section.html", project_meetings), key="meetings.project_meetings", order=5
 )
+from duijie.meetings import extends_agenda as extends_agenda  # noqa: E402  (the programme's personal agenda and feed)
