@@ -37,7 +37,11 @@ from sqlalchemy.orm import Session
 from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
+from duijie.core.errors import DomainError
+from duijie.core.i18n import gettext as _
 from duijie.core.i18n import mark as _l
+from duijie.events.models import Event
+from duijie.registration import badges_pdf
 from duijie.registration.models import BadgeKey, Registration, RegistrationCategory
 
 PREFIX = "DJ1"
@@ -330,3 +334,54 @@ def reissue(db: Session, *, registration: Registration, actor: Actor) -> str:
         event_id=registration.event_id,
     )
     return badge_token(db, registration)
+
+
+class NoBadge(DomainError):
+    """Only a confirmed registration has a badge: a pending, waiting or cancelled one is told why not."""
+
+    status_code = 409
+
+
+STATE_NAMES: dict[str, str] = {
+    "pending": _l("awaiting the organiser's approval"),
+    "waiting": _l("on the waiting list"),
+    "offered": _l("offered a place that is not yet claimed"),
+    "cancelled": _l("cancelled"),
+    "declined": _l("declined"),
+    "expired": _l("expired"),
+}
+
+
+def require_badge(registration: Registration) -> None:
+    """Refuses (`NoBadge`, naming the state) a registration that is not confirmed: only those get a badge."""
+    if registration.state != "confirmed":
+        state = _(STATE_NAMES.get(registration.state, registration.state))
+        raise NoBadge(
+            _("A badge is issued once the registration is confirmed; this registration is %(state)s.")
+            % {"state": state},
+            field="state",
+        )
+
+
+def badge_pdf(db: Session, *, registration: Registration) -> bytes:
+    """The registration's printable badge; refused (`NoBadge`, naming the state) unless it is confirmed."""
+    require_badge(registration)
+    event = db.get(Event, registration.event_id)
+    category = db.get(RegistrationCategory, registration.category_id)
+    assert event is not None and category is not None
+    face = badges_pdf.BadgeFace(
+        token=badge_token(db, registration),
+        number=registration.id,
+        name=registration.name,
+        name_en=registration.name_en,
+        organisation=registration.organisation,
+        job_title=registration.job_title,
+        category_code=category.code,
+        category_zh=category.name_zh,
+        category_en=category.name_en,
+        event_zh=event.name_zh,
+        event_en=event.name_en,
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+    )
+    return badges_pdf.render(face)
