@@ -230,3 +230,19 @@ STANDING: tuple[tuple[str, str], ...] = (
     ("正在寻求产业化合作伙伴与新一轮融资", "it is looking for industrial partners and a new financing round"),
     ("研发团队来自在京高校和科研院所", "its research team comes from Beijing universities and institutes"),
 )
+
+# Every job title the demo gives people, in English (meeting participants, judges, speakers, registrants).
+JOB_TITLES_EN: dict[str, str] = {
+    "董事长": "Chairman", "首席执行官": "CEO", "总经理": "General Manager", "副总裁": "Vice President",
+    "首席技术官": "CTO", "首席科学家": "Chief Scientist", "创始人": "Founder", "研发总监": "R&D Director",
+    "董事会秘书": "Board Secretary", "融资负责人": "Head of Financing", "创始合伙人": "Founding Partner",
+    "合伙人": "Partner", "投资总监": "Investment Director", "投资经理": "Investment Manager",
+    "董事总经理": "Managing Director", "教授": "Professor", "副教授": "Associate Professor", "院长": "Dean",
+    "讲席教授": "Chair Professor", "研究员": "Research Fellow", "副研究员": "Associate Research Fellow",
+    "所长": "Director", "理事长": "President", "秘书长": "Secretary-General", "副理事长": "Vice President",
+    "投资促进局副局长": "Deputy Director, Investment Promotion Bureau",
+    "招商服务中心主任": "Director, Investment Service Centre",
+    "投资促进局处长": "Division Chief, Investment Promotion Bureau", "评委": "Judge", "记者": "Reporter",
+    "编辑": "Editor", "市场总监": "Marketing Director", "处长": "Division Chief", "科员": "Officer",
+    "工程师": "Engineer", "产品经理": "Product Manager", "博士研究生": "PhD Candidate",
+}  # fmt: skip
