@@ -240,6 +240,31 @@ def accept(
     return account
 
 
+def accept_into(db: Session, *, token: str, account: Account) -> Account:
+    """Accepts an invitation into the account already signed in: the invited role and scope are added to it
+    (a person invited a second time, to another role or event, keeps one login instead of gaining a second
+    account), and the link is used up. Side effects as `accept`; a role the account already holds is not
+    granted twice."""
+    invitation = by_token(db, token)
+    scope = scope_of(invitation)
+    held = any(
+        grant.role == scope.role
+        and grant.organisation_id == scope.organisation_id
+        and grant.event_id == scope.event_id
+        and grant.district == scope.district
+        for grant in account.roles
+    )
+    if not held:
+        users.grant(db, account, scope)
+        db.refresh(account, ["roles"])
+    set_invitation_state(
+        db, actor=accounts.actor_for_account(account), invitation=invitation, to=InvitationState.ACCEPTED, account=account
+    )
+    for linked in ACCEPTED:
+        linked(db, invitation, account)
+    return account
+
+
 def get(db: Session, *, id: int) -> Invitation:
     invitation = db.get(Invitation, id)
     if invitation is None:

@@ -196,4 +196,8 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Write the full address, beginning with http:// or https://.": "请填写完整网址，以 http:// 或 https:// 开头。",
     "You may edit only your own organisation's profile.": "您只能编辑本机构的资料。",
     "the organiser changes these.": "如需修改请联系主办方。",
+    "You are signed in as %(name)s. Accept to add this role to your account; you keep one sign-in.": "您已以 %(name)s 的身份登录。接受后，此角色将加入您现有的账户，无需另设账户。",
+    "Add to my account": "加入我的账户",
+    "Or make a separate account for this role:": "或为此角色另设一个账户：",
+    "Sign in first to add this role to it.": "请先登录，把此角色加入现有账户。",
 }

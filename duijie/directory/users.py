@@ -106,7 +106,8 @@ def resolve_scope(
     return Scope(role=role_value, organisation_id=org.id if org else None, event_id=ev.id if ev else None, district=place)
 
 
-def _grant(db: Session, account: Account, scope: Scope) -> None:
+def grant(db: Session, account: Account, scope: Scope) -> None:
+    """Gives `account` the role of `scope` (its organisation, event or district)."""
     db.add(
         RoleAssignment(
             account_id=account.id,
@@ -154,7 +155,7 @@ def new_account(
     db.add(account)
     db.flush()
     if scope is not None:
-        _grant(db, account, scope)
+        grant(db, account, scope)
     db.refresh(account)
     return account
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.core import i18n
+from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
-from duijie.core.web import csrf_form, get_db, render
+from duijie.core.web import csrf_form, get_db, render, require_login
 from duijie.directory import accounts, invitations, resets, signups, users
 from duijie.directory.enums import SIGN_UP_ROLES
 from duijie.directory.models import Account
@@ -149,6 +150,27 @@ def accept_invitation(
     if account.locale:
         response.set_cookie("lang", account.locale, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+@router.post("/invite/{token}/join")
+def accept_into_account(
+    token: str,
+    request: Request,
+    form: FormData = Depends(csrf_form),
+    actor: Actor = Depends(require_login),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Accepts into the account signed in: the role is added to it, no second account is made."""
+    account = db.get(Account, actor.account_id)
+    if account is None:  # the account was removed while its session lived
+        return RedirectResponse(f"/login?next=/invite/{token}", status_code=303)
+    try:
+        invitations.accept_into(db, token=token, account=account)
+    except DomainError as refused:
+        return _invitation_page(
+            request, db, token, values={}, errors=field_errors(refused), status=refused.status_code
+        )
+    return RedirectResponse("/account?welcome=1", status_code=303)
 
 
 # -- sign-up -------------------------------------------------------------------------------------------------------

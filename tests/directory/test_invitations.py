@@ -10,7 +10,7 @@ import re
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.db import utcnow
@@ -205,3 +205,35 @@ def test_the_same_flow_through_the_api(
     twice = client.post("/api/v1/invitations/accept", json={"token": token, "username": "judge.api2",
                                                             "password": NEW_PASSWORD})  # fmt: skip
     assert twice.status_code == 422 and twice.json()["error"]["details"][0]["field"] == "token"
+
+
+def test_someone_signed_in_accepts_into_their_own_account_and_keeps_one_login(
+    client: TestClient, db: Session
+) -> None:
+    judge = factories.account(db, role="investor", organisation=factories.organisation(db, kind="investor"))
+    invitation, token = directory_factories.invitation(db, role="judge")
+    db.commit()
+    accounts_before = db.scalar(select(func.count()).select_from(Account))
+    page = client.get(f"/invite/{token}")
+    assert f'href="/login?next=/invite/{token}"' in page.text and "/join" not in page.text
+    login(client, judge.username, factories.PASSWORD)
+    page = client.get(f"/invite/{token}")
+    assert f'action="/invite/{token}/join"' in page.text and judge.username in page.text
+    joined = client.post(f"/invite/{token}/join", data={"csrf": csrf_of(client, f"/invite/{token}")},
+                         follow_redirects=False)  # fmt: skip
+    assert joined.status_code == 303 and joined.headers["location"] == "/account?welcome=1"
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Account)) == accounts_before
+    held = db.get(Account, judge.id)
+    assert held is not None and sorted(grant.role for grant in held.roles) == ["investor", "judge"]
+    assert db.get(Invitation, invitation.id).state == "accepted"  # type: ignore[union-attr]
+    again = client.post(f"/invite/{token}/join", data={"csrf": csrf_of(client, "/account")}, follow_redirects=False)
+    assert again.status_code == 422 and "该邀请已被使用" in again.text
+
+
+def test_joining_an_invitation_needs_a_signed_in_account(client: TestClient, db: Session) -> None:
+    _, token = directory_factories.invitation(db, role="judge")
+    db.commit()
+    refused = client.post(f"/invite/{token}/join", data={"csrf": csrf_of(client, f"/invite/{token}")},
+                          follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/login")

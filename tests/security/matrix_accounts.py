@@ -57,6 +57,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry("GET", "/invite/{token}", PUBLIC, at={"token": "invite_token"}),
     Entry("POST", "/invite/{token}", PUBLIC, at={"token": "invite_token"}, form=_new_account),
+    Entry("POST", "/invite/{token}/join", LOGGED_IN, at={"token": "invite_token"}, form=lambda w: {}),
     Entry("GET", "/signup", PUBLIC),
     Entry(
         "POST", "/signup", PUBLIC,
