@@ -47,8 +47,12 @@ export OMP_NUM_THREADS=1
 
 "$PY" -m ruff check duijie tests bench scripts
 "$PY" -m mypy
+# Both cores (or up to four): each pytest-xdist worker gets its own PostgreSQL database (tests/conftest.py);
+# a file's tests stay on one worker, so a module's costly fixtures are built once.
+workers=${DUIJIE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+[ "$workers" -gt 4 ] && workers=4
 set +e
-"$PY" -m pytest "$@"
+"$PY" -m pytest -n "$workers" --dist loadfile "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then

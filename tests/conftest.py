@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,31 @@ from duijie.core.db import make_engine
 from duijie.core.migrate import upgrade
 from duijie.demo.builder import build_demo
 
+
+
+def _database_of_this_worker() -> None:
+    """Under pytest-xdist each worker process gets a PostgreSQL database of its own (`<name>_gw0`, ...).
+
+    The suite drops and rebuilds the `public` schema of the database it is given, and the tests that make
+    databases or schemas of their own name them after it, so pointing each worker at its own database keeps
+    the workers out of each other's way without any test knowing it runs in parallel.
+    """
+    base = os.environ.get("DUIJIE_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker or os.environ.get("DUIJIE_TEST_POSTGRES_BASE"):
+        return
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    os.environ["DUIJIE_TEST_POSTGRES_BASE"] = base
+    os.environ["DUIJIE_TEST_POSTGRES_URL"] = url.set(database=name).render_as_string(hide_password=False)
+
+
+_database_of_this_worker()
 POSTGRES_URL = os.environ.get("DUIJIE_TEST_POSTGRES_URL")
 # Tests that need vectors embed what they need themselves; no background embedding thread behind their back.
 os.environ.setdefault("DUIJIE_SEARCH_EMBED", "off")
