@@ -15,7 +15,7 @@ import datetime as dt
 from email.utils import format_datetime
 from hashlib import sha256
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -46,7 +46,7 @@ _PERSONAL = ("tz", "lang")
 
 def _choice(request: Request, event_timezone: str | None) -> timezones.Choice:
     return timezones.choose(
-        request.query_params.get("tz"), request.cookies.get(timezones.COOKIE), event_timezone=event_timezone
+        request.query_params.get("tz"), unquote(request.cookies.get(timezones.COOKIE, "")), event_timezone=event_timezone
     )
 
 
@@ -58,7 +58,8 @@ def _remember(response: Response, request: Request, choice: timezones.Choice) ->
     if asked == timezones.EVENT_ZONE:
         response.delete_cookie(timezones.COOKIE)
     else:
-        response.set_cookie(timezones.COOKIE, choice.name, max_age=365 * 24 * 3600, samesite="lax")
+        # Quoted: a cookie value may not hold "/", which every zone name but UTC has.
+        response.set_cookie(timezones.COOKIE, quote(choice.name, safe=""), max_age=365 * 24 * 3600, samesite="lax")
     return response
 
 
@@ -289,10 +290,10 @@ def session_page(
 @router.post("/events/{slug}/sessions/{session_id}/star")
 def star_session(
     session_id: str,
+    actor: Actor = Depends(require_login),
     form: FormData = Depends(csrf_form),
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
-    actor: Actor = Depends(require_login),
 ) -> Response:
     """Star (`star=1`) or unstar (`star=0`) the session, then back to the page the button was on."""
     session = _session_or_404(db, event, session_id)
