@@ -70,7 +70,7 @@ def _door_text() -> dict[str, str]:
         "invalid": _("Not valid"),
         "flagged": _("Flagged by the server: already admitted on another device."),
         "no_data": _("No door data on this device yet: open this page once while online."),
-        "data_loaded": _("Door data: %(count)s registrations, downloaded %(time)s."),
+        "data_loaded": _("Registrations on this device: %(count)s (downloaded %(time)s)."),
         "online": _("Online"),
         "offline": _("Offline: scans are kept on this device and synced later."),
         "pending": _("%(count)s scans waiting to sync"),
