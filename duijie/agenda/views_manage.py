@@ -22,16 +22,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.datastructures import FormData
 
-from duijie.agenda import service
-from duijie.agenda.conflicts import RULE_LABELS
-from duijie.agenda.models import AgendaSession, ProgrammeRelease, Room, SpeakerProfile, Track
+from duijie.agenda import completeness, editing, publishing, service
+from duijie.agenda.conflicts import Rule
+from duijie.agenda.models import AgendaSession, ProgrammeRelease, SpeakerProfile
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError
 from duijie.core.i18n import bilingual, is_zh
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import mark as _l
-from duijie.core.web import allow, get_db, render
-from duijie.directory.models import Person
+from duijie.core.web import allow, csrf_form, get_db, render
+from duijie.directory.models import Organisation, Person
 from duijie.directory.reference import INDUSTRY_EN
 from duijie.events import editing as event_editing
 from duijie.events.deps import event_from_slug
@@ -63,10 +63,6 @@ SESSION_FIELDS = (
     "title_zh", "title_en", "description_zh", "description_en", "kind", "day", "start", "end", "room_id",
     "track_id", "mode", "stream_url", "language", "industry", "expected", "capacity",
 )
-ROOM_FIELDS = ("name_zh", "name_en", "capacity", "position", "floor_zh", "floor_en")
-TRACK_FIELDS = ("name_zh", "name_en", "position")
-PROFILE_FIELDS = ("title_zh", "title_en", "bio_zh", "bio_en", "photo")
-BLANK_WINDOWS = 2  # empty rows offered under a room's hours or a speaker's availability
 
 
 # -- small helpers -----------------------------------------------------------------------------------------------
@@ -329,12 +325,6 @@ def _session_problems(db: Session, event: Event, session_id: int) -> list[dict[s
     ]
 
 
-def _was_published(db: Session, event: Event, session_id: int) -> bool:
-    """Whether the latest release of the programme holds the session (then it is cancelled, not deleted)."""
-    release = _latest_release(db, event)
-    return release is not None and str(session_id) in (release.snapshot or {})
-
-
 def _session_page(request: Request, db: Session, event: Event, session: AgendaSession | None, *,
                   values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
                   person_values: Mapping[str, str] | None = None, warnings: Sequence[str] = (),
@@ -369,7 +359,7 @@ def _session_page(request: Request, db: Session, event: Event, session: AgendaSe
         "warnings": list(warnings) or ([p["text"] for p in problems if p["severity"] == "warn"] if saved else []),
         "problems": [] if saved else problems,
         "flash": _("Saved.") if saved and not problems else _flash(request),
-        "was_published": session is not None and _was_published(db, event, session.id),
+        "was_published": session is not None and editing.was_published(db, event, session),
     }
     title = bilingual(session.title_zh, session.title_en) if session is not None else _("New session")
     return _page(request, event, "session.html", title, context, status_code)
@@ -389,201 +379,317 @@ def edit_session_form(session_id: int, request: Request, event: Event = Depends(
     return _session_page(request, db, event, service.get_session(db, event, session_id))
 
 
-# -- rooms and tracks --------------------------------------------------------------------------------------------
+# -- session writes ----------------------------------------------------------------------------------------------
+
+# The editing service names times as the API does; the form splits them into a day and two clocks.
+_FORM_FIELD = {"starts_at": "start", "ends_at": "end"}
+# A refused clash is shown beside the field that causes it on the session form.
+_CLASH_FIELD = {Rule.ROOM_OVERLAP: "room_id", Rule.ROOM_CLOSED: "room_id", Rule.OVER_CAPACITY: "expected"}
 
 
-def _window_rows(event: Event, windows: Sequence[tuple[dt.datetime, dt.datetime]]) -> list[dict[str, str]]:
-    """Stored windows as form rows in the event's zone, plus empty rows to add more."""
-    rows = []
-    for a, b in windows:
-        start, end = _local(event, a), _local(event, b)
-        rows.append({"day": start.date().isoformat(), "start": f"{start:%H:%M}",
-                     "end": "24:00" if end.date() > start.date() and end.time() == dt.time() else f"{end:%H:%M}"})
-    return rows + [{"day": "", "start": "", "end": ""} for _n in range(BLANK_WINDOWS)]
+def _session_data(values: Mapping[str, str]) -> tuple[dict[str, object], dict[str, str]]:
+    """The editing service's fields from the form's, with the form's own problems (a time without its day):
+    the day and clocks become wall-clock times of the event's zone, `24:00` the next midnight."""
+    data: dict[str, object] = {
+        name: values[name] for name in SESSION_FIELDS if name not in ("day", "start", "end")
+    }
+    problems: dict[str, str] = {}
+    day, start, end = values["day"], values["start"], values["end"]
+    if not start and not end:
+        data["starts_at"] = data["ends_at"] = None
+    elif not day:
+        problems["day"] = _("Choose the day of the session.")
+    else:
+        data["starts_at"] = _wall_clock(day, start)
+        data["ends_at"] = _wall_clock(day, end)
+    return data, problems
 
 
-def _posted_rows(form: FormData, name: str) -> list[dict[str, str]]:
-    """The window rows as posted (day, start and end lists side by side), empty rows dropped."""
-    days, starts, ends = (form.getlist(f"{name}_{part}") for part in ("day", "start", "end"))
-    rows = []
-    for i in range(max(len(days), len(starts), len(ends))):
-        row = {part: str(values[i]).strip() if i < len(values) else ""
-               for part, values in (("day", days), ("start", starts), ("end", ends))}
-        if any(row.values()):
-            rows.append(row)
-    return rows
+def _wall_clock(day: str, clock: str) -> str:
+    """`day clock` as the editing service reads a time of the event's zone (an empty clock stays empty, so the
+    service says which one is missing); 24:00 is midnight at the end of the day."""
+    if not clock:
+        return ""
+    if clock.strip() in ("24:00", "24:00:00"):
+        try:
+            return f"{dt.date.fromisoformat(day) + dt.timedelta(days=1)} 00:00"
+        except ValueError:
+            pass
+    return f"{day} {clock}"
 
 
-def _room_values(event: Event, room: Room) -> dict[str, Any]:
-    values: dict[str, Any] = {name: "" if getattr(room, name) is None else str(getattr(room, name))
-                              for name in ROOM_FIELDS}
-    values["interpretation"] = "1" if room.interpretation else ""
-    values["hours_rows"] = _window_rows(event, [(h.starts_at, h.ends_at) for h in room.hours])
-    return values
+def _session_errors(db: Session, exc: DomainError) -> dict[str, str]:
+    """The refusal's messages keyed by the form's fields; a clash beside the room or the time that causes it."""
+    if isinstance(exc, editing.ScheduleConflict):
+        if exc.status_code == 403:
+            raise exc
+        db.rollback()
+        out: dict[str, str] = {}
+        for report, detail in zip(exc.conflicts, exc.details, strict=False):
+            name = _CLASH_FIELD.get(report.rule) or _FORM_FIELD.get(detail.field or "", detail.field or "start")
+            out[name] = f"{out[name]} {detail.message}" if name in out else detail.message
+        return out
+    errors = _refused(db, exc)
+    return {_FORM_FIELD.get(name, name): message for name, message in errors.items()}
 
 
-def _rooms_page(request: Request, db: Session, event: Event, *, failed: str | None = None,
-                values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None,
-                status_code: int = 200) -> Response:
-    rooms = service.rooms(db, event)
-    form_values: dict[str, Any] = {str(r.id): _room_values(event, r) for r in rooms}
-    form_values["new"] = {**dict.fromkeys(ROOM_FIELDS, ""), "interpretation": "",
-                          "hours_rows": _window_rows(event, [])}
-    if failed is not None and values is not None:
-        form_values[failed] = values
-    used = dict(db.execute(
-        select(AgendaSession.room_id, func.count()).where(AgendaSession.event_id == event.id,
-                                                          AgendaSession.room_id.is_not(None))
-        .group_by(AgendaSession.room_id)
-    ).all())
-    context = {"rooms": rooms, "form_values": form_values, "failed": failed, "errors": dict(errors or {}),
-               "used": used, "flash": _flash(request)}
-    return _page(request, event, "rooms.html", _("Rooms"), context, status_code)
+def _with_session_problems(db: Session, event: Event, data: Mapping[str, object], problems: dict[str, str],
+                           session: AgendaSession | None) -> dict[str, str]:
+    """The form's own problems and every other one the editing service finds, so one answer lists them all."""
+    errors = editing.clean_session(db, event, data, session=session)[1]
+    found = {**problems}
+    for detail in errors:
+        found.setdefault(_FORM_FIELD.get(detail.field or "", detail.field or "form"), detail.message)
+    return found
 
 
-@router.get(BASE + "/rooms")
-def rooms_page(request: Request, event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+@router.post(BASE + "/sessions/new")
+def create_session(request: Request, form: FormData = Depends(csrf_form), event: Event = Depends(event_from_slug),
+                   actor: Actor = Depends(organiser), db: Session = Depends(get_db)) -> Response:
+    """Create the session; its page opens with the warnings it leaves. A refusal (a clash the event refuses
+    naming both sessions, or any field) brings the form back filled in."""
+    values = _values(form, SESSION_FIELDS)
+    data, problems = _session_data(values)
+    if problems:
+        problems = _with_session_problems(db, event, data, problems, None)
+        return _session_page(request, db, event, None, values=values, errors=problems, status_code=422)
+    try:
+        outcome = editing.create_session(db, actor=actor, event=event, data=data)
+    except DomainError as exc:
+        errors = _session_errors(db, exc)
+        return _session_page(request, db, event, None, values=values, errors=errors, status_code=exc.status_code)
+    return _back(event, f"/sessions/{outcome.value.id}?saved=1")
+
+
+@router.post(BASE + "/sessions/{session_id}")
+def update_session(session_id: int, request: Request, form: FormData = Depends(csrf_form),
+                   event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+                   db: Session = Depends(get_db)) -> Response:
+    """Save the session's fields; a refusal brings the form back filled in with the message beside its field."""
+    session = service.get_session(db, event, session_id)
+    values = _values(form, SESSION_FIELDS)
+    data, problems = _session_data(values)
+    if problems:
+        problems = _with_session_problems(db, event, data, problems, session)
+        return _session_page(request, db, event, session, values=values, errors=problems, status_code=422)
+    try:
+        editing.update_session(db, actor=actor, event=event, session=session, data=data)
+    except DomainError as exc:
+        errors = _session_errors(db, exc)
+        session = service.get_session(db, event, session_id)
+        return _session_page(request, db, event, session, values=values, errors=errors, status_code=exc.status_code)
+    return _back(event, f"/sessions/{session_id}?saved=1")
+
+
+def _session_action(request: Request, db: Session, event: Event, session_id: int, act: Any,
+                    done: Any) -> Response:
+    """A button on the session page (cancel, delete, restore): its refusal shows in the page's last card."""
+    session = service.get_session(db, event, session_id)
+    try:
+        result = act(session)
+    except DomainError as exc:
+        errors = _refused(db, exc)
+        session = service.get_session(db, event, session_id)
+        return _session_page(request, db, event, session, errors={"remove": " ".join(errors.values())},
+                             status_code=exc.status_code)
+    return done(result)
+
+
+@router.post(BASE + "/sessions/{session_id}/delete")
+def delete_session(session_id: int, request: Request, form: FormData = Depends(csrf_form),
+                   event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+                   db: Session = Depends(get_db)) -> Response:
+    """Delete a session readers never saw; one they may have seen is cancelled instead (the service decides)."""
+    return _session_action(
+        request, db, event, session_id,
+        lambda s: editing.delete_session(db, actor=actor, event=event, session=s),
+        lambda result: _back(event, "?done=deleted") if result == "deleted"
+        else _back(event, f"/sessions/{session_id}?done=cancelled"),
+    )
+
+
+@router.post(BASE + "/sessions/{session_id}/cancel")
+def cancel_session(session_id: int, request: Request, form: FormData = Depends(csrf_form),
+                   event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+                   db: Session = Depends(get_db)) -> Response:
+    """Cancel a session: it stays in the programme marked cancelled, and the next publication announces it."""
+    return _session_action(
+        request, db, event, session_id,
+        lambda s: editing.update_session(db, actor=actor, event=event, session=s, data={"cancelled": True}),
+        lambda _result: _back(event, f"/sessions/{session_id}?done=cancelled"),
+    )
+
+
+@router.post(BASE + "/sessions/{session_id}/restore")
+def restore_session(session_id: int, request: Request, form: FormData = Depends(csrf_form),
+                    event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+                    db: Session = Depends(get_db)) -> Response:
+    """Bring a cancelled session back (refused like any change if its time now clashes)."""
+    return _session_action(
+        request, db, event, session_id,
+        lambda s: editing.update_session(db, actor=actor, event=event, session=s, data={"cancelled": False}),
+        lambda _result: _back(event, f"/sessions/{session_id}?done=restored"),
+    )
+
+
+# -- people on a session -----------------------------------------------------------------------------------------
+
+PERSON_FIELDS = ("person_id", "role", "position")
+
+
+def _position(text: str) -> str:
+    """The form counts from 1, the service from 0."""
+    return str(int(text) - 1) if text.isdigit() and int(text) > 0 else text
+
+
+@router.post(BASE + "/sessions/{session_id}/people")
+def add_person(session_id: int, request: Request, form: FormData = Depends(csrf_form),
+               event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
                db: Session = Depends(get_db)) -> Response:
-    """The rooms with their seats, interpretation and opening hours, each editable, and a form to add one."""
-    return _rooms_page(request, db, event)
+    """Put a person found in the directory on the session; a clash the event refuses comes back beside the
+    person, naming both sessions."""
+    session = service.get_session(db, event, session_id)
+    values = _values(form, (*PERSON_FIELDS, "q"))
+    data = {"person_id": values["person_id"], "role": values["role"], "position": _position(values["position"])}
+    try:
+        editing.add_speaker(db, actor=actor, event=event, session=session, data=data)
+    except DomainError as exc:
+        errors = _refused(db, exc)
+        session = service.get_session(db, event, session_id)
+        return _session_page(request, db, event, session, errors=errors, person_values=values,
+                             status_code=exc.status_code)
+    return _back(event, f"/sessions/{session_id}?saved=1#people")
 
 
-def _track_values(track: Track) -> dict[str, str]:
-    return {name: "" if getattr(track, name) is None else str(getattr(track, name)) for name in TRACK_FIELDS}
-
-
-def _tracks_page(request: Request, db: Session, event: Event, *, failed: str | None = None,
-                 values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
-                 status_code: int = 200) -> Response:
-    tracks = service.tracks(db, event)
-    form_values: dict[str, Any] = {str(t.id): _track_values(t) for t in tracks}
-    form_values["new"] = dict.fromkeys(TRACK_FIELDS, "")
-    if failed is not None and values is not None:
-        form_values[failed] = values
-    used = dict(db.execute(
-        select(AgendaSession.track_id, func.count()).where(AgendaSession.event_id == event.id,
-                                                           AgendaSession.track_id.is_not(None))
-        .group_by(AgendaSession.track_id)
-    ).all())
-    context = {"tracks": tracks, "form_values": form_values, "failed": failed, "errors": dict(errors or {}),
-               "used": used, "flash": _flash(request)}
-    return _page(request, event, "tracks.html", _("Tracks"), context, status_code)
-
-
-@router.get(BASE + "/tracks")
-def tracks_page(request: Request, event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
-                db: Session = Depends(get_db)) -> Response:
-    """The tracks, each editable, and a form to add one."""
-    return _tracks_page(request, db, event)
-
-
-# -- speakers ----------------------------------------------------------------------------------------------------
-
-
-def _windows_text(event: Event, raw: object) -> str:
-    windows = service._windows(raw)
-    if windows is None:
-        return _("Any time")
-    parts = []
-    for a, b in windows:
-        start, end = _local(event, a), _local(event, b)
-        parts.append(f"{start:%m-%d %H:%M}–{end:%H:%M}" if start.date() == end.date()
-                     else f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}")
-    return "；".join(parts) if is_zh() else "; ".join(parts)
-
-
-@router.get(BASE + "/speakers")
-def speakers_page(request: Request, event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+@router.post(BASE + "/sessions/{session_id}/people/{person_id}")
+def update_person(session_id: int, person_id: int, request: Request, form: FormData = Depends(csrf_form),
+                  event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
                   db: Session = Depends(get_db)) -> Response:
-    """Everyone on a session, with their sessions, availability and what lacks English."""
-    _total, rows = service.list_speakers(db, event, include_cancelled=True)
-    profiles = service.profiles_of(db, event, [p.id for p, _s in rows])
-    people = []
-    for person, sessions in rows:
-        profile = profiles.get(person.id)
-        missing = []
-        if not person.name_en:
-            missing.append(_("English name"))
-        if profile is None or (profile.title_zh and not profile.title_en):
-            missing.append(_("English job title"))
-        if profile is None or (profile.bio_zh and not profile.bio_en) or not (profile.bio_zh or profile.bio_en):
-            missing.append(_("English bio"))
-        people.append({
-            "person": person, "profile": profile, "missing": missing,
-            "sessions": len([s for s in sessions if s.cancelled_at is None]),
-            "available": _windows_text(event, profile.available if profile else None),
-        })
-    context = {"people": people, "flash": _flash(request)}
-    return _page(request, event, "speakers.html", _("Speakers and moderators"), context)
+    """Change a person's role or place in the order."""
+    session = service.get_session(db, event, session_id)
+    values = _values(form, ("role", "position"))
+    try:
+        speaker = editing.get_speaker(db, session, person_id)
+        editing.update_speaker(db, actor=actor, event=event, speaker=speaker,
+                               data={"role": values["role"], "position": _position(values["position"])})
+    except DomainError as exc:
+        errors = _refused(db, exc)
+        session = service.get_session(db, event, session_id)
+        return _session_page(request, db, event, session, errors={"people": " ".join(errors.values())},
+                             status_code=exc.status_code)
+    return _back(event, f"/sessions/{session_id}?done=person#people")
 
 
-def _profile_values(event: Event, profile: SpeakerProfile | None) -> dict[str, Any]:
-    values: dict[str, Any] = {name: str(getattr(profile, name) or "") if profile else "" for name in PROFILE_FIELDS}
-    windows = service._windows(profile.available) if profile is not None else None
-    values["available_rows"] = _window_rows(event, windows or ())
-    return values
-
-
-def _speaker_page(request: Request, db: Session, event: Event, person_id: int, *,
-                  values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None,
-                  status_code: int = 200) -> Response:
-    person = service.people_of(db, [person_id]).get(person_id)
-    if person is None:
-        raise NotFound(_("There is no such person in the directory."))
-    _total, sessions = service.list_sessions(db, event, service.SessionFilter(speaker=person_id))
-    context = {
-        "person": person,
-        "sessions": sessions,
-        "values": values if values is not None else _profile_values(event, service.get_profile(db, event, person_id)),
-        "errors": dict(errors or {}),
-        "flash": _flash(request),
-    }
-    return _page(request, event, "speaker.html", _person_name(person), context, status_code)
-
-
-@router.get(BASE + "/speakers/{person_id}")
-def speaker_page(person_id: int, request: Request, event: Event = Depends(event_from_slug),
-                 actor: Actor = Depends(organiser), db: Session = Depends(get_db)) -> Response:
-    """A person's profile for this event: bilingual job title and bio, photo, the windows they can speak in."""
-    return _speaker_page(request, db, event, person_id)
-
-
-# -- conflict rules ----------------------------------------------------------------------------------------------
-
-LEVELS: dict[str, str] = {"refuse": _l("Refuse the change"), "warn": _l("Warn"), "off": _l("Do not check")}
-
-
-def _settings_page(request: Request, db: Session, event: Event, *, values: Mapping[str, str] | None = None,
-                   errors: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
-    current = {rule.value: level.value for rule, level in service.severity(db, event).items()}
-    context = {
-        "rules": [(rule.value, _(text)) for rule, text in RULE_LABELS.items()],
-        "levels": _pairs(LEVELS),
-        "values": dict(values or current),
-        "errors": dict(errors or {}),
-        "flash": _flash(request),
-    }
-    return _page(request, event, "settings.html", _("Conflict rules"), context, status_code)
-
-
-@router.get(BASE + "/settings")
-def settings_page(request: Request, event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
+@router.post(BASE + "/sessions/{session_id}/people/{person_id}/remove")
+def remove_person(session_id: int, person_id: int, request: Request, form: FormData = Depends(csrf_form),
+                  event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
                   db: Session = Depends(get_db)) -> Response:
-    """Each conflict rule with what it does to a change: refuse, warn or nothing."""
-    return _settings_page(request, db, event)
+    """Take a person off the session."""
+    session = service.get_session(db, event, session_id)
+    try:
+        speaker = editing.get_speaker(db, session, person_id)
+        editing.remove_speaker(db, actor=actor, event=event, speaker=speaker)
+    except DomainError as exc:
+        errors = _refused(db, exc)
+        session = service.get_session(db, event, session_id)
+        return _session_page(request, db, event, session, errors={"people": " ".join(errors.values())},
+                             status_code=exc.status_code)
+    return _back(event, f"/sessions/{session_id}?done=person#people")
 
 
-# -- publication (H2 pending) ------------------------------------------------------------------------------------
+# -- completeness and publication -------------------------------------------------------------------------------
 
-
-def _latest_release(db: Session, event: Event) -> ProgrammeRelease | None:
-    return db.scalar(select(ProgrammeRelease).where(ProgrammeRelease.event_id == event.id)
-                     .order_by(ProgrammeRelease.number.desc()).limit(1))
+_MISSING_FIELD: dict[str, str] = {
+    "title_en": _l("English title"),
+    "description_en": _l("English description"),
+    "name_en": _l("English name"),
+    "floor_en": _l("English location"),
+    "bio_en": _l("English bio"),
+}
+_MISSING_KIND: dict[str, str] = {
+    "session": _l("Session"),
+    "room": _l("Room"),
+    "track": _l("Track"),
+    "person": _l("Person"),
+    "speaker_profile": _l("Speaker"),
+    "organisation": _l("Organisation"),
+}
 
 
 def _missing(db: Session, event: Event) -> list[dict[str, str]]:
-    return []
+    """The completeness report's items as sentences, each with the page where its English is written."""
+    report = completeness.completeness(db, event)
+    base = _base(event)
+    org_ids = [m.id for m in report.items if m.kind == "organisation"]
+    org_slugs = dict(db.execute(select(Organisation.id, Organisation.slug).where(Organisation.id.in_(org_ids))).all()
+                     ) if org_ids else {}
+    profile_people = dict(db.execute(
+        select(SpeakerProfile.id, SpeakerProfile.person_id).where(SpeakerProfile.event_id == event.id)
+    ).all()) if any(m.kind == "speaker_profile" for m in report.items) else {}
+    out = []
+    for m in report.items:
+        what = _(_MISSING_FIELD.get(m.field, m.field))
+        if m.field == "title_en" and m.kind == "speaker_profile":
+            what = _("English job title")
+        text = f"{_(_MISSING_KIND.get(m.kind, m.kind))}「{m.text_zh}」：{what}" if is_zh() else \
+            f"{_(_MISSING_KIND.get(m.kind, m.kind))} “{m.text_zh}”: {what}"
+        if m.where and m.kind in ("person", "organisation"):
+            text += _(" (on “%(where)s”)") % {"where": m.where}
+        href = {
+            "session": f"{base}/sessions/{m.id}",
+            "room": f"{base}/rooms#room-{m.id}",
+            "track": f"{base}/tracks#track-{m.id}",
+            "person": f"{base}/speakers/{m.id}",
+            "speaker_profile": f"{base}/speakers/{profile_people.get(m.id, 0)}",
+            "organisation": f"/organisations/{org_slugs.get(m.id, '')}/edit",
+        }.get(m.kind, base)
+        out.append({"text": text, "href": href})
+    return out
+
+
+_CHANGE_KIND: dict[str, str] = {
+    "added": _l("New"),
+    "changed": _l("Changed"),
+    "cancelled": _l("Cancelled"),
+    "restored": _l("Back in the programme"),
+    "removed": _l("Removed"),
+}
+_CHANGE_FIELD: dict[str, str] = {"time": _l("time"), "room": _l("room"), "title": _l("title"),
+                                 "people": _l("speakers")}
 
 
 def _publication(db: Session, event: Event) -> tuple[ProgrammeRelease | None, list[str]]:
-    return _latest_release(db, event), []
+    """The latest release and, as sentences, what publishing now would change for readers (the publishing
+    service's own comparison of its snapshots)."""
+    release = publishing.latest_release(db, event)
+    _total, sessions = service.list_sessions(db, event)
+    current = {str(s.id): publishing.snapshot_of(s) for s in sessions}
+    lines = []
+    for change in publishing.compare(release.snapshot if release is not None else None, current):
+        title = bilingual(change.title_zh, change.title_en)
+        line = f"{_(_CHANGE_KIND.get(change.kind, change.kind))}：「{title}」" if is_zh() else \
+            f"{_(_CHANGE_KIND.get(change.kind, change.kind))}: “{title}”"
+        if change.fields:
+            sep = "、" if is_zh() else ", "
+            fields = sep.join(_(_CHANGE_FIELD.get(f, f)) for f in change.fields)
+            line += f"（{fields}）" if is_zh() else f" ({fields})"
+        lines.append(line)
+    return release, lines
+
+
+@router.post(BASE + "/publish")
+def publish(request: Request, form: FormData = Depends(csrf_form), event: Event = Depends(event_from_slug),
+            actor: Actor = Depends(organiser), db: Session = Depends(get_db)) -> Response:
+    """Publish the programme as it stands; the overview then says how many people were told of the changes."""
+    try:
+        publication = publishing.publish_programme(db, actor, event)
+    except DomainError as exc:
+        errors = _refused(db, exc)
+        return _overview(request, db, event, {"errors": {"publish": " ".join(errors.values())}}, exc.status_code)
+    return _back(event, f"?release={publication.release.number}&notified={publication.notified}#publish")
+
+
+# The rooms, tracks, speakers and conflict-rule editors are written apart and served with these.
+from duijie.agenda import views_manage_setup  # noqa: E402
+
+router.include_router(views_manage_setup.router)
