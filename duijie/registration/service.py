@@ -14,14 +14,12 @@ what each move also does. Services flush; the caller's unit of work commits.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from duijie.agenda.models import AgendaSession
@@ -649,6 +647,25 @@ def change_place(db: Session, *, actor: Actor, place: SessionRegistration, to: S
     return set_place_state(db, actor=actor, place=place, to=to)
 
 
+def act_on_place(
+    db: Session, *, actor: Actor, registration: Registration, session: AgendaSession, action: str
+) -> SessionRegistration:
+    """What the person's page and the API offer on a session: `take` a place, `cancel` it, `claim` the place
+    offered."""
+    if action == "take":
+        return register_session(db, actor=actor, registration=registration, session=session)
+    if action not in ("cancel", "claim"):
+        raise DomainError(_("Choose one of: %(allowed)s.") % {"allowed": "take, cancel, claim"}, field="action")
+    place = db.scalar(
+        select(SessionRegistration).where(
+            SessionRegistration.session_id == session.id, SessionRegistration.registration_id == registration.id
+        )
+    )
+    if place is None:
+        raise NotFound(_("You have no place in this session."), field="session")
+    return change_place(db, actor=actor, place=place, to=State.CONFIRMED if action == "claim" else State.CANCELLED)
+
+
 def places_of(db: Session, registration: Registration) -> list[tuple[SessionRegistration, AgendaSession]]:
     """The registration's session places with their sessions, by session start."""
     rows = db.execute(
@@ -720,78 +737,3 @@ def schedule_sweep(db: Session, *, at: dt.datetime) -> None:
     from duijie.registration.jobs import SWEEP
 
     enqueue_waiting(db, kind=SWEEP, lock=SWEEP_LOCK, run_after=at)
-
-
-# -- reading ------------------------------------------------------------------------------------------------
-
-
-def summary(db: Session, *, event: Event) -> list[dict[str, Any]]:
-    """Per category: its capacity and how many registrations are in each state, and the free places."""
-    rows = db.execute(
-        select(Registration.category_id, Registration.state, func.count())
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.category_id, Registration.state)
-    ).all()
-    counted: dict[int, dict[str, int]] = {}
-    for category_id, state, n in rows:
-        counted.setdefault(category_id, {})[state] = int(n)
-    result = []
-    for category in list_categories(db, event=event):
-        states = {s.value: counted.get(category.id, {}).get(s.value, 0) for s in State}
-        taken = states[State.CONFIRMED] + states[State.OFFERED]
-        free = None if category.capacity is None else max(0, category.capacity - taken)
-        result.append({"category": category, "counts": states, "free": free})
-    return result
-
-
-def search(
-    db: Session,
-    *,
-    event: Event,
-    state: str | None = None,
-    category: RegistrationCategory | None = None,
-    text: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> tuple[list[Registration], int]:
-    """The event's registrations by arrival (id), filtered, one page of them and the total."""
-    stmt = select(Registration).where(Registration.event_id == event.id)
-    if state:
-        stmt = stmt.where(Registration.state == state)
-    if category is not None:
-        stmt = stmt.where(Registration.category_id == category.id)
-    if text and text.strip():
-        like = f"%{text.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Registration.name).like(like), func.lower(Registration.email).like(like),
-                              func.lower(func.coalesce(Registration.organisation, "")).like(like)))  # fmt: skip
-    total = int(db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    items = list(db.scalars(stmt.order_by(Registration.id).offset((page - 1) * page_size).limit(page_size)))
-    return items, total
-
-
-def waiting_list(db: Session, *, category: RegistrationCategory) -> list[Registration]:
-    """The category's waiting list in the order places will be offered."""
-    return waiting.waiting_list(db, category_pool(db, category, actor=ANONYMOUS))
-
-
-def for_account(db: Session, *, account_id: int) -> list[Registration]:
-    """A signed-in person's registrations, newest first."""
-    return list(db.scalars(select(Registration).where(Registration.account_id == account_id).order_by(Registration.id.desc())))
-
-
-CSV_COLUMNS = ("id", "state", "category", "name", "name_en", "email", "phone", "organisation", "job_title",
-               "country", "locale", "created_at", "offered_until", "consent_at", "decline_reason")  # fmt: skip
-
-
-def export_csv(db: Session, *, event: Event) -> str:
-    """Every registration of the event as CSV (UTF-8, one header row), by arrival."""
-    codes = {c.id: c.code for c in list_categories(db, event=event)}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in db.scalars(select(Registration).where(Registration.event_id == event.id).order_by(Registration.id)):
-        row = {c: getattr(r, c, None) for c in CSV_COLUMNS}
-        row["category"] = codes.get(r.category_id, "")
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.datetime) else v for v in row.values()])
-    return out.getvalue()
-

@@ -14,7 +14,7 @@ from duijie.core.auth import ANONYMOUS
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.models import AuditEntry, Job, OutboxMail
-from duijie.registration import mails, service
+from duijie.registration import mails, queries, service
 from duijie.registration.models import Registration
 from duijie.registration.waiting import State
 from tests import factories
@@ -31,7 +31,7 @@ def test_places_then_waiting_list_in_arrival_order(db: Session) -> None:
     people = [service.register(db, event, cat, rf.form()) for _ in range(4)]
     assert [p.state for p in people] == ["confirmed", "confirmed", "waiting", "waiting"]
     assert [service.position(db, p) for p in people] == [None, None, 1, 2]
-    assert [(c["counts"]["confirmed"], c["counts"]["waiting"], c["free"]) for c in service.summary(db, event=event)] == [(2, 2, 0)]
+    assert [(c["counts"]["confirmed"], c["counts"]["waiting"], c["free"]) for c in queries.summary(db, event=event)] == [(2, 2, 0)]
     waiting_mail = db.scalar(select(OutboxMail).where(OutboxMail.to == people[3].email))
     assert waiting_mail is not None and "2" in waiting_mail.subject and waiting_mail.locale == "zh_CN"
 
