@@ -42,7 +42,7 @@ from duijie.core.web import csrf_form, get_db
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
 
-router = APIRouter(include_in_schema=False)
+router: APIRouter = APIRouter(include_in_schema=False)
 
 ROOM_FIELDS = ("name_zh", "name_en", "capacity", "position", "floor_zh", "floor_en")
 TRACK_FIELDS = ("name_zh", "name_en", "position")
@@ -272,7 +272,14 @@ def _room_form(form: FormData) -> tuple[dict[str, Any], dict[str, object], dict[
     values["hours_rows"] = rows + [{"day": "", "start": "", "end": ""} for _n in range(BLANK_WINDOWS)]
     data: dict[str, object] = {**{k: values[k] for k in ROOM_FIELDS}, "interpretation": bool(values["interpretation"]),
                                "hours": windows}
-    return values, data, problems
+    return values, _keep_order(data), problems
+
+
+def _keep_order(data: dict[str, object]) -> dict[str, object]:
+    """An order left empty keeps the stored one (new rows: the default), rather than erasing it."""
+    if data.get("position") == "":
+        del data["position"]
+    return data
 
 
 def _with_room_problems(db: Session, event: Event, data: Mapping[str, object], problems: dict[str, str],
@@ -345,7 +352,7 @@ def create_track(request: Request, form: FormData = Depends(csrf_form), event: E
     """Add a track."""
     values = _values(form, TRACK_FIELDS)
     try:
-        editing.create_track(db, actor=actor, event=event, data=dict(values))
+        editing.create_track(db, actor=actor, event=event, data=_keep_order(dict(values)))
     except DomainError as exc:
         errors = _refused(db, exc)
         return _tracks_page(request, db, event, failed="new", values=values, errors=errors,
@@ -361,7 +368,7 @@ def update_track(track_id: int, request: Request, form: FormData = Depends(csrf_
     track = service.get_track(db, event, track_id)
     values = _values(form, TRACK_FIELDS)
     try:
-        editing.update_track(db, actor=actor, event=event, track=track, data=dict(values))
+        editing.update_track(db, actor=actor, event=event, track=track, data=_keep_order(dict(values)))
     except DomainError as exc:
         errors = _refused(db, exc)
         return _tracks_page(request, db, event, failed=str(track_id), values=values, errors=errors,
