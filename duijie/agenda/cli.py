@@ -179,3 +179,8 @@ def check_command(input_path: Path, output_path: str, lang: str, explain: bool) 
             click.echo(summary(conflicts), err=True)
         except _Exit as leave:
             sys.exit(leave.status)
+
+
+# The programme's commands (session, room, track, speaker, publish, completeness, conflicts, import) live in their
+# own module, which attaches them to this group.
+from duijie.agenda import cli_programme  # noqa: E402, F401
