@@ -269,7 +269,7 @@ def _flash(request: Request) -> str | None:
         "cancelled": _("The session was cancelled; it shows as cancelled once the programme is published again."),
         "restored": _("The session is back in the programme."),
         "room": _("The room is saved."),
-        "room_deleted": _("The room was deleted; its sessions have no room now."),
+        "room_deleted": _("The room was deleted."),
         "track": _("The track is saved."),
         "track_deleted": _("The track was deleted; its sessions have no track now."),
         "profile": _("The profile is saved."),

@@ -108,7 +108,7 @@ def test_a_clash_is_refused_naming_both_sessions_beside_the_field_in_the_pages_l
     refused = client.post(base + "/sessions/new", data={**form, "csrf": csrf_of(client, base + "/sessions/new")})
     assert refused.status_code == 422
     error = refused.text.split('data-testid="error-room_id">', 1)[1].split("</span>", 1)[0]
-    assert "开幕式" in error and "新药研发论坛" in error, error
+    assert "二号厅同时安排了「开幕式」和「新药研发论坛」（时间重叠）" in error, error
     assert 'name="title_zh" value="新药研发论坛"' in refused.text and 'name="start" value="09:30"' in refused.text
     with in_english(client):
         refused = client.post(base + "/sessions/new", data={**form, "csrf": csrf_of(client, base + "/sessions/new")})
