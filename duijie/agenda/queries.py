@@ -402,6 +402,7 @@ class Block:
 
     starts_at: dt.datetime
     row: int
+    row_end: int  # the next block's row: the time heading fills the time column down to it
     cells: list[Cell]
 
 
@@ -431,8 +432,15 @@ def timetable(sessions: list[AgendaSession], rooms: list[Room]) -> Timetable:
         assert s.starts_at is not None and s.ends_at is not None
         end = max(line_of[s.ends_at], line_of[s.starts_at] + 1)
         blocks.setdefault(s.starts_at, []).append(Cell(s, column_of[s.room_id], line_of[s.starts_at], end))
+    starts = sorted(blocks)
+    last = max((c.row_end for cells in blocks.values() for c in cells), default=2)
     ordered = [
-        Block(moment, line_of[moment], sorted(cells, key=lambda c: (c.column, c.session.id)))
-        for moment, cells in sorted(blocks.items())
+        Block(
+            moment,
+            line_of[moment],
+            line_of[starts[i + 1]] if i + 1 < len(starts) else last,
+            sorted(blocks[moment], key=lambda c: (c.column, c.session.id)),
+        )
+        for i, moment in enumerate(starts)
     ]
     return Timetable(columns=columns, rows=max(len(lines), 1), blocks=ordered)

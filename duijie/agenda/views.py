@@ -107,6 +107,7 @@ def _page(
         "zone": choice,
         "zone_options": _zones(choice, when),
         "zone_label": choice.label(when),
+        "zone_offset": timezones.offset_text(when, choice.tz),
         "event_zone_label": timezones.zone_label(choice.event_name, when),
         "span": lambda s: timezones.span(choice, s.starts_at, s.ends_at) if s.starts_at and s.ends_at else None,
         "day_label": timezones.day_label,

@@ -2,6 +2,8 @@
 // read from Intl, so a visitor abroad sees the programme on their clock in one choice. Without JavaScript the
 // switch still lists the common zones and the event's own (no inline handlers: the CSP forbids them).
 (function () {
+  // The switch sends itself on change (autosubmit.js), so its button is for pages without script only.
+  document.documentElement.classList.add("js");
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   if (!zone) { return; }
