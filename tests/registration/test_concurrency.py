@@ -12,6 +12,7 @@ or a PostgreSQL database next to the suite's), never the suite's rolled-back tra
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -19,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.auth import ANONYMOUS
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from duijie.core.jobs import run_queued
 from duijie.core.migrate import upgrade
-from duijie.core.models import OutboxMail
+from duijie.core.models import Job, OutboxMail
 from duijie.events.models import Event
 from duijie.registration import service
 from duijie.registration.models import Registration, RegistrationCategory
@@ -183,3 +184,31 @@ def test_offer_mail_reaches_the_smtp_server_in_the_registrants_language(
     zh = [m for m in received if m.rcpt_tos == [first.email]]
     assert zh and all("嘉宾" in m.text for m in zh)
     assert second.state == "waiting"
+
+
+def test_the_sweep_job_expires_an_offer_at_its_deadline_and_offers_the_next(own_database: tuple[str, Engine]) -> None:
+    """The job queued with the offer runs at the deadline (not before), expires it and offers the place on."""
+    _backend, engine = own_database
+    factory = make_sessionmaker(engine)
+    event_id, category_id = _setup(factory, capacity=1)
+    with unit_of_work(factory) as db:
+        event, category = db.get(Event, event_id), db.get(RegistrationCategory, category_id)
+        assert event is not None and category is not None
+        ids = [service.register(db, event, category, rf.form()).id for _ in range(3)]
+    _cancel(factory, [ids[0]])
+    with unit_of_work(factory, write=False) as db:
+        job = db.scalar(select(Job).where(Job.kind == "registration.sweep", Job.state == "queued"))
+        offered = service.get(db, id=ids[1])
+        assert job is not None and job.run_after == offered.offered_until
+    run_queued(factory)  # not due yet: nothing moves
+    assert [r.state for r in _rows(factory, category_id)] == ["cancelled", "offered", "waiting"]
+    with unit_of_work(factory) as db:
+        past = utcnow() - dt.timedelta(minutes=1)
+        db.execute(update(Registration).where(Registration.id == ids[1]).values(offered_until=past))
+        db.execute(update(Job).where(Job.kind == "registration.sweep", Job.state == "queued").values(run_after=past, queued_at=past))
+    run_queued(factory)
+    assert [r.state for r in _rows(factory, category_id)] == ["cancelled", "expired", "offered"]
+    with unit_of_work(factory, write=False) as db:
+        done = db.scalar(select(Job).where(Job.kind == "registration.sweep", Job.state == "done"))
+        assert done is not None and done.result is not None and done.result["expired"] == 1
+        assert db.scalar(select(Job).where(Job.kind == "registration.sweep", Job.state == "queued")) is not None

@@ -1,0 +1,79 @@
+"""`duijie registration` on a new database, as a script runs it: categories, register, the waiting list,
+decisions, the export; refusals one line per option in the chosen language, exit 1, nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from duijie.cli import main
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
+from duijie.core.migrate import upgrade
+from duijie.registration.models import Registration
+from tests import factories
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    path = tmp_path / "registration.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with unit_of_work(make_sessionmaker(engine)) as db:
+        factories.event(db, slug="cli-forum")
+    engine.dispose()
+    return path
+
+
+def _run(db_file: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["registration", *args, "--db", str(db_file)])
+
+
+def _states(db_file: Path) -> list[str]:
+    engine = make_engine(f"sqlite:///{db_file}")
+    with unit_of_work(make_sessionmaker(engine), write=False) as db:
+        found = list(db.scalars(select(Registration.state).order_by(Registration.id)))
+    engine.dispose()
+    return found
+
+
+def test_categories_register_waiting_list_decisions_and_export(db_file: Path) -> None:
+    added = _run(db_file, "categories", "add", "cli-forum", "--code", "guest", "--name-zh", "嘉宾", "--name-en", "Guest", "--capacity", "1")
+    assert added.exit_code == 0, added.output
+    listed = _run(db_file, "categories", "list", "cli-forum", "--json")
+    assert json.loads(listed.output.splitlines()[0])["capacity"] == 1
+    for name in ("甲", "乙", "丙"):
+        done = _run(db_file, "register", "cli-forum", "--category", "guest", "--name", name, "--email", f"{ord(name)}@example.org", "--consent")
+        assert done.exit_code == 0, done.output
+    waiting = _run(db_file, "list", "cli-forum", "--state", "waiting")
+    assert [line.split("\t")[2] for line in waiting.output.splitlines()] == ["#1", "#2"]
+    first_id = _run(db_file, "list", "cli-forum", "--state", "confirmed").output.split("\t")[0]
+    cancelled = _run(db_file, "cancel", "cli-forum", first_id)
+    assert cancelled.exit_code == 0 and "\tcancelled\t" in cancelled.output
+    assert _states(db_file) == ["cancelled", "offered", "waiting"]
+    raised = _run(db_file, "categories", "set", "cli-forum", "guest", "--capacity", "2")
+    assert raised.exit_code == 0 and _states(db_file) == ["cancelled", "offered", "offered"]
+    exported = _run(db_file, "export", "cli-forum")
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert [r["state"] for r in rows] == ["cancelled", "offered", "offered"] and rows[0]["category"] == "guest"
+
+
+def test_refusals_name_the_option_in_the_chosen_language_and_write_nothing(db_file: Path) -> None:
+    _run(db_file, "categories", "add", "cli-forum", "--code", "media", "--name-zh", "媒体", "--approval")
+    refused = _run(db_file, "register", "cli-forum", "--category", "media", "--name", "某", "--email", "nope", "--lang", "en")
+    assert refused.exit_code == 1
+    assert "error: --email: Enter an e-mail address such as name@example.com." in refused.output
+    assert "error: --consent: Tick the box to agree" in refused.output
+    assert _states(db_file) == []
+    bad = _run(db_file, "categories", "add", "cli-forum", "--code", "x", "--name-zh", "某类", "--capacity", "很多")
+    assert bad.exit_code == 1 and bad.output.startswith("error: --capacity: 很多")
+    pending = _run(db_file, "register", "cli-forum", "--category", "media", "--name", "记者", "--email", "press@example.org", "--consent")
+    # The organiser registering someone needs no approval.
+    assert "\tconfirmed\t" in pending.output
+    decline = _run(db_file, "decline", "cli-forum", pending.output.split("\t")[0], "--reason", " ")
+    assert decline.exit_code == 1
