@@ -53,6 +53,9 @@ def test_a_change_tells_exactly_the_sessions_speakers_and_starrers(db: Session) 
     english = mails[speaker_x.person.email]
     assert "AI Forum" in english.subject + english.body and "2026-04-25 14:00" in english.body
     assert english.locale.startswith("en")
+    # Each session's link stands on its own line under it.
+    assert any(line.strip().startswith("http") and line.strip().endswith(f"/events/{event.slug}/sessions/{x.id}")
+               for line in english.body.splitlines())
     chinese = mails[fan_x.person.email]
     assert "人工智能论坛" in chinese.body and chinese.locale.startswith("zh")
     recorded = db.scalar(select(AuditEntry).where(AuditEntry.entity_type == "programme_release",
