@@ -101,6 +101,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "The sessions you starred at every event, and your 1:1 meetings, in time order.": "您在各活动收藏的议程和一对一洽谈，按时间排列。",
     "Nothing yet: star sessions on an event's timetable to see them here.": "暂无内容：在活动日程表中收藏议程后，会显示在这里。",
     "Past (%(n)s)": "已结束（%(n)s）",
+    "Nothing ahead: what you starred or met is over, listed below.": "暂无即将开始的安排：已结束的议程和洽谈列在下方。",
     "In your calendar": "同步到日历",
     "Subscribe to this address in your calendar application: starred sessions appear there and follow every change of time or room. The address is secret; reset it on “My calendar”, which also resets your meetings' feed.": "在日历应用中订阅此地址：收藏的议程会出现在日历中，并随时间或会场的变动自动更新。此地址须保密；可在“我的日程”中重置，洽谈日历的订阅地址也会一并重置。",
     "Calendar feed address": "日历订阅地址",

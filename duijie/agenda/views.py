@@ -12,6 +12,7 @@ Times are shown in the event's zone unless the reader chose another (`tz` query,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from email.utils import format_datetime
 from hashlib import sha256
 from typing import Any
@@ -40,6 +41,7 @@ from duijie.events.models import Event
 
 router = APIRouter(include_in_schema=False)
 
+SPEAKERS_PAGE = 60
 # The query parameters a share link drops: the reader's own zone and language are theirs, not the page's.
 _PERSONAL = ("tz", "lang")
 
@@ -63,9 +65,11 @@ def _remember(response: Response, request: Request, choice: timezones.Choice) ->
     return response
 
 
-def _links(request: Request) -> dict[str, str]:
-    """The page's address to share (without the reader's zone and language) and its language alternates."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in _PERSONAL]
+def _links(request: Request, drop: Iterable[str] = ()) -> dict[str, str]:
+    """The page's address to share (without the reader's zone and language, nor the values in `drop`: filters
+    that were refused) and its language alternates."""
+    dropped = set(_PERSONAL) | set(drop)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in dropped]
     base = str(request.url.replace(query=""))
     share = base + ("?" + urlencode(kept) if kept else "")
     sep = "&" if kept else "?"
@@ -214,6 +218,7 @@ def sessions_page(
             "days": queries.session_days(db, event, choice),
             "people": queries.people_on(rows, found),
             "starred": queries.starred_ids(db, actor.account_id, [s.id for s in rows]),
+            **_links(request, drop=f.errors),
         },
         moment=rows[0].starts_at if rows and rows[0].starts_at else None,
         status=422 if f.errors else 200,
@@ -310,11 +315,18 @@ def speakers_page(
     event: Event = Depends(event_from_slug),
     db: Session = Depends(get_db),
 ) -> Response:
-    """Everyone speaking or moderating at the event, with title and organisation."""
+    """Everyone speaking or moderating at the event, with title and organisation, by pages of `SPEAKERS_PAGE`
+    (a forum has a thousand speakers)."""
     choice = _choice(request, event.timezone)
+    everyone = queries.event_speakers(db, event)
+    pages = max(1, -(-len(everyone) // SPEAKERS_PAGE))
+    asked = str(request.query_params.get("page", "1"))
+    page = min(int(asked), pages) if asked.isdigit() and 0 < len(asked) < 7 and int(asked) > 0 else 1
+    shown = everyone[(page - 1) * SPEAKERS_PAGE : page * SPEAKERS_PAGE]
     return _page(
-        request, "agenda/public/speakers.html", event, choice, {"speakers": queries.event_speakers(db, event)}
-    )
+        request, "agenda/public/speakers.html", event, choice,
+        {"speakers": shown, "total": len(everyone), "page": page, "pages": pages},
+    )  # fmt: skip
 
 
 @router.get("/events/{slug}/speakers/{person_id}")

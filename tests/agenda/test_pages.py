@@ -173,6 +173,8 @@ def test_bad_filter_values_get_a_message_beside_the_field_in_the_page_language(
     assert "No such session type; choose one from the list." in english.text
     assert "Write the day as 2026-04-25." in english.text
     assert 'value="dance" selected' in english.text
+    # A link shared from here carries only the filters that hold.
+    assert 'id="ag-share-url" type="text" readonly value="http://testserver/events/zgc-forum/sessions"' in english.text
 
 
 def test_session_list_pages_through_many_sessions(client: TestClient, db: Session) -> None:
@@ -249,3 +251,14 @@ def test_twenty_parallel_rooms_get_one_column_each(client: TestClient, db: Sessi
     assert "--rooms: 20" in page
     assert page.count('class="tt-room"') == 20
     assert 'style="grid-column: 21; grid-row: 2 / 3"' in page
+
+
+def test_speakers_are_listed_by_pages_of_sixty(client: TestClient, db: Session) -> None:
+    event = af.forum(db, slug="crowd-forum")
+    everyone = [factories.person(db, name_zh=f"嘉宾{i:03d}") for i in range(65)]
+    af.session(db, event, people=everyone)
+    first = client.get("/events/crowd-forum/speakers").text
+    assert "共 65 位嘉宾" in first or "65" in first.split('class="result-count"', 1)[1][:80]
+    assert first.count('class="ag-person"') == 60 and "嘉宾000" in first and "嘉宾060" not in first
+    second = client.get("/events/crowd-forum/speakers?page=2").text
+    assert second.count('class="ag-person"') == 5 and "嘉宾064" in second
