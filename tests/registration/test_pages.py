@@ -14,7 +14,7 @@ from duijie.core.models import OutboxMail
 from duijie.registration import mails, service
 from duijie.registration.models import Registration, RegistrationCategory
 from tests import factories
-from tests.conftest import csrf_of, in_english, login
+from tests.conftest import StatementCounter, csrf_of, in_english, login
 from tests.registration import factories as rf
 
 
@@ -174,3 +174,18 @@ def test_my_registrations_lists_the_signed_in_persons_own(client: TestClient, db
     login(client, account.username, factories.PASSWORD)
     page = client.get("/me/registrations").text
     assert mails.manage_token(db, mine) in page and page.count("/registrations/") == 1
+
+
+def test_organiser_list_reads_a_fixed_number_of_statements(client: TestClient, db: Session, count_statements: StatementCounter) -> None:
+    event = factories.event(db)
+    cat = rf.category(db, event, capacity=2)
+    _organiser(db, client, event)
+    counts = []
+    for more in (3, 30):
+        for _ in range(more):
+            service.register(db, event, cat, rf.form())
+        db.commit()
+        with count_statements:
+            assert client.get(f"/events/{event.slug}/registrations").status_code == 200
+        counts.append(count_statements.count)
+    assert counts[0] == counts[1], counts
