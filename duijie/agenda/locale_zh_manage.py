@@ -87,18 +87,22 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Role and order": "角色与顺序",
     "Rooms": "会场",
     "Saved, with these warnings:": "已保存，但有以下提醒：",
+    "Schedule conflicts": "日程冲突",
     "Search the directory by name (Chinese or English)": "按姓名（中文或英文）搜索名录",
     "Seats": "座位数",
     "Sessions by day": "按日期排列的场次",
     "Sessions without a time yet": "时间待定的场次",
     "Simultaneous interpretation (Chinese ⇄ English)": "同声传译（中 ⇄ 英）",
     "Stream link": "直播链接",
-    "The address of the photo, such as /static/people/zhang.jpg.": "照片地址，如 /static/people/zhang.jpg。",
+    "The photo’s path on this site (/media/people/zhang.jpg) or its https:// address.": "照片在本站的路径（如 /media/people/zhang.jpg）或 https:// 地址。",
     "The conflict rules are saved.": "冲突规则已保存。",
-    "The event itself is a draft: the programme is seen only once the event is published too.":
-        "活动本身仍是草稿：活动发布后，公众才能看到议程。",
+    "The event itself is a draft: only its organisers see this programme until the event is published.":
+        "活动本身仍是草稿：在活动发布之前，只有主办方能看到这份议程。",
+    "The event is public: visitors see the programme as you edit it. A release is what tells people of changes.":
+        "活动已公开：访客看到的是实时编辑中的议程；发布新版本时才会通知相关人员。",
+    "No release yet. The first one records the programme as it stands and tells nobody; each later one tells the "
+    "people concerned by what changed since.": "尚未发布过版本。首次发布只记录当前议程，不通知任何人；此后每次发布都会通知与变更相关的人员。",
     "The profile is saved.": "嘉宾资料已保存。",
-    "The programme has not been published yet: visitors do not see it.": "议程尚未发布，访客还看不到。",
     "The programme of each event you organise: sessions, rooms, speakers, conflicts and publication.":
         "您负责的各活动的议程：场次、会场、嘉宾、冲突和发布。",
     "The room is saved.": "会场已保存。",

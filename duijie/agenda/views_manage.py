@@ -631,8 +631,10 @@ def _missing(db: Session, event: Event) -> list[dict[str, str]]:
         what = _(_MISSING_FIELD.get(m.field, m.field))
         if m.field == "title_en" and m.kind == "speaker_profile":
             what = _("English job title")
-        text = f"{_(_MISSING_KIND.get(m.kind, m.kind))}「{m.text_zh}」：{what}" if is_zh() else \
-            f"{_(_MISSING_KIND.get(m.kind, m.kind))} “{m.text_zh}”: {what}"
+        # A profile's text is a title or a bio: the person it belongs to names the line better.
+        subject = m.where if m.kind == "speaker_profile" and m.where else m.text_zh
+        text = f"{_(_MISSING_KIND.get(m.kind, m.kind))}「{subject}」：{what}" if is_zh() else \
+            f"{_(_MISSING_KIND.get(m.kind, m.kind))} “{subject}”: {what}"
         if m.where and m.kind in ("person", "organisation"):
             text += _(" (on “%(where)s”)") % {"where": m.where}
         href = {

@@ -162,12 +162,13 @@ def speakers_page(request: Request, event: Event = Depends(event_from_slug), act
     people = []
     for person, sessions in rows:
         profile = profiles.get(person.id)
+        # As the completeness report counts: a text that has its Chinese and lacks its English.
         missing = []
-        if not person.name_en:
+        if person.name_zh and not person.name_en:
             missing.append(_("English name"))
-        if profile is None or (profile.title_zh and not profile.title_en):
+        if profile is not None and profile.title_zh and not profile.title_en:
             missing.append(_("English job title"))
-        if profile is None or (profile.bio_zh and not profile.bio_en) or not (profile.bio_zh or profile.bio_en):
+        if profile is not None and profile.bio_zh and not profile.bio_en:
             missing.append(_("English bio"))
         people.append({
             "person": person, "profile": profile, "missing": missing,
