@@ -6,10 +6,8 @@ contest's judge assignment), which are exercised by their own tests."""
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -32,9 +30,9 @@ EXCLUDED = {
     ("POST", "/api/v1/contests/{slug}/rounds/{round_id}/assignment"),
 }
 # Generated requests per operation: most on PostgreSQL, whose types refuse more (out-of-range integers,
-# invalid byte sequences), fewer on SQLite, which shares every route and handler; the suite's time budget.
-EXAMPLES = {"postgresql": 9, "sqlite": 6}
-BUDGET_SECONDS = 170
+# invalid byte sequences), fewer on SQLite, which shares every route and handler. The numbers keep the suite
+# within its time as operations are added; speed itself is not asserted here (that is what bench/ is for).
+EXAMPLES = {"postgresql": 7, "sqlite": 4}
 
 
 def _known_values(db: Session, path: str) -> dict[str, list[Any]]:
@@ -100,13 +98,9 @@ def test_no_generated_request_gets_a_server_error(app: Any, client: Any, db: Ses
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
     failures: list[str] = []
-    started = time.monotonic()
     for operation in operations:
         if (operation.method.upper(), operation.path) in EXCLUDED:
             continue
-        if time.monotonic() - started > BUDGET_SECONDS:
-            pytest.fail(f"the fuzzing took longer than {BUDGET_SECONDS} s; stopped before {operation.label}")
-
         run = _fuzz(operation, cookies, failures, db)
         with contextlib.suppress(Exception):  # each failure is recorded by `_fuzz`
             run()
