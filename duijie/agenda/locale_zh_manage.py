@@ -47,6 +47,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Floor or hall, such as 二层 A 厅.": "楼层或展厅，如：二层 A 厅。",
     "For an online or hybrid session: https://…": "线上或线上线下结合的场次填写：https://…",
     "Foreign visitors read this; the completeness report lists it while empty.": "供外国来宾阅读；留空时会列入翻译完整性报告。",
+    "Give the place as a whole number from 1, such as 2 for second.": "请用从 1 开始的整数填写位次，如第二位填 2。",
     "Give the day, the start and the end of this window.": "请填写该时段的日期、开始和结束时间。",
     "Job title (Chinese)": "职务（中文）",
     "Job title (English)": "职务（英文）",

@@ -537,22 +537,47 @@ def restore_session(session_id: int, request: Request, form: FormData = Depends(
 PERSON_FIELDS = ("person_id", "role", "position")
 
 
-def _position(text: str) -> str:
-    """The form counts from 1, the service from 0."""
-    return str(int(text) - 1) if text.isdigit() and int(text) > 0 else text
+def _ordered(session: AgendaSession, person_id: int, role: str | None, place: str) -> list[dict[str, object]] | None:
+    """The session's people with `person_id` moved to `place` (counted from 1 as the page shows it) and given
+    `role`, as the editing service's `speakers` list (its order is their order); None when `place` is empty."""
+    if not place.strip():
+        return None
+    people = [{"person_id": sp.person_id, "role": sp.role} for sp in sorted(session.speakers, key=lambda sp: sp.position)]
+    moved = next((p for p in people if p["person_id"] == person_id), None)
+    if moved is None:
+        return None
+    people.remove(moved)
+    if role:
+        moved["role"] = role
+    index = int(place) - 1 if place.strip().isdigit() else len(people)
+    people.insert(max(0, min(index, len(people))), moved)
+    return people
+
+
+def _bad_place(text: str) -> str | None:
+    """The form's own problem with a place in the order (the page counts from 1)."""
+    if text and not (text.isdigit() and 1 <= int(text) <= 1000):
+        return _("Give the place as a whole number from 1, such as 2 for second.")
+    return None
 
 
 @router.post(BASE + "/sessions/{session_id}/people")
 def add_person(session_id: int, request: Request, form: FormData = Depends(csrf_form),
                event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
                db: Session = Depends(get_db)) -> Response:
-    """Put a person found in the directory on the session; a clash the event refuses comes back beside the
-    person, naming both sessions."""
+    """Put a person found in the directory on the session, at the place asked (last when empty); a clash the
+    event refuses comes back beside the person, naming both sessions."""
     session = service.get_session(db, event, session_id)
     values = _values(form, (*PERSON_FIELDS, "q"))
-    data = {"person_id": values["person_id"], "role": values["role"], "position": _position(values["position"])}
+    if _bad_place(values["position"]):
+        return _session_page(request, db, event, session, errors={"position": _bad_place(values["position"])},
+                             person_values=values, status_code=422)
     try:
-        editing.add_speaker(db, actor=actor, event=event, session=session, data=data)
+        row = editing.add_speaker(db, actor=actor, event=event, session=session,
+                                  data={"person_id": values["person_id"], "role": values["role"]}).value
+        order = _ordered(session, row.person_id, None, values["position"])
+        if order is not None:
+            editing.update_session(db, actor=actor, event=event, session=session, data={"speakers": order})
     except DomainError as exc:
         errors = _refused(db, exc)
         session = service.get_session(db, event, session_id)
@@ -565,13 +590,19 @@ def add_person(session_id: int, request: Request, form: FormData = Depends(csrf_
 def update_person(session_id: int, person_id: int, request: Request, form: FormData = Depends(csrf_form),
                   event: Event = Depends(event_from_slug), actor: Actor = Depends(organiser),
                   db: Session = Depends(get_db)) -> Response:
-    """Change a person's role or place in the order."""
+    """Change a person's role and place in the order (the others move up or down to make room)."""
     session = service.get_session(db, event, session_id)
     values = _values(form, ("role", "position"))
+    if _bad_place(values["position"]):
+        return _session_page(request, db, event, session, errors={"people": _bad_place(values["position"])},
+                             status_code=422)
     try:
         speaker = editing.get_speaker(db, session, person_id)
-        editing.update_speaker(db, actor=actor, event=event, speaker=speaker,
-                               data={"role": values["role"], "position": _position(values["position"])})
+        order = _ordered(session, person_id, values["role"], values["position"])
+        if order is None:
+            editing.update_speaker(db, actor=actor, event=event, speaker=speaker, data={"role": values["role"]})
+        else:
+            editing.update_session(db, actor=actor, event=event, session=session, data={"speakers": order})
     except DomainError as exc:
         errors = _refused(db, exc)
         session = service.get_session(db, event, session_id)

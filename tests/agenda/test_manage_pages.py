@@ -153,6 +153,11 @@ def test_a_published_session_is_cancelled_and_a_never_published_one_deleted(clie
     assert done.status_code == 303
     db.expire_all()
     assert db.get(AgendaSession, shown.id).cancelled_at is not None  # type: ignore[union-attr]
+    assert 'data-testid="cancelled"' in client.get(page).text
+    back = client.post(page + "/restore", data={"csrf": csrf_of(client, page)}, follow_redirects=False)
+    assert back.status_code == 303
+    db.expire_all()
+    assert db.get(AgendaSession, shown.id).cancelled_at is None  # type: ignore[union-attr]
     hidden_page = f"{_base(draft_event)}/sessions/{hidden.id}"
     done = client.post(hidden_page + "/delete", data={"csrf": csrf_of(client, hidden_page)}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].endswith("?done=deleted")
@@ -254,3 +259,36 @@ def test_rooms_tracks_profiles_and_rules_are_edited_and_a_bad_row_is_named(clien
     assert 'name="over_capacity" value="off" checked' in page
     overview = client.get(base).text
     assert 'class="prog-refuse"' in overview and "王五" in overview
+
+
+def test_people_are_added_from_the_directory_reordered_given_a_role_and_removed(
+    client: TestClient, db: Session
+) -> None:
+    event = af.forum(db)
+    first = factories.person(db, name_zh="赵六", name_en="Zhao Liu")
+    second = factories.person(db, name_zh="孙七", name_en="Sun Qi")
+    session = af.session(db, event, people=[first])
+    _organiser_of(client, db, event)
+    page = f"{_base(event)}/sessions/{session.id}"
+    assert "孙七" in client.get(page + "?q=孙").text
+    bad = client.post(page + "/people", data={"person_id": str(second.id), "role": "moderator", "position": "第一",
+                                              "q": "孙", "csrf": csrf_of(client, page)})
+    assert bad.status_code == 422 and 'data-testid="error-position"' in bad.text
+    assert 'value="第一"' in bad.text and f'<option value="{second.id}" selected' in bad.text
+    added = client.post(page + "/people", data={"person_id": str(second.id), "role": "moderator", "position": "1",
+                                                "csrf": csrf_of(client, page)}, follow_redirects=False)
+    assert added.status_code == 303
+    db.expire_all()
+    people = sorted(db.get(AgendaSession, session.id).speakers, key=lambda s: s.position)  # type: ignore[union-attr]
+    assert [(p.person_id, p.role) for p in people] == [(second.id, "moderator"), (first.id, "speaker")]
+    changed = client.post(f"{page}/people/{first.id}", data={"role": "host", "position": "1",
+                                                              "csrf": csrf_of(client, page)}, follow_redirects=False)
+    assert changed.status_code == 303
+    db.expire_all()
+    roles = {p.person_id: p.role for p in db.get(AgendaSession, session.id).speakers}  # type: ignore[union-attr]
+    assert roles == {first.id: "host", second.id: "moderator"}
+    removed = client.post(f"{page}/people/{second.id}/remove", data={"csrf": csrf_of(client, page)},
+                          follow_redirects=False)
+    assert removed.status_code == 303
+    db.expire_all()
+    assert [p.person_id for p in db.get(AgendaSession, session.id).speakers] == [first.id]  # type: ignore[union-attr]
