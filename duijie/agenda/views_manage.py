@@ -569,9 +569,10 @@ def add_person(session_id: int, request: Request, form: FormData = Depends(csrf_
     event refuses comes back beside the person, naming both sessions."""
     session = service.get_session(db, event, session_id)
     values = _values(form, (*PERSON_FIELDS, "q"))
-    if _bad_place(values["position"]):
-        return _session_page(request, db, event, session, errors={"position": _bad_place(values["position"])},
-                             person_values=values, status_code=422)
+    bad_place = _bad_place(values["position"])
+    if bad_place:
+        return _session_page(request, db, event, session, errors={"position": bad_place}, person_values=values,
+                             status_code=422)
     try:
         row = editing.add_speaker(db, actor=actor, event=event, session=session,
                                   data={"person_id": values["person_id"], "role": values["role"]}).value
@@ -593,9 +594,9 @@ def update_person(session_id: int, person_id: int, request: Request, form: FormD
     """Change a person's role and place in the order (the others move up or down to make room)."""
     session = service.get_session(db, event, session_id)
     values = _values(form, ("role", "position"))
-    if _bad_place(values["position"]):
-        return _session_page(request, db, event, session, errors={"people": _bad_place(values["position"])},
-                             status_code=422)
+    bad_place = _bad_place(values["position"])
+    if bad_place:
+        return _session_page(request, db, event, session, errors={"people": bad_place}, status_code=422)
     try:
         speaker = editing.get_speaker(db, session, person_id)
         order = _ordered(session, person_id, values["role"], values["position"])
