@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duijie.core.db import Base, utcnow
+
+# The states in which a registration takes part (it holds, awaits or may be offered a place).
+ACTIVE_STATES_SQL = "state IN ('pending', 'confirmed', 'waiting', 'offered')"
 
 
 class RegistrationCategory(Base):
@@ -51,6 +54,12 @@ class Registration(Base):
     __table_args__ = (
         Index("ix_registration_event_state", "event_id", "state"),
         Index("ix_registration_category_state", "category_id", "state"),
+        # One active registration per address and event, whatever the category (addresses are stored in lower
+        # case): the service refuses a second one in words, this holds when two arrive at the same moment.
+        Index(
+            "uq_registration_active_email", "event_id", "email", unique=True,
+            sqlite_where=text(ACTIVE_STATES_SQL), postgresql_where=text(ACTIVE_STATES_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from duijie.agenda.models import AgendaSession
@@ -329,8 +330,12 @@ def clean_registration(raw: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in REGISTRATION_FIELDS:
         values[name] = _text(raw, name, LIMITS[name], errors, required=name in ("name", "email"))
-    if values["email"] is not None and not EMAIL.match(values["email"]):
-        errors.append(ErrorDetail(_("Enter an e-mail address such as name@example.com."), field="email"))
+    if values["email"] is not None:
+        if EMAIL.match(values["email"]):
+            # Stored in lower case: one address, one registration per event (a unique index holds it).
+            values["email"] = values["email"].lower()
+        else:
+            errors.append(ErrorDetail(_("Enter an e-mail address such as name@example.com."), field="email"))
     if values["phone"] is not None and set(values["phone"]) - PHONE_CHARS:
         errors.append(ErrorDetail(_("Write the phone number with digits, spaces, + - and brackets only."), field="phone"))
     if not _flag(raw.get("consent")):
@@ -347,10 +352,22 @@ def active_for_email(db: Session, *, event: Event, email: str) -> Registration |
     return db.scalar(
         select(Registration).where(
             Registration.event_id == event.id,
-            func.lower(Registration.email) == email.strip().lower(),
+            Registration.email == email.strip().lower(),
             Registration.state.in_(ACTIVE),
         )
     )
+
+
+def _already(email: str, state: str) -> DomainError:
+    """The refusal of a second active registration of an address: where the first one is and what to do."""
+    error = DomainError(
+        _("%(email)s is already registered for this event (%(state)s). Open the link in the mail we sent to that "
+          "address to see or cancel that registration; to change the category, cancel it first.")
+        % {"email": email, "state": State(state).label(get_locale())},
+        field="email",
+    )  # fmt: skip
+    error.status_code = 409
+    return error
 
 
 def register(
@@ -387,14 +404,7 @@ def register(
     waiting.lock(db, pool)
     existing = active_for_email(db, event=event, email=values["email"])
     if existing is not None:
-        error = DomainError(
-            _("%(email)s is already registered for this event (%(state)s). Open the link in the mail we sent to that "
-              "address to see or cancel that registration; to change the category, cancel it first.")
-            % {"email": values["email"], "state": State(existing.state).label(get_locale())},
-            field="email",
-        )  # fmt: skip
-        error.status_code = 409
-        raise error
+        raise _already(values["email"], existing.state)
     _sweep_pool(db, pool)
     state = waiting.decide(db, pool, approval=category.requires_approval and not organiser)
     now = utcnow()
@@ -410,8 +420,14 @@ def register(
         updated_at=now,
         **values,
     )
-    db.add(registration)
-    db.flush()
+    try:
+        with db.begin_nested():
+            db.add(registration)
+            db.flush()
+    except IntegrityError:
+        # The same address registered in another category at this very moment (the unique index saw it).
+        found = active_for_email(db, event=event, email=values["email"])
+        raise _already(values["email"], found.state if found else state.value) from None
     audit.record(db, actor=actor, entity_type="registration", entity_id=registration.id, action="register",
                  event_id=event.id, after={"state": state.value, "category": category.code, "email": values["email"]})  # fmt: skip
     mails.send(db, registration=registration, state=state.value, position=waiting.position(db, pool, registration))

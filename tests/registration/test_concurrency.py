@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.auth import ANONYMOUS
 from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
+from duijie.core.errors import DomainError
 from duijie.core.jobs import run_queued
 from duijie.core.migrate import upgrade
 from duijie.core.models import Job, OutboxMail
@@ -212,3 +213,37 @@ def test_the_sweep_job_expires_an_offer_at_its_deadline_and_offers_the_next(own_
         done = db.scalar(select(Job).where(Job.kind == "registration.sweep", Job.state == "done"))
         assert done is not None and done.result is not None and done.result["expired"] == 1
         assert db.scalar(select(Job).where(Job.kind == "registration.sweep", Job.state == "queued")) is not None
+
+
+def test_one_address_registering_in_two_categories_at_once_gets_one_registration(own_database: tuple[str, Engine]) -> None:
+    """Decisions are serialized per category, so the same address in two categories at the same moment is held
+    apart by the unique index; the loser is refused in words (409, naming the e-mail field)."""
+    _backend, engine = own_database
+    factory = make_sessionmaker(engine)
+    event_id, first = _setup(factory, capacity=10)
+    with unit_of_work(factory) as db:
+        event = db.get(Event, event_id)
+        assert event is not None
+        second = rf.category(db, event, capacity=10).id
+    refused: list[DomainError] = []
+
+    def register(i: int) -> None:
+        with unit_of_work(factory) as db:
+            event = db.get(Event, event_id)
+            category = db.get(RegistrationCategory, (first, second)[i])
+            assert event is not None and category is not None
+            try:
+                service.register(db, event, category, rf.form(email="Twice@Example.org"))
+            except DomainError as exc:
+                refused.append(exc)
+
+    for _round in range(5):
+        refused.clear()
+        with unit_of_work(factory) as db:
+            for row in db.scalars(select(Registration).where(Registration.event_id == event_id)):
+                db.delete(row)
+        assert _at_once(2, register) == []
+        with unit_of_work(factory, write=False) as db:
+            emails = list(db.scalars(select(Registration.email).where(Registration.event_id == event_id)))
+        assert emails == ["twice@example.org"]
+        assert [(e.status_code, e.field) for e in refused] == [(409, "email")]
