@@ -80,6 +80,10 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "projects": "项目",
     "registrations": "报名",
     "rooms": "会场",
+    "check-ins": "签到记录",
+    "programme tracks": "议程专题",
+    "registration categories": "报名类别",
+    "speaker profiles": "嘉宾资料",
     # the set-up pages
     "A summit, trading event or contest held during a forum sits inside it.": "论坛期间举办的峰会、技术交易活动或大赛设在该论坛之下。",
     "Actions": "操作",
