@@ -15,4 +15,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Your account is ready. The events you take part in appear here once they are published.": "您的账户已就绪。您参加的活动发布后会显示在这里。",
     "Organisers: sign in and create your first event at the events page.": "主办方：登录后在活动页面创建第一个活动。",
     "Enterprises and investors: sign up and wait for the organiser's approval.": "企业和投资机构：注册后等待主办方审核。",
+    "%(num)s parallel forum": ("%(num)s 场平行论坛",),
+    "%(num)s day": ("会期 %(num)s 天",),
+    "All sessions": "全部活动场次",
 }

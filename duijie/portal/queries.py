@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from duijie.agenda.models import AgendaSession, SessionSpeaker
 from duijie.core.auth import Actor
 from duijie.core.errors import NotFound
 from duijie.core.i18n import gettext as _
@@ -22,6 +23,7 @@ from duijie.insight.queries import EventStats, event_stats
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
 from duijie.meetings.models import MeetingSlot
+from duijie.registration import service as registration
 
 # How many projects and deals an organisation page lists (the largest and the latest first).
 ORGANISATION_LIST_LIMIT = 50
@@ -119,6 +121,44 @@ class EventPage:
     checks: list[FigureCheck]
     other_figures: list[PublishedFigure]
     children: list[Event]
+    programme: ProgrammeSummary | None = None
+
+
+@dataclass
+class ProgrammeSummary:
+    """The forum part of an event page: how big the programme is, and whether one may register."""
+
+    sessions: int
+    parallel_forums: int
+    speakers: int
+    days: int
+    registration_open: bool
+
+
+def programme_summary(db: Session, event: Event) -> ProgrammeSummary | None:
+    """The programme's size (sessions not cancelled, parallel forums, distinct people on them, days) and whether
+    a public registration category is open; None when the event has neither a programme nor registration."""
+    live = (AgendaSession.event_id == event.id, AgendaSession.cancelled_at.is_(None))
+    sessions, forums, first, last = db.execute(
+        select(
+            func.count(AgendaSession.id),
+            func.count(AgendaSession.id).filter(AgendaSession.kind == "parallel_forum"),
+            func.min(AgendaSession.starts_at),
+            func.max(AgendaSession.starts_at),
+        ).where(*live)
+    ).one()
+    speakers = db.scalar(
+        select(func.count(func.distinct(SessionSpeaker.person_id)))
+        .join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
+        .where(*live)
+    )
+    open_now = bool(registration.public_categories(db, event=event))
+    if not sessions and not open_now:
+        return None
+    days = (last.date() - first.date()).days + 1 if first is not None and last is not None else 0
+    return ProgrammeSummary(
+        sessions=sessions, parallel_forums=forums, speakers=speakers or 0, days=days, registration_open=open_now
+    )
 
 
 def event_page(db: Session, event: Event, actor: Actor) -> EventPage:
@@ -142,4 +182,7 @@ def event_page(db: Session, event: Event, actor: Actor) -> EventPage:
             select(Event).where(Event.parent_id == event.id, visible_clause(actor)).order_by(Event.starts_on)
         )
     )
-    return EventPage(event=event, stats=stats, checks=checks, other_figures=other, children=children)
+    return EventPage(
+        event=event, stats=stats, checks=checks, other_figures=other, children=children,
+        programme=programme_summary(db, event),
+    )  # fmt: skip

@@ -94,6 +94,7 @@ def event_page(
             "checks": page.checks,
             "other_figures": page.other_figures,
             "children": page.children,
+            "programme": page.programme,
             "rules": rules,
             "figure_text": figure_text,
         },

@@ -3,6 +3,7 @@ language switch, and the links each page shows only to those the linked page let
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from duijie.events.models import Event
 from tests import factories
+from tests.agenda import factories as agenda_factories
 from tests.conftest import login
+from tests.registration import factories as registration_factories
 
 IMPORT_LINK = '<a href="/import"'
 
@@ -128,3 +131,21 @@ def test_policy_check_is_offered_to_the_enterprise_itself_and_the_organiser(clie
 def test_unknown_organisation_gets_a_readable_404(client: TestClient) -> None:
     response = client.get("/organisations/no-such-org")
     assert response.status_code == 404 and "未找到机构：no-such-org" in response.text
+
+
+def test_a_forum_page_leads_to_its_programme_and_its_registration(client: TestClient, db: Session) -> None:
+    forum = agenda_factories.forum(db)
+    speaker = factories.person(db)
+    agenda_factories.session(db, forum, people=[speaker], kind="parallel_forum")
+    agenda_factories.session(db, forum, start="2026-04-26 09:00", end="2026-04-26 10:00", people=[speaker])
+    agenda_factories.session(db, forum, cancelled_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    registration_factories.category(db, forum)
+    bare = factories.event(db)
+    db.commit()
+    html = client.get(f"/events/{forum.slug}").text
+    programme = html.split('data-testid="programme"', 1)[1].split("</section>", 1)[0]
+    assert "共 2 场" in programme and "1 场平行论坛" in programme and "共 1 位嘉宾" in programme
+    assert "会期 2 天" in programme
+    for path in ("agenda", "sessions", "speakers", "register"):
+        assert f'href="/events/{forum.slug}/{path}"' in programme
+    assert 'data-testid="programme"' not in client.get(f"/events/{bare.slug}").text
