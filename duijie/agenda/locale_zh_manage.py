@@ -21,7 +21,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Cancel or delete": "取消或删除",
     "Cancel the session": "取消该场次",
     "Changed": "变更",
-    "Checked against the room’s seats.": "将与会场座位数核对。",
+    "Checked against the seats of the room.": "将与会场座位数核对。",
     "Choose the day of the session.": "请选择该场次的日期。",
     "Conflict rules": "冲突规则",
     "Conflicts of this session:": "该场次的冲突：",
@@ -95,7 +95,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Sessions without a time yet": "时间待定的场次",
     "Simultaneous interpretation (Chinese ⇄ English)": "同声传译（中 ⇄ 英）",
     "Stream link": "直播链接",
-    "The photo’s path on this site (/media/people/zhang.jpg) or its https:// address.": "照片在本站的路径（如 /media/people/zhang.jpg）或 https:// 地址。",
+    "The path of the photo on this site (/media/people/zhang.jpg) or its https:// address.": "照片在本站的路径（如 /media/people/zhang.jpg）或 https:// 地址。",
     "The conflict rules are saved.": "冲突规则已保存。",
     "The event itself is a draft: only its organisers see this programme until the event is published.":
         "活动本身仍是草稿：在活动发布之前，只有主办方能看到这份议程。",
