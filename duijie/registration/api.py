@@ -186,8 +186,10 @@ def cancel(
 def mine(token: str, db: Session = Depends(get_db)) -> RegistrationRead:
     """One's own registration by the token of the manage link (public on purpose: the link is the key)."""
     registration = service.by_token(db, token)
-    if service.overdue(db):
-        service.sweep(db)
+    event = db.get(Event, registration.event_id)
+    assert event is not None
+    _fresh(db, event)
+    db.refresh(registration)
     return _read(db, registration)
 
 
