@@ -4,7 +4,7 @@
 the speakers and the accounts that starred a session; those registered for a session live in the registration
 package, a floor higher, which contributes them from `duijie/registration/extends.py`:
 
-    @PROGRAMME_AUDIENCE
+    @PROGRAMME_AUDIENCE()
     def registrants(db: Session, session_ids: Sequence[int]) -> Iterable[Listener]:
         ...
 
