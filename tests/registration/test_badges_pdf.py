@@ -67,7 +67,7 @@ def test_only_a_confirmed_registration_gets_a_badge(db: Session, state: str) -> 
     reg = f.registration(db, event, state=state)
     with pytest.raises(NoBadge) as refused:
         badges.badge_pdf(db, registration=reg)
-    assert "confirmed" in refused.value.message
+    assert "确认" in refused.value.message
 
 
 def test_the_organiser_and_the_registrant_download_the_badge(client: TestClient, db: Session) -> None:
