@@ -39,7 +39,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from duijie.core import audit, i18n
+from duijie.core import audit, i18n, ics
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
 from duijie.core.i18n import bilingual
@@ -49,7 +49,7 @@ from duijie.core.site_secret import SESSION_KEY
 from duijie.directory.models import Account
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
-from duijie.meetings import ics, queries
+from duijie.meetings import queries
 from duijie.meetings.feed_changes import KEEP_CANCELLED, VISIBLE
 from duijie.meetings.models import (
     CalendarFeed,

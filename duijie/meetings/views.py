@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from duijie.core import ics
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, PermissionDenied
@@ -25,7 +26,7 @@ from duijie.core.validation import parse_id
 from duijie.core.web import allow, can, csrf_form, get_db, render, require_login, safe_next
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
-from duijie.meetings import availability, ics, placement, queries, requests, runs
+from duijie.meetings import availability, placement, queries, requests, runs
 from duijie.meetings import service as meeting_service
 from duijie.meetings.enums import MeetingState, RequestState
 from duijie.meetings.jobs import job_status, start_job

@@ -9,7 +9,6 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from duijie.agenda import feeds as agenda_feeds
 from duijie.directory.accounts import actor_for_account
 from duijie.meetings import feeds as meeting_feeds
 from tests import factories
@@ -122,11 +121,3 @@ def test_the_personal_feed_token_is_the_meetings_one_and_a_reset_closes_it(clien
     meeting_feeds.reset(db, actor=actor_for_account(account), secret=meeting_feeds.site_key(db, secret))
     db.flush()
     assert client.get(f"/agenda/calendar/{token}.ics").status_code == 404
-
-
-def test_text_is_escaped_and_long_lines_folded_within_75_octets() -> None:
-    assert agenda_feeds.escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    line = "SUMMARY:" + "中关村论坛" * 20
-    folded = agenda_feeds.fold(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duijie.meetings import ics
+from duijie.core import ics
 
 LINE = re.compile(r"^(?P<name>[A-Z][A-Z0-9-]*)(?P<params>(?:;[A-Z0-9-]+=[^;:\"]*)*):(?P<value>.*)$", re.S)
 UTC_TIME = re.compile(r"^\d{8}T\d{6}Z$")

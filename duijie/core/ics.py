@@ -1,5 +1,6 @@
-"""iCalendar (RFC 5545) files of a participant's meetings, written by hand: one VEVENT per meeting with a stable
-UID, times in UTC, text escaped (section 3.3.11) and lines folded at 75 octets (section 3.1) with CRLF ends.
+"""iCalendar (RFC 5545) files, written by hand: one VEVENT per meeting or session with a stable UID, times in
+UTC, text escaped (section 3.3.11) and lines folded at 75 octets (section 3.1) with CRLF ends. It serves the
+1:1 meetings' files and feeds and the programme's sessions and starred-sessions feed alike.
 
 The same writer serves the one-off download (`METHOD:PUBLISH`, a snapshot) and the subscribed feed (no METHOD:
 RFC 5545 section 3.7.2 and 3.8.7.2 read DTSTAMP as the time the event was last revised in the store, which is
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-PRODID = "-//duijie//meetings//ZH"
+PRODID = "-//duijie//ZH"
 FOLD_AT = 75
 # Control characters other than tab are not allowed in TEXT values (RFC 5545 section 3.3.11, 3.1 "CONTROL").
 _CONTROL = MappingProxyType(
@@ -34,6 +35,7 @@ class CalendarEvent:
     sequence: int = 0
     # When the event was last revised (DTSTAMP and LAST-MODIFIED); None: the calendar's own stamp.
     updated_at: dt.datetime | None = None
+    url: str = ""
 
 
 def escape(text: str) -> str:
@@ -68,9 +70,10 @@ def fold(line: str) -> str:
 
 
 def utc_stamp(moment: dt.datetime) -> str:
-    """A DATE-TIME in UTC form: 20240425T010000Z."""
+    """A DATE-TIME in UTC form: 20240425T010000Z. A naive time is UTC (the database's clock, as SQLite returns
+    it)."""
     if moment.tzinfo is None:
-        raise ValueError("calendar times must carry a time zone")
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -115,6 +118,8 @@ def calendar(
         ]
         if e.description:
             lines.append(f"DESCRIPTION:{escape(e.description)}")
+        if e.url:
+            lines.append(f"URL:{e.url}")
         if e.updated_at is not None:
             lines.append(f"LAST-MODIFIED:{revised}")
         lines += [f"STATUS:{e.status}", f"SEQUENCE:{e.sequence}", "END:VEVENT"]
