@@ -8,6 +8,8 @@ API (`POST /api/v1/events/{slug}/checkins`) whenever it is online.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -88,6 +90,20 @@ def _door_text() -> dict[str, str]:
     }
 
 
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "checkin-sw.js"
+
+
+@router.get("/checkin-sw.js", include_in_schema=False)
+def door_service_worker() -> Response:
+    """The door page's service worker (public: it holds no data), served from the site's root with the header
+    that lets it control the door pages under /events/ (`Service-Worker-Allowed`)."""
+    return Response(
+        SERVICE_WORKER.read_bytes(),
+        media_type="application/javascript",
+        headers={"Service-Worker-Allowed": "/events/", "Cache-Control": "no-cache"},
+    )
+
+
 @router.get("/events/{slug}/checkin", response_class=HTMLResponse)
 def door_page(
     request: Request,
@@ -101,6 +117,8 @@ def door_page(
         "gate": gate.strip(),
         "door_data_url": f"/api/v1/events/{event.slug}/checkin/door-data",
         "sync_url": f"/api/v1/events/{event.slug}/checkins",
+        "sw_url": "/checkin-sw.js",
+        "sw_scope": f"/events/{event.slug}/checkin",
         "locale": i18n.get_locale(),
         "text": _door_text(),
     }

@@ -343,6 +343,21 @@
   window.addEventListener("offline", renderList);
   setInterval(function () { refreshData().then(sync); }, 60000);
 
+  // The page itself stays on the device (checkin-sw.js), so reopening it without a network still works.
+  if ("serviceWorker" in navigator && cfg.sw_url) {
+    navigator.serviceWorker.register(cfg.sw_url, { scope: cfg.sw_scope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        // This first load came before the worker: it keeps this page and what it loaded now.
+        var urls = [location.href];
+        document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (el) {
+          urls.push(el.src || el.href);
+        });
+        if (registration.active) registration.active.postMessage({ keep: urls });
+      })
+      .catch(function () {});
+  }
+
   renderList();
   refreshData().then(sync);
 })();

@@ -228,3 +228,24 @@ def test_a_phone_checks_in_offline_and_syncs(browser: Browser, door: Door, tmp_p
             (door.first, firsts[door.first]),
             (door.second, firsts[door.second]),
         ]
+
+
+def test_the_door_page_reopens_without_a_network(browser: Browser, door: Door) -> None:
+    """A door phone that reloads the page (or restarts its browser) offline still has the page, its door data
+    and a working scanner: the page's service worker kept the page and its scripts."""
+    context = browser.new_context(**PHONE)  # type: ignore[arg-type]
+    page = _open_door(context, door, "南门")
+    kept = "async () => (await (await caches.open('duijie-door-v1')).keys()).map(r => new URL(r.url).pathname)"
+    deadline = time.monotonic() + 20
+    while "/static/checkin.js" not in page.evaluate(kept) or f"/events/{door.slug}/checkin" not in page.evaluate(kept):
+        assert time.monotonic() < deadline, f"the service worker kept {page.evaluate(kept)}"
+        time.sleep(0.2)
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-testid=data-state]")).to_contain_text("2")
+    expect(page.locator("[data-testid=network]")).to_have_class("status-line offline")
+    _scan(page, door.second_token)
+    expect(page.locator("[data-testid=result]")).to_have_attribute("data-status", "admitted")
+    expect(page.locator("[data-testid=result]")).to_contain_text("林涛")
+    expect(page.locator("[data-testid=pending]")).to_have_attribute("data-count", "1")
+    context.close()

@@ -48,6 +48,7 @@ def _scan(w: World) -> dict[str, Any]:
 
 ENTRIES: tuple[Entry, ...] = (
     # Pages
+    Entry("GET", "/checkin-sw.js", PUBLIC, note="the door page's service worker: code, no data"),
     Entry("GET", "/events/{slug}/checkin", ORGANISERS_OF_A, query="gate=east"),
     Entry("GET", "/events/{slug}/checkin/counts", ORGANISERS_OF_A),
     Entry("GET", "/events/{slug}/registrations/{registration_id}/badge.pdf", ORGANISERS_OF_A, at=REG),
