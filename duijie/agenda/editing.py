@@ -61,7 +61,7 @@ from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, ErrorDetail, PermissionDenied
 from duijie.core.i18n import bilingual
 from duijie.core.i18n import gettext as _
-from duijie.core.validation import TEXT_MAX
+from duijie.core.validation import TEXT_MAX, text_problem
 from duijie.directory.models import Person
 from duijie.events.models import Event
 from duijie.events.permissions import can_manage_event
@@ -642,18 +642,48 @@ def clean_profile(event: Event, raw: Mapping[str, object], *, prefix: str = "") 
     return c.values, c.errors
 
 
+def _name_en(data: Mapping[str, object], errors: list[ErrorDetail]) -> str | None:
+    """The person's English name if the data gives one ("" clears it), else None (left as it is)."""
+    if "name_en" not in data or data["name_en"] is None:
+        return None
+    text = " ".join(str(data["name_en"]).split())
+    if len(text) > 120:
+        errors.append(ErrorDetail(_("The text is too long: %(n)s characters, at most %(max)s.")
+                                  % {"n": len(text), "max": 120}, field="name_en"))
+    elif trouble := text_problem(text, multiline=False):
+        errors.append(ErrorDetail(trouble, field="name_en"))
+    return text
+
+
 def save_profile(db: Session, *, actor: Actor, event: Event, person_id: int,
                  data: Mapping[str, object]) -> Outcome[SpeakerProfile]:
     """Create or change the speaker profile of a person at the event (bilingual title and bio, photo,
-    availability windows: none means always). Narrower availability is checked against their sessions.
+    availability windows: none means always), and their English name when `data` gives `name_en`. Narrower
+    availability is checked against their sessions.
 
-    Side effects: the profile; an audit entry "create" or "update"."""
+    Side effects: the profile; the person's English name; an audit entry "create" or "update" for each."""
     require_organiser(actor, event)
     values, errors = clean_profile(event, data)
-    if db.get(Person, person_id) is None:
+    person = db.get(Person, person_id)
+    if person is None:
         errors.insert(0, ErrorDetail(_("There is no person %(id)s.") % {"id": person_id}, field="person_id"))
+    name_en = _name_en(data, errors)
     if errors:
         raise invalid(errors)
+    assert person is not None
+    if name_en is not None and name_en != (person.name_en or ""):
+        # The English name is the person's, shown wherever they appear; an organiser sets it for the people of
+        # their own programme (a speaker or moderator of the event, or one with a profile there).
+        on_programme = db.scalar(
+            select(SessionSpeaker.id).join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
+            .where(AgendaSession.event_id == event.id, SessionSpeaker.person_id == person_id).limit(1)
+        ) or db.scalar(select(SpeakerProfile.id).where(SpeakerProfile.event_id == event.id,
+                                                       SpeakerProfile.person_id == person_id))
+        if not on_programme:
+            raise invalid([ErrorDetail(_("Only the name of a person on this event's programme can be changed here."),
+                                       field="name_en")])
+        audit.apply(db, actor=actor, obj=person, changes={"name_en": name_en or None}, entity_type="person",
+                    action="update", event_id=event.id)
     current = db.scalar(select(SpeakerProfile).where(SpeakerProfile.event_id == event.id,
                                                      SpeakerProfile.person_id == person_id))
 

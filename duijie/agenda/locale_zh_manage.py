@@ -148,4 +148,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "without a time": "场时间待定",
     "— no room yet —": "— 暂未安排会场 —",
     "— no track —": "— 不属于任何专题 —",
+    "As the person writes it (Zhang Wei); shown on every English page.": "按本人习惯的写法（如 Zhang Wei）；所有英文页面均显示。",
+    "Only the name of a person on this event's programme can be changed here.": "此处只能修改本活动议程中人员的姓名。",
 }

@@ -196,7 +196,8 @@ def _speaker_page(request: Request, db: Session, event: Event, person_id: int, *
     context = {
         "person": person,
         "sessions": sessions,
-        "values": values if values is not None else _profile_values(event, service.get_profile(db, event, person_id)),
+        "values": values if values is not None else {
+            **_profile_values(event, service.get_profile(db, event, person_id)), "name_en": person.name_en or ""},
         "errors": dict(errors or {}),
         "flash": _flash(request),
         "warnings": list(warnings),
@@ -404,6 +405,8 @@ def save_profile(person_id: int, request: Request, form: FormData = Depends(csrf
     if problems:
         return _speaker_page(request, db, event, person_id, values=values, errors=problems, status_code=422)
     data: dict[str, object] = {**{k: values[k] for k in PROFILE_FIELDS}, "available": windows}
+    if "name_en" in form:  # the person's English name, when the form has the field
+        values["name_en"] = data["name_en"] = str(form.get("name_en") or "")
     try:
         outcome = editing.save_profile(db, actor=actor, event=event, person_id=person_id, data=data)
     except DomainError as exc:

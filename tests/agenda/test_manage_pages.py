@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duijie.agenda.models import AgendaSession, Room, Track
+from duijie.directory.models import Person
 from duijie.events.models import Event
 from tests import factories
 from tests.agenda import factories as af
@@ -249,6 +250,23 @@ def test_rooms_tracks_profiles_and_rules_are_edited_and_a_bad_row_is_named(clien
     # Saved, with the warning that the afternoon session lies outside the morning they are free.
     assert saved.status_code == 200 and 'data-testid="warnings"' in saved.text
     assert "下午场" in saved.text.split('data-testid="warnings"', 1)[1]
+
+    assert db.get(Person, who.id).name_en == "Wang Wu"  # type: ignore[union-attr]  # the form had no name field
+    renamed = client.post(profile, data={"name_en": "  Wang  Wuxian ", "title_zh": "教授", "title_en": "Professor",
+                                         "bio_zh": "", "bio_en": "", "photo": "", "available_day": ["2026-04-25"],
+                                         "available_start": ["09:00"], "available_end": ["12:00"],
+                                         "csrf": csrf_of(client, profile)})  # fmt: skip
+    assert renamed.status_code == 200 and 'value="Wang Wuxian"' in renamed.text  # saved, the warning again
+    db.expire_all()
+    assert db.get(Person, who.id).name_en == "Wang Wuxian"  # type: ignore[union-attr]
+    stranger = factories.person(db, name_zh="路人", name_en="Passer-by")
+    db.commit()
+    refused = client.post(f"{base}/speakers/{stranger.id}", data={"name_en": "Someone Else", "title_zh": "",
+                          "title_en": "", "bio_zh": "", "bio_en": "", "photo": "",
+                          "csrf": csrf_of(client, profile)})  # fmt: skip
+    assert refused.status_code == 422 and 'value="Someone Else"' in refused.text
+    db.expire_all()
+    assert db.get(Person, stranger.id).name_en == "Passer-by"  # type: ignore[union-attr]
 
     settings = base + "/settings"
     done = client.post(settings, data={"person_unavailable": "refuse", "over_capacity": "off",
