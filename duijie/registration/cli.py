@@ -296,3 +296,42 @@ def export(db_path: str, slug: str, output: Path | None, lang: str) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+@registration.command("badge")
+@DB_OPTION
+@click.argument("slug")
+@click.argument("registration_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PDF file to write.")
+@LANG_OPTION
+def badge(db_path: str, slug: str, registration_id: int, output: Path, lang: str) -> None:
+    """Write a confirmed registration's badge: the PDF with both names and the signed QR code (for printing
+    badges in bulk before the doors open, or for someone who lost the mail)."""
+    from duijie.registration import badges, service
+
+    pdf = _run(db_path, lang, lambda db: badges.badge_pdf(
+        db, registration=service.get(db, id=registration_id, event=_event(db, slug))))
+    output.write_bytes(pdf)
+    click.echo(f"wrote {output}", err=True)
+
+
+@registration.command("checkins")
+@DB_OPTION
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True)
+@LANG_OPTION
+def checkins(db_path: str, slug: str, as_json: bool, lang: str) -> None:
+    """Admissions, repeated scans and refused badges per day, then per day and gate, as synced from the doors."""
+    from duijie.registration import checkin
+
+    days, gates = _run(db_path, lang, lambda db: checkin.counts(db, event=_event(db, slug)))
+    rows = [
+        {"day": c.day.isoformat(), "gate": c.gate, "admitted": c.admitted, "repeated": c.duplicates, "refused": c.refused}
+        for c in (*days, *gates)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['day']}  {row['gate'] or '*':<12}  admitted {row['admitted']:>6}  repeated {row['repeated']:>4}  "
+                   f"refused {row['refused']:>4}")

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from duijie.cli import main
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
+from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from duijie.core.migrate import upgrade
-from duijie.registration.models import Registration
+from duijie.events.models import Event
+from duijie.registration.models import CheckIn, Registration
 from tests import factories
+from tests.registration import factories_checkin as checkin_factories
 
 
 @pytest.fixture
@@ -77,3 +80,33 @@ def test_refusals_name_the_option_in_the_chosen_language_and_write_nothing(db_fi
     assert "\tconfirmed\t" in pending.output
     decline = _run(db_file, "decline", "cli-forum", pending.output.split("\t")[0], "--reason", " ")
     assert decline.exit_code == 1
+
+
+def test_a_badge_is_written_for_a_confirmed_registration_and_door_counts_are_printed(
+    db_file: Path, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{db_file}")
+    with unit_of_work(make_sessionmaker(engine)) as db:
+        event = db.scalar(select(Event).where(Event.slug == "cli-forum"))
+        assert event is not None
+        confirmed = checkin_factories.registration(db, event, name="陈静", name_en="Chen Jing")
+        waiting = checkin_factories.registration(db, event, state="waiting")
+        db.add(CheckIn(event_id=event.id, registration_id=confirmed.id, client_id="scan-1", device="phone-1",
+                       gate="东门", day=event.starts_on, scanned_at=utcnow(), admitted=True))
+        db.add(CheckIn(event_id=event.id, registration_id=confirmed.id, client_id="scan-2", device="phone-2",
+                       gate="西门", day=event.starts_on, scanned_at=utcnow(), admitted=False, reason="duplicate"))
+        ids = (confirmed.id, waiting.id)
+    engine.dispose()
+    pdf = tmp_path / "badge.pdf"
+    written = _run(db_file, "badge", "cli-forum", str(ids[0]), "--output", str(pdf))
+    assert written.exit_code == 0, written.output
+    assert pdf.read_bytes().startswith(b"%PDF") and "陈静" in PdfReader(str(pdf)).pages[0].extract_text()
+    refused = _run(db_file, "badge", "cli-forum", str(ids[1]), "--output", str(tmp_path / "no.pdf"))
+    assert refused.exit_code == 1 and "候补" in refused.output and not (tmp_path / "no.pdf").exists()
+    counts = json.loads(_run(db_file, "checkins", "cli-forum", "--json").output)
+    day = event.starts_on.isoformat()
+    assert counts == [
+        {"day": day, "gate": None, "admitted": 1, "repeated": 1, "refused": 0},
+        {"day": day, "gate": "东门", "admitted": 1, "repeated": 0, "refused": 0},
+        {"day": day, "gate": "西门", "admitted": 0, "repeated": 1, "refused": 0},
+    ]
