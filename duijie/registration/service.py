@@ -39,7 +39,7 @@ from duijie.directory.users import EMAIL
 from duijie.events.models import Event
 from duijie.events.permissions import can_manage_event
 from duijie.events.settings import setting
-from duijie.registration import mails, waiting
+from duijie.registration import badges, mails, waiting
 from duijie.registration.models import Registration, RegistrationCategory, SessionRegistration
 from duijie.registration.waiting import ACTIVE, HOLDING, TRANSITIONS, State
 
@@ -386,7 +386,7 @@ def register(
     the same e-mail for the event is refused, saying where to find the first. Then, with the category locked,
     the decision: approval required → pending; a free place → confirmed; otherwise → waiting. Side effects:
     the row (consent time, a fresh badge nonce), the audit entry, the mail for its state (with the position
-    when waiting)."""
+    when waiting), the event's badge key when confirmed."""
     if category.event_id != event.id:
         raise NotFound(_("There is no registration category “%(code)s” in this event.") % {"code": category.code}, field="category")
     given = dict(data)
@@ -431,7 +431,15 @@ def register(
     audit.record(db, actor=actor, entity_type="registration", entity_id=registration.id, action="register",
                  event_id=event.id, after={"state": state.value, "category": category.code, "email": values["email"]})  # fmt: skip
     mails.send(db, registration=registration, state=state.value, position=waiting.position(db, pool, registration))
+    if state is State.CONFIRMED:
+        _badge_key_ready(db, event.id)
     return registration
+
+
+def _badge_key_ready(db: Session, event_id: int) -> None:
+    """Makes the event's badge key now, in this writing request, so the badge downloads (reads) never write it:
+    on SQLite a read that turns into a write after another commit fails as busy."""
+    badges.current_key(db, event_id=event_id)
 
 
 def set_registration_state(
@@ -453,6 +461,7 @@ def set_registration_state(
       to the next waiting person (`waiting.fill`, each offer through this function);
     - cancelled, declined or expired: the person's session places are cancelled (`set_place_state`), which
       offers those places on in turn.
+    - confirmed: the event's badge key exists (made now if it did not).
     The category must be locked by the caller's decision (every caller in this module locks it first)."""
     check(TRANSITIONS, registration.state, to.value, states=State, field="state",
           message=_("A registration cannot go from %(a)s to %(b)s."))  # fmt: skip
@@ -468,6 +477,8 @@ def set_registration_state(
     mails.send(db, registration=registration, state=to.value, position=waiting.position(db, pool, registration))
     if to is State.OFFERED and offered_until is not None:
         schedule_sweep(db, at=offered_until)
+    if to is State.CONFIRMED:
+        _badge_key_ready(db, registration.event_id)
     if before in HOLDING and to in (State.CANCELLED, State.EXPIRED):
         waiting.fill(db, pool)
     if to in (State.CANCELLED, State.DECLINED, State.EXPIRED):

@@ -84,7 +84,7 @@ def test_the_organiser_and_the_registrant_download_the_badge(client: TestClient,
     assert mine.status_code == 200 and mine.headers["content-type"] == "application/pdf"
     assert "赵六" in _text(mine.content)
     refused = client.get(f"/registrations/{waiting_link}/badge.pdf")
-    assert refused.status_code == 409 and "waiting list" in refused.text
+    assert refused.status_code == 409 and "候补" in refused.text
     assert client.get(f"/registrations/{own_link}x/badge.pdf").status_code == 404
 
     path = f"/events/{event.slug}/registrations/{reg.id}/badge.pdf"
