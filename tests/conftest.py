@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event as sa_event
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +25,6 @@ from duijie.config import Settings
 from duijie.core.db import make_engine
 from duijie.core.migrate import upgrade
 from duijie.demo.builder import build_demo
-
 
 
 def _database_of_this_worker() -> None:
