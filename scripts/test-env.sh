@@ -49,7 +49,8 @@ export OMP_NUM_THREADS=1
 "$PY" -m mypy
 # Both cores (or up to four): each pytest-xdist worker gets its own PostgreSQL database (tests/conftest.py);
 # a file's tests stay on one worker, so a module's costly fixtures are built once.
-workers=${DUIJIE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+# (`nproc` would answer 1: it obeys OMP_NUM_THREADS, set above for the solvers.)
+workers=${DUIJIE_TEST_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 [ "$workers" -gt 4 ] && workers=4
 set +e
 "$PY" -m pytest -n "$workers" --dist loadfile "$@"

@@ -149,3 +149,5 @@ def test_a_forum_page_leads_to_its_programme_and_its_registration(client: TestCl
     for path in ("agenda", "sessions", "speakers", "register"):
         assert f'href="/events/{forum.slug}/{path}"' in programme
     assert 'data-testid="programme"' not in client.get(f"/events/{bare.slug}").text
+    assert f'hreflang="en" href="/events/{forum.slug}?lang=en"' in html
+    assert "Programme" in client.get(f"/events/{forum.slug}?lang=en").text
