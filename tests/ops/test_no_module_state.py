@@ -41,7 +41,9 @@ def _skipped(path: Path) -> bool:
         or "demo" in parts[:-1]  # a package's demo rows (e.g. marketplace/demo/): only the demo run imports them
         or parts[-1] == "demo.py"  # the same, as a single file
         or rel.startswith("core/demo_kit/")  # the demo's generators and name tables
-        or parts[-1] == "locale_zh.py"  # Chinese tables read by `make messages`, never imported by the site
+        or "demo_data" in parts[:-1]  # a package's demo tables (e.g. agenda/demo_data/): the demo run only
+        or (parts[-1].startswith("locale_zh") and parts[-1].endswith(".py"))  # Chinese tables (`locale_zh.py`,
+        # `locale_zh_<part>.py`) read by `make messages`, never imported by the site
     )
 
 
@@ -83,6 +85,8 @@ CACHED: dict[str, str] = {
     "text/normalize.py:_dictionary": "jieba's packaged dictionary",
     "text/tokenize.py:_domain_words": "a packaged word list",
     "text/tokenize.py:_segmenter": "jieba's packaged dictionary plus _domain_words()",
+    "agenda/timezones.py:_known": "the IANA zone names the packaged tzdata knows",
+    "registration/badges_pdf.py:font_name": "the fonts installed on the machine, registered with reportlab once",
 }
 
 # Constants held in mutable types: never written anywhere (checked by grep when this list was made), but
@@ -162,6 +166,37 @@ TO_FREEZE: dict[str, str] = {
     "policies/rules.py:NEGATED": "operator -> its negation",
     "text/normalize.py:_FULLWIDTH_ALNUM": "full-width -> ASCII characters",
     "text/normalize.py:_HALF_TO_FULL": "ASCII -> full-width punctuation",
+    "agenda/cli_programme.py:OPTION_OF": "field -> command-line option, named in messages",
+    "agenda/conflicts.py:_RULE_ORDER": "conflict rule -> its place in the report's order",
+    "agenda/editing.py:_FIELD_OF_RULE": "conflict rule -> the form field its message stands beside",
+    "agenda/importing.py:ALIASES": "import file's field aliases",
+    "agenda/importing.py:KNOWN": "the import file's known fields",
+    "agenda/importing.py:_BACK": "alias -> field, derived from ALIASES at import",
+    "agenda/publishing.py:CHANGE_FIELDS": "the session fields a programme release compares",
+    "agenda/queries.py:KINDS": "session type labels",
+    "agenda/queries.py:LANGUAGES": "session language labels",
+    "agenda/queries.py:MODES": "session mode labels",
+    "agenda/queries.py:ROLES": "speaker role labels",
+    "agenda/timezones.py:_ALIASES": "common zone names -> IANA zones",
+    "agenda/timezones.py:_NAMES": "the zones offered in the switch",
+    "agenda/views_manage.py:KINDS": "session type labels",
+    "agenda/views_manage.py:LANGUAGES": "session language labels",
+    "agenda/views_manage.py:MODES": "session mode labels",
+    "agenda/views_manage.py:ROLES": "speaker role labels",
+    "agenda/views_manage.py:_CHANGE_FIELD": "changed field -> its label on the publish card",
+    "agenda/views_manage.py:_CHANGE_KIND": "change kind -> its label on the publish card",
+    "agenda/views_manage.py:_CLASH_FIELD": "conflict rule -> the form field its message stands beside",
+    "agenda/views_manage.py:_FORM_FIELD": "service field -> form field",
+    "agenda/views_manage.py:_MISSING_FIELD": "missing-English field -> its label",
+    "agenda/views_manage.py:_MISSING_KIND": "missing-English record kind -> its label",
+    "agenda/views_manage_setup.py:LEVELS": "conflict severity labels",
+    "registration/badges.py:REASONS": "refusal reason -> its message",
+    "registration/badges.py:STATE_NAMES": "registration state -> its name in the badge refusal",
+    "registration/badges_pdf.py:COLOURS": "badge category -> band colour",
+    "registration/checkin.py:REASONS": "refusal reason -> its message",
+    "registration/cli.py:OPTION_OF": "field -> command-line option, named in messages",
+    "registration/mails.py:TEMPLATES": "registration state -> mail template",
+    "registration/service.py:LIMITS": "registration field -> its length limit",
 }
 
 
