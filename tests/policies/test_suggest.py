@@ -193,7 +193,7 @@ def test_a_policys_outreach_list_ranks_undecided_enterprises_by_affinity(db: Ses
         "dp-technology",
         "demo-xinghe",
     ]
-    assert (len(found.outreach), found.outreach_total, found.semantic) == (20, 289, True)
+    assert (len(found.outreach), found.outreach_total, found.semantic) == (20, 292, True)
     assert {m.decision.outcome for m in found.outreach} == {Outcome.UNDETERMINED}
     scores = [m.affinity for m in found.outreach]
     assert scores == sorted(scores, reverse=True)
@@ -201,7 +201,7 @@ def test_a_policys_outreach_list_ranks_undecided_enterprises_by_affinity(db: Ses
     assert top.decision.missing_facts == ("compute_spend",)
     assert top.parts[0].zh == "同属人工智能"
     every = outreach.reach(db, actor=ORGANISER, policy=policy, on=ON, limit=None)
-    assert len(every.outreach) == 289
+    assert len(every.outreach) == 292
     assert [m.organisation.slug for m in every.outreach[:20]] == [m.organisation.slug for m in found.outreach]
     with pytest.raises(PermissionDenied):
         outreach.reach(db, actor=HAIDIAN, policy=policy, on=ON)
