@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from duijie.agenda import completeness, editing, publishing, service
 from duijie.agenda.conflicts import Rule
 from duijie.agenda.models import AgendaSession, ProgrammeRelease, SpeakerProfile
+from duijie.agenda.queries import KINDS, LANGUAGES, MODES, ROLES
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.i18n import bilingual, is_zh
@@ -44,20 +45,7 @@ BASE = "/events/{slug}/programme/manage"
 organiser = allow(can_manage_event, on=event_from_slug)
 any_organiser = allow(can_open_event_setup)
 
-# Labels of the stored codes (the model's docstring lists them); translated when a page is drawn.
-KINDS: dict[str, str] = {
-    "plenary": _l("Plenary"),
-    "parallel_forum": _l("Parallel forum"),
-    "keynote": _l("Keynote"),
-    "panel": _l("Panel"),
-    "release": _l("Release"),
-    "roadshow": _l("Roadshow"),
-    "signing": _l("Signing ceremony"),
-    "contest_final": _l("Contest final"),
-}
-MODES: dict[str, str] = {"offline": _l("On site"), "online": _l("Online"), "hybrid": _l("On site and online")}
-LANGUAGES: dict[str, str] = {"zh": _l("Chinese"), "en": _l("English"), "zh+en": _l("Chinese and English")}
-ROLES: dict[str, str] = {"speaker": _l("Speaker"), "moderator": _l("Moderator"), "host": _l("Host")}
+# Labels of the stored codes: the public pages' tables, one for the whole programme.
 
 SESSION_FIELDS = (
     "title_zh", "title_en", "description_zh", "description_en", "kind", "day", "start", "end", "room_id",
