@@ -13,7 +13,7 @@ from duijie.core import mail
 from tests import factories
 from tests.conftest import csrf_of, in_english, login
 
-TOPICS = ["meeting_requests", "meeting_answers", "meeting_schedule", "deal_tasks"]
+TOPICS = ["meeting_requests", "meeting_answers", "meeting_schedule", "programme_changes", "deal_tasks"]
 
 
 def _ticked(html: str) -> list[str]:
@@ -36,7 +36,8 @@ def test_account_page_section_turns_a_topic_off(client: TestClient, db: Session)
     assert saved.status_code == 303
     assert saved.headers["location"] == "/account?notifications=saved#notifications"
     assert mail.choices(db, account_id=account.id) == {
-        "meeting_requests": False, "meeting_answers": True, "meeting_schedule": True, "deal_tasks": False,
+        "meeting_requests": False, "meeting_answers": True, "meeting_schedule": True, "programme_changes": False,
+        "deal_tasks": False,
     }
     # Nobody else's choices moved.
     assert all(mail.choices(db, account_id=other.id).values())
@@ -73,7 +74,8 @@ def test_api_reads_and_changes_own_choices(client: TestClient, db: Session) -> N
     changed = client.put("/api/v1/account/notifications", json={"topics": {"deal_tasks": False}})
     assert changed.status_code == 200
     assert {t["topic"]: t["enabled"] for t in changed.json()["topics"]} == {
-        "meeting_requests": True, "meeting_answers": True, "meeting_schedule": True, "deal_tasks": False,
+        "meeting_requests": True, "meeting_answers": True, "meeting_schedule": True, "programme_changes": True,
+        "deal_tasks": False,
     }
     with in_english(client):
         refused = client.put("/api/v1/account/notifications", json={"topics": {"newsletter": True}})

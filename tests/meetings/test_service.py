@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from duijie.core import ics
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.models import AuditEntry, Notification
@@ -16,7 +17,7 @@ from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Person
 from duijie.events import service as event_service
 from duijie.events.models import Event
-from duijie.meetings import availability, ics, placement, queries, requests, runs, service
+from duijie.meetings import availability, placement, queries, requests, runs, service
 from duijie.meetings.models import (
     Availability,
     Meeting,
