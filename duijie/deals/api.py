@@ -147,3 +147,9 @@ def set_parties(
     deal = deal_service.get(db, id=deal_id, actor=actor)
     parties = [(p.organisation_id, p.role.value) for p in body]
     return DealRead.model_validate(deal_service.set_parties(db, actor=actor, deal=deal, parties=parties))
+
+
+# The sheet import's API (`/api/v1/imports/...`) lives in its own file, outside this router's prefix.
+from duijie.deals import api_import  # noqa: E402
+
+api_routers = (api_import.router,)

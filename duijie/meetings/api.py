@@ -362,3 +362,8 @@ router.include_router(api_setup.router)
 from duijie.meetings import views_directory  # noqa: E402
 
 router.include_router(views_directory.api)
+
+# The organiser's hand on the grid (pin, move, arrange, unpin) lives in its own file, under this prefix.
+from duijie.meetings import api_grid  # noqa: E402
+
+router.include_router(api_grid.router)
