@@ -5,12 +5,13 @@ accept and take part, the investor asks for a meeting, the enterprise accepts, t
 job, the organiser publishes, both calendar feeds show the meeting, the organiser moves it (the feeds keep its
 UID and raise its SEQUENCE), records a signed deal, and the statistics and the event page count it.
 
-Each step uses the JSON API where it has one and the web form where it has none (the import and the pin); the
-test is the proof that an organiser needs nothing but the site.
+Each step uses the JSON API (the first organiser's /setup aside, a page by design: it exists only until the
+first account does); the test is the proof that an organiser's other systems need nothing but the API.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import os
@@ -188,14 +189,14 @@ def test_an_organiser_runs_a_summit_from_an_empty_database_through_http(
         assert _ok(organiser.post(f"/api/v1/events/{slug}/publish"))["state"] == "published"
     event_id = summit["id"]
 
-    # 3. The summit's projects from a sheet: a preview, then the one-time token imports all rows.
-    # Product gap: there is no JSON API for the import (only the web page /import and `duijie import`).
-    token = csrf_of(organiser, "/import")
-    preview = organiser.post("/import", data={"csrf": token}, files={"file": ("projects.xlsx", _projects_sheet())})
-    assert preview.status_code == 200 and "旅程智能制造项目" in preview.text, preview.text
-    upload = preview.text.split('name="token" value="', 1)[1].split('"', 1)[0]
-    done = organiser.post("/import/confirm", data={"csrf": token, "token": upload})
-    assert done.status_code == 200 and "已导入" in done.text, done.text
+    # 3. The summit's projects from a sheet: a preview that writes nothing, then the import of every row.
+    sheet = {"filename": "projects.xlsx", "content_base64": base64.b64encode(_projects_sheet()).decode("ascii")}
+    preview = _ok(organiser.post("/api/v1/imports/projects", json={**sheet, "dry_run": True}))
+    assert [(r["external_id"], r["action"]) for r in preview["rows"]] == [("JRN-1", "create"), ("JRN-2", "create")]
+    assert not preview["applied"] and _ok(organiser.get("/api/v1/stats", params={"event": SUMMIT}))[
+        "released"]["count"] == 0  # fmt: skip
+    done = _ok(organiser.post("/api/v1/imports/projects", json=sheet))
+    assert (done["applied"], done["created"], done["skipped"], done["errors"]) == (True, 2, 0, [])
 
     # 4. Two sessions of slots, and tables.
     setup = f"/api/v1/events/{SUMMIT}/meetings/setup"
@@ -278,15 +279,10 @@ def test_an_organiser_runs_a_summit_from_an_empty_database_through_http(
         assert vevent["DTSTART"] == starts[placed_meeting["slot_id"]] and vevent["STATUS"] == "CONFIRMED"
 
     # 12. The organiser moves it to another free slot on the grid.
-    # Product gap: moving (pinning) a meeting has no JSON API; only the grid's form /events/{slug}/meetings/grid/pin.
     target = next(slot for slot in free if slot != placed_meeting["slot_id"])
-    moved = organiser.post(
-        f"/events/{SUMMIT}/meetings/grid/pin",
-        data={"csrf": csrf_of(organiser, f"/events/{SUMMIT}/meetings/grid"), "request": str(asked["id"]),
-              "slot": str(target), "table": str(placed_meeting["table"])},
-        follow_redirects=False,
-    )  # fmt: skip
-    assert moved.status_code == 303, moved.text
+    moved = _ok(organiser.post(f"{meetings}/meetings/{placed_meeting['meeting_id']}/move",
+                               json={"slot_id": target, "table": placed_meeting["table"]}))  # fmt: skip
+    assert (moved["request_id"], moved["slot_id"], moved["pinned"]) == (asked["id"], target, True)
     [now] = _ok(organiser.get(f"{meetings}/grid"))
     assert now["slot_id"] == target and now["pinned"]
     for role, browser in browsers.items():
