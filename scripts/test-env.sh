@@ -47,11 +47,28 @@ export OMP_NUM_THREADS=1
 
 "$PY" -m ruff check duijie tests bench scripts
 "$PY" -m mypy
-# Both cores (or up to four): each pytest-xdist worker gets its own PostgreSQL database (tests/conftest.py);
-# a file's tests stay on one worker, so a module's costly fixtures are built once.
-# (`nproc` would answer 1: it obeys OMP_NUM_THREADS, set above for the solvers.)
-workers=${DUIJIE_TEST_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
-[ "$workers" -gt 4 ] && workers=4
+# One pytest-xdist worker per core this process may use (up to four): each worker gets its own PostgreSQL
+# database (tests/conftest.py); a file's tests stay on one worker, so a module's costly fixtures are built once.
+# The cores are counted as the scheduler grants them: the CPU affinity, lowered by a cgroup CPU quota (a
+# container on a large host sees all the host's processors but may run on two). `nproc` would answer 1: it
+# obeys OMP_NUM_THREADS, set above for the solvers.
+workers=${DUIJIE_TEST_WORKERS:-$("$PY" - <<'PYEOF'
+import math, os
+cores = len(os.sched_getaffinity(0))
+for path, scale in (("/sys/fs/cgroup/cpu.max", None), ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+    try:
+        if scale:
+            quota, period = open(path).read().strip(), open(scale).read().strip()
+        else:
+            quota, period = open(path).read().split()
+    except (OSError, ValueError):
+        continue
+    if quota not in ("max", "-1"):
+        cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+print(min(cores, 4))
+PYEOF
+)}
+echo "test-env: $workers test workers"
 set +e
 "$PY" -m pytest -n "$workers" --dist loadfile "$@"
 rc=$?

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -67,17 +68,72 @@ def _fresh_engine(backend: str, tmp: Path) -> Engine:
     return engine
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A migrated database holding the demo, per backend."""
-    eng = _fresh_engine(request.param, tmp_path_factory.mktemp(request.param))
-    upgrade(eng)
-    factory = sessionmaker(bind=eng)
-    with factory() as db:
-        build_demo(db)
-        db.commit()
-    yield eng
-    eng.dispose()
+@contextmanager
+def own_database(backend: str, tmp: Path, name: str, **engine_options: Any) -> Iterator[tuple[str, Engine]]:
+    """A migrated, empty database of a test's own: its URL and engine, dropped when the block ends.
+
+    For tests whose other threads or processes must see committed rows, which the suite's rolled-back
+    transaction would hide. On PostgreSQL it is `<suite database>_<name>` (the suite's database is already the
+    worker's own, so two workers never share it); on SQLite a file in `tmp`.
+    """
+    if backend == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("DUIJIE_TEST_POSTGRES_URL is not set")
+        url = make_url(POSTGRES_URL)
+        database_url = url.set(database=f"{url.database}_{name}").render_as_string(hide_password=False)
+        _drop_database(database_url, create=True)
+    else:
+        database_url = f"sqlite:///{tmp / f'{name}.db'}"
+    engine = make_engine(database_url, **engine_options)
+    upgrade(engine)
+    try:
+        yield database_url, engine
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            _drop_database(database_url)
+
+
+def _drop_database(database_url: str, *, create: bool = False) -> None:
+    assert POSTGRES_URL
+    name = make_url(database_url).database
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if create:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_engines() -> Iterator[dict[str, Engine]]:
+    """The demo databases this test process has built, by backend, disposed when the session ends."""
+    built: dict[str, Engine] = {}
+    yield built
+    for eng in built.values():
+        eng.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def engine(
+    request: pytest.FixtureRequest, _demo_engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory
+) -> Engine:
+    """A migrated database holding the demo, per backend, built once per test process.
+
+    Not a parametrized session fixture: pytest tears such a fixture down whenever the next test wants the
+    other parameter, and under pytest-xdist's by-file distribution that happens at nearly every file, so each
+    worker rebuilt the demo (~40 s) hundreds of times. Here a switch only picks the other, already built one.
+    """
+    backend: str = request.param
+    if backend not in _demo_engines:
+        eng = _fresh_engine(backend, tmp_path_factory.mktemp(backend))
+        upgrade(eng)
+        factory = sessionmaker(bind=eng)
+        with factory() as db:
+            build_demo(db)
+            db.commit()
+        _demo_engines[backend] = eng
+    return _demo_engines[backend]
 
 
 @pytest.fixture

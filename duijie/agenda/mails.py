@@ -14,5 +14,5 @@ PROGRAMME = mail.topic(
     "programme_changes",
     _l("Changes to the programme"),
     _l("A session you speak at, starred or registered for is moved, changed or cancelled."),
-    order=40,
+    order=35,
 )

@@ -18,19 +18,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
-from duijie.core.migrate import upgrade
+from duijie.core.db import make_sessionmaker, unit_of_work
 from duijie.core.models import AuditEntry, Job
 from duijie.directory.accounts import actor_for_account
 from duijie.events.models import Event
 from duijie.meetings import runs
 from duijie.meetings.jobs import KIND, start_job
 from duijie.meetings.models import Meeting
-from tests.conftest import POSTGRES_URL
+from tests.conftest import own_database
 from tests.jobs import factories as jf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,46 +37,13 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKER_ENV = {"DUIJIE_JOB_HEARTBEAT": "0.5", "DUIJIE_JOB_STALL_AFTER": "6", "DUIJIE_JOB_POLL": "0.2"}
 
 
-def _fresh_postgres(tmp: Path) -> str:
-    """A database of its own next to the suite's (workers in other processes must see committed rows)."""
-    assert POSTGRES_URL
-    url = make_url(POSTGRES_URL)
-    name = f"{url.database}_jobs"
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(url: str) -> None:
-    assert POSTGRES_URL
-    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     """A migrated, empty database (SQLite file or a PostgreSQL database of its own) and its engine."""
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("DUIJIE_TEST_POSTGRES_URL is not set")
-        url = _fresh_postgres(tmp_path)
-    else:
-        url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    try:
-        yield url, engine
-    finally:
-        engine.dispose()
-        if request.param == "postgresql":
-            _drop_postgres(url)
+    with own_database(request.param, tmp_path, "jobs") as made:
+        yield made
 
 
 @contextmanager

@@ -11,56 +11,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work
-from duijie.core.migrate import upgrade
+from duijie.core.db import make_sessionmaker, unit_of_work
 from duijie.directory.accounts import actor_for_account
 from duijie.directory.models import Account
 from duijie.events.models import Event
 from duijie.registration import badges, checkin
 from duijie.registration.models import CheckIn
 from tests import factories
-from tests.conftest import POSTGRES_URL
+from tests.conftest import own_database
 from tests.registration import factories_checkin as f
 
 DEVICES = 8
 
 
-def _admin() -> Engine:
-    assert POSTGRES_URL
-    return make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def own_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database of the test's own (PostgreSQL: `<suite database>_checkin`)."""
-    name = ""
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("DUIJIE_TEST_POSTGRES_URL is not set")
-        url = make_url(POSTGRES_URL)
-        name = f"{url.database}_checkin"
-        admin = _admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        engine = make_engine(url.set(database=name).render_as_string(hide_password=False), pool_size=DEVICES + 2)
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'checkin.db'}")
-    upgrade(engine)
-    try:
+    options = {"pool_size": DEVICES + 2} if request.param == "postgresql" else {}
+    with own_database(request.param, tmp_path, "checkin", **options) as (_, engine):
         yield engine
-    finally:
-        engine.dispose()
-        if name:
-            admin = _admin()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def test_simultaneous_syncs_of_one_badge_admit_once(own_engine: Engine) -> None:

@@ -20,21 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from duijie.core.auth import ANONYMOUS
-from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
+from duijie.core.db import make_sessionmaker, unit_of_work, utcnow
 from duijie.core.errors import DomainError
 from duijie.core.jobs import run_queued
-from duijie.core.migrate import upgrade
 from duijie.core.models import Job, OutboxMail
 from duijie.events.models import Event
 from duijie.registration import service
 from duijie.registration.models import Registration, RegistrationCategory
 from tests import factories
-from tests.conftest import POSTGRES_URL
+from tests.conftest import own_database as a_database_of_its_own
 from tests.fixtures.smtp import SmtpServer, mail_to, smtp_server
 from tests.registration import factories as rf
 
@@ -44,39 +43,11 @@ PEOPLE = 200
 PLACES = 50
 
 
-def _admin() -> Engine:
-    assert POSTGRES_URL
-    return make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     """A migrated, empty database of the test's own (PostgreSQL: `<suite database>_registration`)."""
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("DUIJIE_TEST_POSTGRES_URL is not set")
-        url = make_url(POSTGRES_URL)
-        name = f"{url.database}_registration"
-        admin = _admin()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        database_url = url.set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(database_url, pool_size=40, pool_timeout=120)
-    else:
-        database_url = f"sqlite:///{tmp_path / 'registration.db'}"
-        engine = make_engine(database_url)
-    upgrade(engine)
-    try:
+    with a_database_of_its_own(request.param, tmp_path, "registration", pool_size=40, pool_timeout=120) as (_, engine):
         yield request.param, engine
-    finally:
-        engine.dispose()
-        if request.param == "postgresql":
-            admin = _admin()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def _at_once(count: int, work: Callable[[int], Any]) -> list[BaseException]:
