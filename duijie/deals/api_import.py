@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
@@ -43,12 +45,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WHERE = re.compile(r"^(?P<sheet>.+?)!(?P<row>\d+)(?::(?P<column>.+?))? — (?P<message>.+)$", re.S)
 
 
-def _fields(columns: list[Column]) -> dict[str, str]:
+def _fields(columns: list[Column]) -> Mapping[str, str]:
     """Every header a column is known by (normalised) -> the field it fills."""
-    return {name: column.key for column in columns for name in column.names()}
+    return MappingProxyType({name: column.key for column in columns for name in column.names()})
 
 
-FIELDS = {"project": _fields(PROJECT_COLUMNS), "deal": _fields(deal_sheets.DEAL_COLUMNS)}
+FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"project": _fields(PROJECT_COLUMNS), "deal": _fields(deal_sheets.DEAL_COLUMNS)}
+)
 
 
 def problem(text: str, kind: str | None = None) -> ImportProblem:
@@ -60,7 +64,8 @@ def problem(text: str, kind: str | None = None) -> ImportProblem:
     field = None
     if column:
         key = normalise_header(column)
-        for known in [FIELDS[kind]] if kind in FIELDS else list(FIELDS.values()):
+        own = FIELDS.get(kind or "")
+        for known in [own] if own is not None else list(FIELDS.values()):
             if key in known:
                 field = known[key]
                 break

@@ -10,8 +10,9 @@ a meeting that has already taken place; its `field` names the body's field (`slo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
@@ -33,7 +34,9 @@ router = APIRouter()
 organiser = allow(can_run_grid, on=event_from_slug)
 
 # The placement's field names (those of the page's forms) -> the API body's.
-API_FIELDS = {"slot": "slot_id", "request": "request_id", "recipient": "b", "meeting": "meeting_id"}
+API_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"slot": "slot_id", "request": "request_id", "recipient": "b", "meeting": "meeting_id"}
+)
 
 
 @contextmanager
