@@ -12,6 +12,7 @@ from duijie.core.schemas import ErrorBody, Page, paginate_params
 from duijie.core.web import get_db
 from duijie.directory import api_accounts, api_organisations, notifications
 from duijie.directory.models import Organisation
+from duijie.directory.organisations import listed
 from duijie.directory.schemas import OrganisationRead
 
 organisations = APIRouter(
@@ -28,7 +29,7 @@ def list_organisations(
     page_size: int = Query(20, ge=1, le=200),
     db: Session = Depends(get_db),
 ) -> Page[OrganisationRead]:
-    stmt = select(Organisation)
+    stmt = select(Organisation).where(listed())
     if kind:
         stmt = stmt.where(Organisation.kind == kind)
     if district:
@@ -49,7 +50,7 @@ def list_organisations(
 
 @organisations.get("/{slug}", response_model=OrganisationRead)
 def get_organisation(slug: str, db: Session = Depends(get_db)) -> OrganisationRead:
-    org = db.scalar(select(Organisation).where(Organisation.slug == slug))
+    org = db.scalar(select(Organisation).where(Organisation.slug == slug, listed()))
     if org is None:
         raise NotFound(f"no organisation {slug!r}", field="slug")
     return OrganisationRead.model_validate(org)

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from duijie.core import audit
@@ -25,8 +25,8 @@ from duijie.core.errors import DomainError, ErrorDetail, NotFound, PermissionDen
 from duijie.core.i18n import get_locale
 from duijie.core.i18n import gettext as _
 from duijie.core.validation import TEXT_MAX, is_slug, text_problem
-from duijie.directory.enums import OrgFlag, OrgKind
-from duijie.directory.models import Organisation
+from duijie.directory.enums import OrgFlag, OrgKind, SignUpState
+from duijie.directory.models import Organisation, SignUp
 from duijie.directory.permissions import (
     can_create_organisation,
     can_edit_organisation,
@@ -309,3 +309,17 @@ def search_organisations(
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = list(db.scalars(stmt.order_by(Organisation.name_zh, Organisation.id).offset(offset).limit(limit)))
     return rows, total
+
+
+SIGN_UP_PROVENANCE = "sign-up"
+
+
+def listed() -> ColumnElement[bool]:
+    """The organisations the public pages, the API and the matching may show: every one but those a sign-up
+    made whose sign-up is not approved. Anyone can sign up, so an applicant's organisation stays out of the
+    directory, the recommendations and policy outreach until the organiser has vetted it, and a declined one
+    never enters them; organisers still find it on their own pages."""
+    approved = exists(
+        select(SignUp.id).where(SignUp.organisation_id == Organisation.id, SignUp.state == SignUpState.APPROVED.value)
+    )
+    return or_(Organisation.provenance.is_(None), Organisation.provenance != SIGN_UP_PROVENANCE, approved)

@@ -21,6 +21,7 @@ from duijie.core.transitions import check
 from duijie.directory import mailer, users
 from duijie.directory.enums import SIGN_UP_ROLES, SignUpState
 from duijie.directory.models import Account, Organisation, SignUp
+from duijie.directory.organisations import SIGN_UP_PROVENANCE
 from duijie.directory.permissions import Scope, can_decide_sign_ups
 
 TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType({
@@ -47,7 +48,7 @@ def _organisation(db: Session, *, name: str, kind: str) -> Organisation:
     is_latin = name.isascii()
     org = Organisation(
         slug=_slug(name), kind=kind, name_zh=name, name_en=name if is_latin else None, industries=[], flags=[],
-        facts={}, preferences={}, provenance="sign-up",
+        facts={}, preferences={}, provenance=SIGN_UP_PROVENANCE,
     )  # fmt: skip
     db.add(org)
     db.flush()

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.directory.models import Organisation
+from duijie.directory.organisations import listed
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
 from duijie.matching.models import MatchFeedback
@@ -236,7 +237,7 @@ def past_deals(db: Session, event: Event, limit: int = 10) -> dict[int, list[str
 def investors(db: Session) -> list[Organisation]:
     """Every investor organisation; investors look at all events' projects."""
     return list(
-        db.scalars(select(Organisation).where(Organisation.kind == "investor").order_by(Organisation.id))
+        db.scalars(select(Organisation).where(Organisation.kind == "investor", listed()).order_by(Organisation.id))
     )
 
 
@@ -271,6 +272,7 @@ def event_enterprises(db: Session, event: Event) -> list[Organisation]:
             select(Organisation)
             .where(
                 Organisation.kind == "enterprise",
+                listed(),
                 Organisation.id.in_(owners) | Organisation.id.in_(participants),
             )
             .order_by(Organisation.id)

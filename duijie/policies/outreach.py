@@ -20,6 +20,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.i18n import is_zh
 from duijie.core.permissions import require
 from duijie.directory.models import Organisation
+from duijie.directory.organisations import listed
 from duijie.policies.bulk import Match, match_enterprises
 from duijie.policies.enterprise_facts import organisation_facts
 from duijie.policies.evaluator import Decision, Outcome
@@ -68,7 +69,7 @@ def match_organisations(
         policy,
         message=_("Only the organiser may search enterprises for a policy."),
     )
-    orgs = {str(o.id): o for o in db.scalars(select(Organisation).where(Organisation.kind == "enterprise"))}
+    orgs = {str(o.id): o for o in db.scalars(select(Organisation).where(Organisation.kind == "enterprise", listed()))}
     facts = {oid: organisation_facts(o) for oid, o in orgs.items()}
     found: list[Match] = match_enterprises(
         parse_policy(policy), facts, on=on, include_undetermined=include_undetermined

@@ -30,6 +30,7 @@ from duijie.core.i18n import is_zh
 from duijie.core.models import AuditEntry
 from duijie.core.permissions import require
 from duijie.directory.models import Organisation
+from duijie.directory.organisations import listed
 from duijie.directory.reference import DISTRICT_EN
 from duijie.matching import taxonomy
 from duijie.matching.affinity import AffinityEngine
@@ -295,7 +296,7 @@ def district_enterprises(db: Session, *, districts: Iterable[str]) -> list[Organ
     return list(
         db.scalars(
             select(Organisation)
-            .where(Organisation.kind == "enterprise", Organisation.district.in_(wanted))
+            .where(Organisation.kind == "enterprise", Organisation.district.in_(wanted), listed())
             .order_by(Organisation.name_zh)
         )
     )
@@ -303,7 +304,7 @@ def district_enterprises(db: Session, *, districts: Iterable[str]) -> list[Organ
 
 def _enterprises(db: Session) -> list[Organisation]:
     return list(
-        db.scalars(select(Organisation).where(Organisation.kind == "enterprise").order_by(Organisation.id))
+        db.scalars(select(Organisation).where(Organisation.kind == "enterprise", listed()).order_by(Organisation.id))
     )
 
 

@@ -16,6 +16,8 @@ from duijie.core.i18n import gettext as _
 from duijie.deals.models import Deal, DealParty
 from duijie.deals.permissions import visible_deals
 from duijie.directory.models import Organisation
+from duijie.directory.organisations import listed
+from duijie.directory.permissions import can_decide_sign_ups
 from duijie.events.models import Event, PublishedFigure
 from duijie.events.permissions import visible_clause
 from duijie.insight.figures import agrees
@@ -72,7 +74,9 @@ class OrganisationPage:
 def organisation_page(db: Session, *, slug: str, actor: Actor) -> OrganisationPage:
     """The organisation with this slug, its projects and the deals it is in that the reader may see (see
     deals.permissions), or a translated 404."""
-    org = db.scalar(select(Organisation).where(Organisation.slug == slug))
+    # The organiser who decides on sign-ups also sees an applicant's organisation, which nobody else does yet.
+    shown = [] if can_decide_sign_ups(actor) else [listed()]
+    org = db.scalar(select(Organisation).where(Organisation.slug == slug, *shown))
     if org is None:
         raise NotFound(_("No such organisation: %(id)s") % {"id": slug})
     projects = list(
