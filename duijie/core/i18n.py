@@ -206,6 +206,9 @@ def parse_amount(text: str | int | float | Decimal, *, field: str = "amount") ->
         shown = text[:_AMOUNT_TEXT_MAX] + "…"
         raise not_an_amount()
     raw = text.strip().replace(",", "").replace("，", "").replace(" ", "")
+    spelled = chinese_amount(raw)
+    if spelled is not None:
+        return check_amount(spelled, shown=shown, field=field)
     multiplier = Decimal(1)
     for suffix, factor in _UNITS:
         if raw.endswith(suffix):
@@ -222,3 +225,40 @@ def parse_amount(text: str | int | float | Decimal, *, field: str = "amount") ->
     except ArithmeticError:
         raise not_an_amount() from None
     return check_amount(value, shown=shown, field=field)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_amount(text: str) -> Decimal | None:
+    """Yuan from an amount spelt in Chinese numerals, as people say and type it: 两亿, 三千万元, 一亿五千万,
+    两千五百万; None when `text` is not such a spelling (Arabic digits, other words), so the caller reads it its
+    own way. Digits mixed with numerals (1.5千万) are not a spelling either and stay refused."""
+    body = text.strip().removesuffix("元")
+    if not body or any(ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in "万亿" for ch in body):
+        return None
+    if not any(ch in _CN_DIGITS or ch in _CN_SMALL for ch in body):
+        return None  # 亿, 万亿: a unit without a number
+    total = wan = section = number = 0
+    previous = ""
+    for ch in body:
+        if ch in _CN_DIGITS:
+            if previous in _CN_DIGITS and previous not in "零〇":
+                return None  # 一二三: digits in a row are not how amounts are spelt
+            number = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (number or 1) * _CN_SMALL[ch]
+            number = 0
+        elif ch == "万":
+            if section + number == 0:
+                return None
+            wan += (section + number) * 10_000
+            section = number = 0
+        else:  # 亿, which also scales a 万 before it (万亿)
+            if total + wan + section + number == 0:
+                return None
+            total = (total + wan + section + number) * 100_000_000
+            wan = section = number = 0
+        previous = ch
+    return Decimal(total + wan + section + number)

@@ -1,8 +1,11 @@
 """`POST /api/v1/organisations` and `PATCH /api/v1/organisations/{slug}`: organisers create organisations and edit
-any; someone holding a role on an organisation edits its profile (not its kind or slug). The rules and their
-messages are `directory.organisations`', the same as the pages' and the command line's."""
+any; someone holding a role on an organisation edits its profile (not its kind or slug), its stated facts and its
+investment preferences. The rules and their messages are `directory.organisations`' and `directory.profile_data`',
+the same as the pages' and the command line's."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +52,25 @@ class OrganisationEdit(BaseModel):
     description_zh: str | None = Field(None, max_length=20_000)
     description_en: str | None = Field(None, max_length=20_000)
     slug: str | None = Field(None, max_length=160)
+    facts: dict[str, Any] | None = Field(
+        None,
+        max_length=60,
+        description="Stated facts to change, by key (revenue, rd_spend, headcount, founded_on ...); amounts in "
+        "yuan as numbers or text (2亿, 3000万, 两亿); null or \"\" removes a key.",
+    )
+    preferences: dict[str, Any] | None = Field(
+        None,
+        max_length=20,
+        description="Investment preferences to change, by key: industries, districts, categories, stages (lists), "
+        "ticket_min and ticket_max (yuan); null or \"\" removes a key.",
+    )
+
+
+class OrganisationDataRead(OrganisationRead):
+    """An organisation as its editors see it: the profile with its stated facts and investment preferences."""
+
+    facts: dict[str, Any]
+    preferences: dict[str, Any]
 
 
 class OrganisationCreate(OrganisationEdit):
@@ -57,22 +79,31 @@ class OrganisationCreate(OrganisationEdit):
     name_zh: str = Field(..., max_length=400)
 
 
-@router.post("", response_model=OrganisationRead, status_code=201)
+@router.post("", response_model=OrganisationDataRead, status_code=201)
 def create_organisation(
     body: OrganisationCreate, actor: Actor = Depends(allow(can_create_organisation)), db: Session = Depends(get_db)
-) -> OrganisationRead:
+) -> OrganisationDataRead:
     """A new organisation (organisers); every problem named with its field."""
     org = service.create_organisation(db, actor=actor, data=body.model_dump(exclude_unset=True))
-    return OrganisationRead.model_validate(org)
+    return OrganisationDataRead.model_validate(org)
 
 
-@router.patch("/{slug}", response_model=OrganisationRead)
+@router.get("/{slug}/data", response_model=OrganisationDataRead)
+def organisation_data(
+    actor: Actor = Depends(organisation_editor), org: Organisation = Depends(organisation_from_slug)
+) -> OrganisationDataRead:
+    """The profile with its stated facts and preferences, for those who may edit them (403 otherwise)."""
+    return OrganisationDataRead.model_validate(org)
+
+
+@router.patch("/{slug}", response_model=OrganisationDataRead)
 def update_organisation(
     body: OrganisationEdit,
     actor: Actor = Depends(organisation_editor),
     org: Organisation = Depends(organisation_from_slug),
     db: Session = Depends(get_db),
-) -> OrganisationRead:
-    """Change the fields given: an organiser any organisation, a member its own (403 otherwise)."""
+) -> OrganisationDataRead:
+    """Change the fields given: an organiser any organisation, a member its own (403 otherwise). `facts` and
+    `preferences` change only the keys they name."""
     service.update_organisation(db, actor=actor, org=org, data=body.model_dump(exclude_unset=True))
-    return OrganisationRead.model_validate(org)
+    return OrganisationDataRead.model_validate(org)

@@ -26,6 +26,7 @@ from duijie.core.jobs import run_queued
 from duijie.core.registry import load_all_models
 from duijie.directory import invitations, users
 from duijie.directory.enums import Role
+from duijie.modules import import_all
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -226,6 +227,14 @@ ORG_OPTION_OF: Mapping[str, str] = MappingProxyType({
 })
 
 
+def _option_of(field: str) -> str | None:
+    """The option a refused field was given with: `--fact revenue` for `facts.revenue`."""
+    section, dot, key = field.partition(".")
+    if dot and section in ("facts", "preferences"):
+        return f"{'--fact' if section == 'facts' else '--preference'} {key}"
+    return ORG_OPTION_OF.get(field)
+
+
 class _Refused(Exception):
     """A refusal carried out of the unit of work, so it is rolled back before the messages are printed."""
 
@@ -248,17 +257,60 @@ def _org_fields(fn: click.decorators.FC) -> click.decorators.FC:
         click.option("--website", default=None, help="http:// or https:// address."),
         click.option("--description-zh", "description_zh", default=None),
         click.option("--description-en", "description_en", default=None),
+        click.option("--fact", "facts", multiple=True, metavar="KEY=VALUE",
+                     help="A stated fact, e.g. revenue=2亿 or founded_on=2018-06-12 (repeat; KEY= removes it)."),
+        click.option("--preference", "preferences", multiple=True, metavar="KEY=VALUE",
+                     help="An investment preference, e.g. ticket_min=3000万 or industries=人工智能,机器人 (repeat; KEY= removes it)."),
+        click.option("--data", "data_file", type=click.File("r", encoding="utf-8"), default=None,
+                     help='A JSON file {"facts": {...}, "preferences": {...}}; --fact and --preference go on top.'),
         click.option("--lang", type=click.Choice(LOCALES), default="zh_CN", show_default=True, help="Language of the messages."),
     )):  # fmt: skip
         fn = option(fn)
     return fn
 
 
+def _pairs(option: str, items: tuple[str, ...]) -> dict[str, object]:
+    """`KEY=VALUE` options as a mapping; one without `=` is a usage error naming it."""
+    found: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"{option} {item!r}: write KEY=VALUE, e.g. {option} revenue=2亿")
+        found[key.strip()] = value.strip()
+    return found
+
+
+def _data_sections(fields: dict[str, object]) -> dict[str, object]:
+    """The facts and preferences of `--data`, `--fact` and `--preference`, taken out of `fields`."""
+    data_file = fields.pop("data_file", None)
+    loaded: dict[str, object] = {}
+    if data_file is not None:
+        try:
+            loaded = json.load(data_file)  # type: ignore[arg-type]
+        except json.JSONDecodeError as exc:
+            raise click.UsageError(f"--data: not JSON ({exc.msg}, line {exc.lineno})") from None
+        if not isinstance(loaded, dict) or set(loaded) - {"facts", "preferences"}:
+            raise click.UsageError('--data: write an object {"facts": {...}, "preferences": {...}}')
+    sections: dict[str, object] = {}
+    for section, option in (("facts", "--fact"), ("preferences", "--preference")):
+        given = _pairs(option, tuple(fields.pop(section, ()) or ()))  # type: ignore[arg-type]
+        base = loaded.get(section)
+        if base is not None and not isinstance(base, dict):
+            raise click.UsageError(f"--data: {section} must be an object of keys and values")
+        if base or given:
+            sections[section] = {**(base or {}), **given}
+    return sections
+
+
 def _org_write(db_path: str | None, lang: str, slug: str, fields: Mapping[str, object], *, creating: bool) -> None:
     """Create or update, print the result, or print one line per problem naming its option and exit 1."""
     from duijie.directory import organisations
 
-    data: dict[str, object] = {k: v for k, v in fields.items() if v is not None and v != ()}
+    import_all("extends")  # the facts an organisation states are listed by the package that reads them
+    rest = dict(fields)
+    sections = _data_sections(rest)
+    data: dict[str, object] = {k: v for k, v in rest.items() if v is not None and v != ()}
+    data.update(sections)
     token = set_locale(lang)
     try:
         try:
@@ -274,7 +326,7 @@ def _org_write(db_path: str | None, lang: str, slug: str, fields: Mapping[str, o
                 line = f"{'created' if creating else 'updated'} {org.slug} ({org.kind}) {org.name_zh}"
         except _Refused as refused:
             for detail in refused.error.details:
-                where = ORG_OPTION_OF.get(detail.field or "")
+                where = _option_of(detail.field or "")
                 click.echo(f"error: {where}: {detail.message}" if where else f"error: {detail.message}", err=True)
             sys.exit(1)
     finally:

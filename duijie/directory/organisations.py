@@ -25,6 +25,7 @@ from duijie.core.errors import DomainError, ErrorDetail, NotFound, PermissionDen
 from duijie.core.i18n import get_locale
 from duijie.core.i18n import gettext as _
 from duijie.core.validation import TEXT_MAX, is_slug, text_problem
+from duijie.directory import profile_data
 from duijie.directory.enums import OrgFlag, OrgKind, SignUpState
 from duijie.directory.models import Organisation, SignUp
 from duijie.directory.permissions import (
@@ -241,6 +242,23 @@ def _slug_taken(db: Session, slug: str, errors: list[ErrorDetail]) -> None:
         )
 
 
+def _data_sections(data: Mapping[str, object], org: Organisation | None, errors: list[ErrorDetail]) -> dict[str, Any]:
+    """The facts and preferences given (each a mapping of keys to change), merged into what `org` holds; the
+    problems go to `errors` with their field (`facts.revenue`)."""
+    values: dict[str, Any] = {}
+    for section in profile_data.SECTIONS:
+        if section not in data or data[section] is None:
+            continue
+        raw = data[section]
+        if not isinstance(raw, Mapping):
+            errors.append(ErrorDetail(_("Give the keys and their values as an object."), field=section))
+            continue
+        merged, problems = profile_data.clean_section(section, raw, getattr(org, section, None) if org else None)
+        errors.extend(problems)
+        values[section] = merged
+    return values
+
+
 def snapshot(org: Organisation) -> dict[str, Any]:
     """The organisation's profile as the history keeps it."""
     return {name: getattr(org, name) for name in FIELDS}
@@ -253,6 +271,7 @@ def create_organisation(db: Session, *, actor: Actor, data: Mapping[str, object]
     if not can_create_organisation(actor, None):
         raise PermissionDenied(_("Only an organiser creates organisations."))
     values, errors = _clean(data, creating=True)
+    values.update(_data_sections(data, None, errors))
     if "slug" in values:
         _slug_taken(db, values["slug"], errors)
     if errors:
@@ -268,11 +287,13 @@ def update_organisation(db: Session, *, actor: Actor, org: Organisation, data: M
     """The organisation with the given fields changed (the others as they were).
 
     A member may change the profile but not the kind or slug: giving a different one is refused on its field.
+    `data` may hold `facts` and `preferences` (the keys to change, a blank removing one: `profile_data`).
     Side effects: the changed columns; an audit entry "update" with before and after, none when nothing changed.
     The caller commits."""
     if not can_edit_organisation(actor, org):
         raise PermissionDenied(_("You may edit only your own organisation's profile."))
     values, errors = _clean(data, creating=False)
+    values.update(_data_sections(data, org, errors))
     if not can_rename_organisation(actor, org):
         for name in sorted(IDENTITY & set(values)):
             if values[name] != getattr(org, name):

@@ -1,5 +1,6 @@
 """The organisation pages of organisers and members: the list of organisations (search by name, filter by kind),
-the form to create one, and the form to edit one's profile.
+the form to create one, and the form to edit one's profile with its stated facts (an enterprise's, which the
+policy checks read) and its investment preferences (an investor's, which the matching reads).
 
 The list and the creation form are for organisers; the edit form for an organiser (any organisation) or for
 someone holding a role on that organisation (its profile only: kind and slug are shown, not editable). A refused
@@ -8,6 +9,7 @@ form comes back filled in, each message beside its field, in the page's language
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +21,7 @@ from duijie.core.auth import Actor
 from duijie.core.errors import DomainError
 from duijie.core.web import allow, csrf_form, get_db, render
 from duijie.directory import organisations as service
+from duijie.directory import profile_data
 from duijie.directory.api_organisations import organisation_editor, organisation_from_slug
 from duijie.directory.enums import OrgFlag, OrgKind
 from duijie.directory.models import Organisation
@@ -53,7 +56,27 @@ def _form_data(form: FormData, *, identity: bool) -> tuple[dict[str, object], di
 
 
 def _values(org: Organisation) -> dict[str, object]:
-    return {name: (getattr(org, name) if getattr(org, name) is not None else "") for name in service.FIELDS}
+    values: dict[str, object] = {
+        name: (getattr(org, name) if getattr(org, name) is not None else "") for name in service.FIELDS
+    }
+    for section in profile_data.SECTIONS:
+        values[section] = profile_data.form_values(section, getattr(org, section))
+    return values
+
+
+def _sections(org: Organisation | None) -> list[str]:
+    """The facts and preferences sections the organisation's form carries."""
+    if org is None:
+        return []
+    return profile_data.shown_sections(org.kind, org.facts, org.preferences)
+
+
+def _with_sections(form: FormData, org: Organisation | None, data: dict[str, object], shown: dict[str, object]) -> None:
+    """Adds the sections' keys the form sends (every one: a blank removes its key) and what it shows again."""
+    for section in _sections(org):
+        raw = profile_data.form_section(section, form)
+        data[section] = raw
+        shown[section] = dict(raw)
 
 
 def _page(
@@ -78,6 +101,10 @@ def _page(
             "districts": DISTRICT_EN,
             "industries": INDUSTRY_EN,
             "saved": request.query_params.get("saved"),
+            "today": dt.date.today().isoformat(),
+            "sections": [
+                (section, profile_data.fields_of(section), values.get(section) or {}) for section in _sections(org)
+            ],
         },
         status_code=status,
     )
@@ -150,6 +177,7 @@ def update_organisation(
     """Save the profile (a member's form carries no kind or slug) and show it again."""
     identity = bool(can_rename_organisation(actor, org))
     data, shown = _form_data(form, identity=identity)
+    _with_sections(form, org, data, shown)
     try:
         with db.begin_nested():
             service.update_organisation(db, actor=actor, org=org, data=data)

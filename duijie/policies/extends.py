@@ -24,3 +24,46 @@ def recommended_policies(db: Session, viewer: Viewer) -> dict[str, Any] | None:
 RECOMMENDATION_SECTIONS.register(
     PageSection("policies/_suggested.html", recommended_policies), key="policies.suggested"
 )
+
+
+# -- the facts an organisation's edit page, its API and its command offer (directory.profile_data) ---------------
+
+from duijie.directory.enums import OrgFlag  # noqa: E402
+from duijie.directory.profile_data import FACT_FIELDS, DataField, Kind  # noqa: E402
+from duijie.policies.facts import CHOICE_EN, FACTS, FactType  # noqa: E402
+
+# Facts the profile itself holds (its district, park, industries and flags) are edited there, not twice.
+_ON_PROFILE = frozenset({"registered_district", "park", "industries", *(f.value for f in OrgFlag)})
+_KINDS = {
+    FactType.MONEY: Kind.AMOUNT,
+    FactType.DATE: Kind.DATE,
+    FactType.INT: Kind.INT,
+    FactType.NUMBER: Kind.NUMBER,
+    FactType.RATIO: Kind.RATIO,
+    FactType.BOOL: Kind.BOOL,
+    FactType.ENUM: Kind.CHOICE,
+    FactType.SET: Kind.CHOICES,
+}
+
+
+def editable_facts() -> list[DataField]:
+    """The facts of the vocabulary an organisation states on its own page, typed as the rules read them."""
+    return [
+        DataField(
+            key=fact.name,
+            label_zh=fact.label_zh,
+            label_en=fact.label_en,
+            kind=_KINDS[fact.type],
+            choices=tuple((c, c, CHOICE_EN.get(c, c)) for c in fact.choices),
+            unit_zh="" if fact.type == FactType.MONEY else fact.unit_zh,
+            unit_en="" if fact.type == FactType.MONEY else fact.unit_en,
+            minimum=fact.minimum,
+            maximum=fact.maximum,
+            past_only=fact.past_only,
+        )
+        for fact in FACTS.values()
+        if fact.name not in _ON_PROFILE
+    ]
+
+
+FACT_FIELDS.register(editable_facts, key="policies.facts")
