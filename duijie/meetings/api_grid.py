@@ -6,7 +6,9 @@ event organiser's (`allow(can_run_grid)`, the grid page's rule: 401 without a lo
 Every write goes through `meetings.placement`, as the page's do, so a move keeps the meeting's calendar UID and
 raises its SEQUENCE exactly as on the page. A refusal is the placement's own, in the request's language: 422
 naming what clashes (the table taken, the participant already meeting someone then, no such table), 409 for
-a meeting that has already taken place; its `field` names the body's field (`slot_id`, `table`, `a`, `b`)."""
+a meeting that has already taken place, and 409 for a place outside the time a side marked free unless the body
+says `"override_availability": true` (the page asks for the same confirmation); its `field` names the body's
+field (`slot_id`, `table`, `a`, `b`)."""
 
 from __future__ import annotations
 
@@ -70,7 +72,13 @@ def _read(db: Session, meeting: Meeting) -> GridMeetingRead:
 def _pin(db: Session, event: Event, actor: Actor, request: MeetingRequest, body: PlaceWrite) -> GridMeetingRead:
     with _as_api_fields():
         meeting = placement.pin_meeting(
-            db, event=event, actor=actor, request=request, slot_id=body.slot_id, table_number=body.table
+            db,
+            event=event,
+            actor=actor,
+            request=request,
+            slot_id=body.slot_id,
+            table_number=body.table,
+            override_availability=body.override_availability,
         )
     return _read(db, meeting)
 
@@ -102,8 +110,16 @@ def move_meeting(
     its SEQUENCE rises, so both sides' calendars update. The answer carries the meeting's new id."""
     with _as_api_fields():
         meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
-        request = meeting_service.get_request(db, event=event, id=meeting.request_id)
-    return _pin(db, event, actor, request, body)
+        moved = placement.move_meeting(
+            db,
+            event=event,
+            actor=actor,
+            meeting=meeting,
+            slot_id=body.slot_id,
+            table_number=body.table,
+            override_availability=body.override_availability,
+        )
+    return _read(db, moved)
 
 
 @router.post("/arrange", response_model=GridMeetingRead, status_code=201)
@@ -128,6 +144,7 @@ def arrange_meeting(
             recipient_id=body.b,
             slot_id=body.slot_id,
             table_number=body.table,
+            override_availability=body.override_availability,
         )
     return _read(db, meeting)
 

@@ -89,3 +89,16 @@ def set_availability(
     )
     db.flush()
     return wanted
+
+
+def unavailable_at(db: Session, *, slot_id: int, participant_ids: Sequence[int]) -> list[int]:
+    """Those of the participants who marked the slots they are free and left this one out (one who never marked
+    any is free throughout), in the order given: the people a placement there would put outside their time."""
+    marked: dict[int, set[int]] = {pid: set() for pid in participant_ids}
+    for pid, sid in db.execute(
+        select(Availability.participant_id, Availability.slot_id).where(
+            Availability.participant_id.in_(list(marked))
+        )
+    ):
+        marked[pid].add(sid)
+    return [pid for pid in participant_ids if marked[pid] and slot_id not in marked[pid]]

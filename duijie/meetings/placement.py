@@ -1,5 +1,10 @@
-"""The organiser's hand on the grid: pinning an accepted request at a slot and table, arranging a meeting
-between two participants directly, unpinning; and `place`, the one write of a meeting and its two seats."""
+"""The organiser's hand on the grid: pinning an accepted request at a slot and table, moving a meeting already
+placed, arranging a meeting between two participants directly, unpinning; and `place`, the one write of a meeting
+and its two seats.
+
+The organiser may place a meeting outside the time a participant said they are free (a minister's slot is the
+minister's), but never unknowingly: without `override_availability` such a placement is refused with
+`OutsideAvailability`, which names who is not free then, so the page can ask and the API can answer 409."""
 
 from __future__ import annotations
 
@@ -8,14 +13,34 @@ from sqlalchemy.orm import Session
 
 from duijie.core import audit
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, InvalidTransition
+from duijie.core.errors import DomainError, ErrorDetail, InvalidTransition
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.events.models import Event
-from duijie.meetings import service
+from duijie.meetings import availability, service
 from duijie.meetings.feed_changes import carry, retire
 from duijie.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingSlot, MeetingTable
 from duijie.meetings.permissions import can_run_grid
+
+
+class OutsideAvailability(DomainError):
+    """The place asked for lies outside the time one or both sides marked free; the organiser may insist
+    (`override_availability`). `who` are the names of those not free, `slot` the time, as the message says."""
+
+    status_code = 409
+
+    def __init__(self, who: list[str], slot: str) -> None:
+        lines = [_("%(who)s is not available at %(slot)s.") % {"who": name, "slot": slot} for name in who]
+        super().__init__(" ".join(lines), field="slot", details=[ErrorDetail(line, field="slot") for line in lines])
+        self.who = who
+        self.slot = slot
+
+
+def _outside_availability(db: Session, *, request: MeetingRequest, slot: MeetingSlot) -> list[int]:
+    """The sides of the request who marked their free time and left this slot out."""
+    return availability.unavailable_at(
+        db, slot_id=slot.id, participant_ids=[request.requester_id, request.recipient_id]
+    )
 
 
 def _seat_conflict(
@@ -101,8 +126,17 @@ def pin_meeting(
     request: MeetingRequest,
     slot_id: int,
     table_number: int,
+    override_availability: bool = False,
 ) -> Meeting:
-    """The organiser puts an accepted request at a slot and table and pins it there (VIP, government)."""
+    """The organiser puts an accepted request at a slot and table and pins it there (VIP, government); the
+    meeting the pair already has moves there, keeping its calendar UID (the old row is retired, the new one
+    carries the SEQUENCE on).
+
+    Side effects: the audit entry `meeting_pinned` (where it was, where it is, who is placed outside their free
+    time by the organiser's override); both sides' notifications (`meeting_moved` when the pair had a meeting,
+    `meeting_scheduled` otherwise), which mail them once the schedule is published. Refused, nothing written:
+    the slot or table unknown, the place or a side taken then, a meeting already held, and (without
+    `override_availability`) a side not free then (`OutsideAvailability`)."""
     require(can_run_grid, actor, event, message=_("Only the organiser can place meetings on the grid."))
     if request.state != "accepted":
         raise DomainError(_("Only an accepted request can be placed on the grid."), field="request")
@@ -121,25 +155,36 @@ def pin_meeting(
     if current is not None and current.state in ("held", "no_show"):
         raise InvalidTransition(_("This meeting has already taken place and cannot be moved."), field="slot")
     state = "planned"
+    before: dict[str, int] | None = None
     if current is not None:
         # The pair's meeting may hang on the other direction's request; the pin moves that meeting.
         request = db.get(MeetingRequest, current.request_id) or request
         state = current.state
+        was_table = db.get(MeetingTable, current.table_id)
+        before = {"slot_id": current.slot_id, "table": was_table.number if was_table else 0}
     conflict = _seat_conflict(db, event=event, request=request, slot=slot, table=table)
     if conflict:
         raise DomainError(conflict, field="slot")
+    outside = _outside_availability(db, request=request, slot=slot)
+    if outside and not override_availability:
+        names = service.display_names(db, outside)
+        raise OutsideAvailability([names[pid] for pid in outside if pid in names], service.slot_label(slot))
     if current is not None:
         retire(db, current, reason="moved")
         db.delete(current)
         db.flush()
     meeting = place(db, event=event, request=request, slot=slot, table=table, state=state, pinned=True)
+    after: dict[str, object] = {"slot_id": slot.id, "table": table.number}
+    if outside:
+        after["outside_availability"] = outside
     audit.record(
         db,
         actor=actor,
         entity_type="meeting",
         entity_id=meeting.id,
         action="meeting_pinned",
-        after={"slot_id": slot.id, "table": table.number},
+        before=before,
+        after=after,
         event_id=event.id,
     )
     service.notify_participants(
@@ -147,7 +192,7 @@ def pin_meeting(
         event_id=event.id,
         actor=actor,
         participant_ids=[request.requester_id, request.recipient_id],
-        kind="meeting_scheduled",
+        kind="meeting_moved" if current is not None else "meeting_scheduled",
         payload={
             "meeting_id": meeting.id,
             "request_id": request.id,
@@ -157,6 +202,31 @@ def pin_meeting(
         },
     )
     return meeting
+
+
+def move_meeting(
+    db: Session,
+    *,
+    event: Event,
+    actor: Actor,
+    meeting: Meeting,
+    slot_id: int,
+    table_number: int,
+    override_availability: bool = False,
+) -> Meeting:
+    """The organiser moves a meeting on the grid to another slot and table (and pins it there): `pin_meeting`
+    on the meeting's request, so a move is audited, notified and raises the calendars' SEQUENCE exactly as a
+    pin. Returns the meeting's new row (a new id, the same calendar UID)."""
+    request = service.get_request(db, event=event, id=meeting.request_id)
+    return pin_meeting(
+        db,
+        event=event,
+        actor=actor,
+        request=request,
+        slot_id=slot_id,
+        table_number=table_number,
+        override_availability=override_availability,
+    )
 
 
 def create_meeting(
@@ -170,8 +240,11 @@ def create_meeting(
     table_number: int,
     priority: int = 3,
     message: str | None = None,
+    override_availability: bool = False,
 ) -> Meeting:
-    """The organiser arranges a meeting between two participants directly and pins it."""
+    """The organiser arranges a meeting between two participants directly and pins it (`pin_meeting`'s
+    refusals and side effects, the request accepted on both sides' behalf first; a refusal writes nothing,
+    as the request rolls back)."""
     require(can_run_grid, actor, event, message=_("Only the organiser can arrange meetings."))
     requester = service.get_participant(db, event=event, id=requester_id)
     recipient = service.get_participant(db, event=event, id=recipient_id)
@@ -234,7 +307,13 @@ def create_meeting(
             event_id=event.id,
         )
     return pin_meeting(
-        db, event=event, actor=actor, request=request, slot_id=slot_id, table_number=table_number
+        db,
+        event=event,
+        actor=actor,
+        request=request,
+        slot_id=slot_id,
+        table_number=table_number,
+        override_availability=override_availability,
     )
 
 

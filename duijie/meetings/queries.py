@@ -460,3 +460,79 @@ def desk(db: Session, *, event: Event, slot: MeetingSlot) -> list[DeskRow]:
         DeskRow(m, t, who[a], who[b], checked.get((m.id, a), False), checked.get((m.id, b), False), a, b)
         for m, t, a, b in rows
     ]
+
+
+@dataclass
+class PlaceChoice:
+    """A slot a meeting could move to: the tables free then (by number), and who of the two did not mark that
+    time free (empty: both are available)."""
+
+    slot: MeetingSlot
+    tables: list[int]
+    unavailable: list[Who]
+
+
+@dataclass
+class MoveView:
+    """A placed meeting and where it could go: the slots where both are free first, then the slots outside
+    someone's free time (the organiser may still choose them, after confirming)."""
+
+    meeting: Meeting
+    a: Who
+    b: Who
+    slot: MeetingSlot
+    table: MeetingTable
+    both_free: list[PlaceChoice]
+    outside: list[PlaceChoice]
+
+
+def move_choices(db: Session, *, event: Event, meeting: Meeting) -> MoveView:
+    """Where a placed meeting can move: every slot where neither side meets anyone else, with the tables no
+    other meeting takes then (the meeting's own place left out), split by whether both sides are free then
+    (a participant who never marked any slot is free throughout). Five queries."""
+    request = db.get(MeetingRequest, meeting.request_id)
+    assert request is not None
+    a, b = request.requester_id, request.recipient_id
+    slots = slots_of(db, event=event)
+    tables = tables_of(db, event=event)
+    taken: dict[int, set[int]] = defaultdict(set)
+    for sid, tid in db.execute(
+        select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event.id, Meeting.id != meeting.id)
+    ):
+        taken[sid].add(tid)
+    busy = set(
+        db.scalars(
+            select(MeetingSeat.slot_id)
+            .join(Meeting, Meeting.id == MeetingSeat.meeting_id)
+            .where(
+                Meeting.event_id == event.id,
+                Meeting.id != meeting.id,
+                MeetingSeat.participant_id.in_([a, b]),
+            )
+        )
+    )
+    marked: dict[int, set[int]] = defaultdict(set)
+    for pid, sid in db.execute(
+        select(Availability.participant_id, Availability.slot_id).where(Availability.participant_id.in_([a, b]))
+    ):
+        marked[pid].add(sid)
+    who = people(db, [a, b])
+    both_free: list[PlaceChoice] = []
+    outside: list[PlaceChoice] = []
+    for s in slots:
+        if s.id in busy:
+            continue
+        free_tables = [
+            t.number
+            for t in tables
+            if t.number <= s.table_count
+            and t.id not in taken[s.id]
+            and (s.id, t.id) != (meeting.slot_id, meeting.table_id)
+        ]
+        if not free_tables:
+            continue
+        away = [who[pid] for pid in (a, b) if marked[pid] and s.id not in marked[pid]]
+        (outside if away else both_free).append(PlaceChoice(s, free_tables, away))
+    slot = next(s for s in slots if s.id == meeting.slot_id)
+    table = next(t for t in tables if t.id == meeting.table_id)
+    return MoveView(meeting, who[a], who[b], slot, table, both_free, outside)

@@ -89,7 +89,7 @@ def request_meeting(
         kind="meeting_request_new",
         payload={
             "request_id": request.id,
-            "requester": service.display_names(db, [requester.id])[requester.id],
+            **service.payload_names(db, [requester.id], "requester")[requester.id],
         },
     )
     if reverse is not None:

@@ -13,6 +13,13 @@ class PlaceWrite(BaseModel):
 
     slot_id: int = Field(ge=1, le=MAX_ID, examples=[12])
     table: int = Field(ge=1, le=100_000, examples=[3])
+    override_availability: bool = Field(
+        default=False,
+        description=(
+            "place it there although a side did not mark that time free; without it such a placement is "
+            "refused with 409, naming who is not available then"
+        ),
+    )
 
 
 class ArrangeWrite(PlaceWrite):

@@ -25,7 +25,7 @@ from duijie.core import audit
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
 from duijie.core.errors import DomainError, InvalidTransition, NotFound
-from duijie.core.i18n import get_locale
+from duijie.core.i18n import bilingual, get_locale, is_zh
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.core.transitions import check
@@ -125,17 +125,39 @@ def slot_label(slot: MeetingSlot) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
-def display_names(db: Session, participant_ids: Sequence[int]) -> dict[int, str]:
-    """Each participant's person and organisation in the current language, for messages and notifications."""
+def display_names(db: Session, participant_ids: Sequence[int], locale: str | None = None) -> dict[int, str]:
+    """Each participant's person and organisation in the reader's language (`locale`, by default the request's):
+    the English names on an English page where the records have them, the Chinese ones otherwise, for messages
+    and notifications ("张伟（北辰创投）", "Zhang Wei (Beichen Ventures)")."""
     if not participant_ids:
         return {}
     rows = db.execute(
-        select(MeetingParticipant.id, Person.name_zh, Organisation.name_zh)
+        select(
+            MeetingParticipant.id, Person.name_zh, Person.name_en, Organisation.name_zh, Organisation.name_en
+        )
         .join(Person, Person.id == MeetingParticipant.person_id)
         .outerjoin(Organisation, Organisation.id == MeetingParticipant.organisation_id)
         .where(MeetingParticipant.id.in_(set(participant_ids)))
     )
-    return {pid: f"{person}（{org}）" if org else person for pid, person, org in rows}
+    names: dict[int, str] = {}
+    for pid, person_zh, person_en, org_zh, org_en in rows:
+        person = bilingual(person_zh, person_en, locale)
+        org = bilingual(org_zh, org_en, locale) if (org_zh or org_en) else ""
+        if not org:
+            names[pid] = person
+        elif is_zh(locale):
+            names[pid] = f"{person}（{org}）"
+        else:
+            names[pid] = f"{person} ({org})"
+    return names
+
+
+def payload_names(db: Session, participant_ids: Sequence[int], key: str) -> dict[int, dict[str, str]]:
+    """The names a stored notification carries, in both languages (`key` and `key_en`), because it is read
+    later by someone whose language is not the writer's; `views._note_text` picks the reader's."""
+    zh = display_names(db, participant_ids, "zh_CN")
+    en = display_names(db, participant_ids, "en")
+    return {pid: {key: zh[pid], f"{key}_en": en.get(pid, zh[pid])} for pid in zh}
 
 
 def accounts_of(db: Session, participant_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -230,7 +252,8 @@ def set_request_state(
         event_id=request.event_id,
         note=note,
     )
-    names = display_names(db, [request.requester_id, request.recipient_id])
+    requester = payload_names(db, [request.requester_id], "requester").get(request.requester_id, {})
+    recipient = payload_names(db, [request.recipient_id], "recipient").get(request.recipient_id, {})
     notify_participants(
         db,
         event_id=request.event_id,
@@ -239,8 +262,10 @@ def set_request_state(
         kind=f"meeting_request_{to}",
         payload={
             "request_id": request.id,
-            "requester": names.get(request.requester_id),
-            "recipient": names.get(request.recipient_id),
+            "requester": requester.get("requester"),
+            "recipient": recipient.get("recipient"),
+            "requester_en": requester.get("requester_en"),
+            "recipient_en": recipient.get("recipient_en"),
             "state": to,
         },
     )

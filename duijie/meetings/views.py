@@ -61,14 +61,16 @@ def _note_text(note: Notification) -> str:
     """An in-app notification as a sentence."""
     p = note.payload or {}
     where = {"slot": p.get("slot") or "", "table": p.get("table") or ""}
+    # The names are stored in both languages (`service.payload_names`); older notes carry the Chinese only.
+    sides = {
+        "a": bilingual(p.get("requester"), p.get("requester_en")),
+        "b": bilingual(p.get("recipient"), p.get("recipient_en")),
+    }
     texts = {
-        "meeting_request_new": _("%(who)s asked you for a meeting.") % {"who": p.get("requester") or ""},
-        "meeting_request_accepted": _("Meeting request accepted: %(a)s → %(b)s.")
-        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
-        "meeting_request_declined": _("Meeting request declined: %(a)s → %(b)s.")
-        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
-        "meeting_request_cancelled": _("Meeting request cancelled: %(a)s → %(b)s.")
-        % {"a": p.get("requester") or "", "b": p.get("recipient") or ""},
+        "meeting_request_new": _("%(who)s asked you for a meeting.") % {"who": sides["a"]},
+        "meeting_request_accepted": _("Meeting request accepted: %(a)s → %(b)s.") % sides,
+        "meeting_request_declined": _("Meeting request declined: %(a)s → %(b)s.") % sides,
+        "meeting_request_cancelled": _("Meeting request cancelled: %(a)s → %(b)s.") % sides,
         "meeting_scheduled": _("Meeting scheduled: %(slot)s, table %(table)s.") % where,
         "meeting_moved": _("Meeting moved to %(slot)s, table %(table)s.") % where,
         "meeting_confirmed": _("Meeting confirmed: %(slot)s, table %(table)s.") % where,
@@ -340,7 +342,25 @@ def my_calendar(
 # -- the organiser ---------------------------------------------------------------------------------------
 
 
-def _grid_context(request: Request, db: Session, event: Event, error: str | None = None) -> dict[str, Any]:
+def _override(form: FormData) -> bool:
+    """The organiser confirmed a placement outside someone's free time (the confirmation's hidden field)."""
+    return form.get("override_availability") == "1"
+
+
+def _confirmation(exc: placement.OutsideAvailability, action: str, form: FormData) -> dict[str, Any]:
+    """What the page asks before placing a meeting outside someone's free time: who is not available then, and
+    the same form again (its fields hidden) with the override, to send or to leave."""
+    fields = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf", "override_availability")]
+    return {"message": exc.message, "action": action, "fields": fields}
+
+
+def _grid_context(
+    request: Request,
+    db: Session,
+    event: Event,
+    error: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     slots = meeting_service.slots_of(db, event=event)
     return {
         "event": event,
@@ -353,6 +373,7 @@ def _grid_context(request: Request, db: Session, event: Event, error: str | None
         "slots": slots,
         "participants": queries.candidates(db, event=event, exclude=None),
         "error": error,
+        "confirm": confirm,
     }
 
 
@@ -366,10 +387,23 @@ def meeting_grid(
     return _render(request, "meetings/grid.html", _grid_context(request, db, event))
 
 
-def _on_grid(request: Request, db: Session, event: Event, done: str, write: Callable[[], object]) -> Response:
-    """Run one organiser's write on the grid; a refusal shows at the top of the grid, with nothing written."""
+def _on_grid(
+    request: Request,
+    db: Session,
+    event: Event,
+    done: str,
+    write: Callable[[], object],
+    form: FormData | None = None,
+) -> Response:
+    """Run one organiser's write on the grid; a refusal shows at the top of the grid, with nothing written. A
+    placement outside someone's free time comes back as a question (`form` is sent again with the override)."""
     try:
         write()
+    except placement.OutsideAvailability as exc:
+        db.rollback()
+        confirm = _confirmation(exc, request.url.path, form) if form is not None else None
+        context = _grid_context(request, db, event, None if confirm else exc.message, confirm)
+        return _render(request, "meetings/grid.html", context, status_code=exc.status_code)
     except DomainError as exc:
         if exc.status_code == 403:
             raise
@@ -442,9 +476,10 @@ def pin_meeting(
             request=req,
             slot_id=_int(form.get("slot"), "slot"),
             table_number=_int(form.get("table"), "table"),
+            override_availability=_override(form),
         )
 
-    return _on_grid(request, db, event, "pin", pin)
+    return _on_grid(request, db, event, "pin", pin, form)
 
 
 @router.post("/events/{slug}/meetings/grid/arrange")
@@ -468,7 +503,9 @@ def arrange_meeting(
             recipient_id=_int(form.get("b"), "b"),
             slot_id=_int(form.get("slot"), "slot"),
             table_number=_int(form.get("table"), "table"),
+            override_availability=_override(form),
         ),
+        form,
     )
 
 
@@ -538,7 +575,75 @@ def unpin_meeting(
 ) -> Response:
     meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
     placement.unpin(db, event=event, actor=actor, meeting=meeting)
-    return _back(event.slug, "/grid")
+    return _back(event.slug, "/grid?done=unpin#grid")
+
+
+def _move_page(
+    request: Request,
+    db: Session,
+    event: Event,
+    meeting_id: int,
+    *,
+    error: str | None = None,
+    confirm: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
+    context = {
+        "event": event,
+        "view": queries.move_choices(db, event=event, meeting=meeting),
+        "error": error,
+        "confirm": confirm,
+    }
+    return _render(request, "meetings/move.html", context, status_code=status_code)
+
+
+@router.get("/events/{slug}/meetings/m/{meeting_id}/move")
+def move_form(
+    request: Request,
+    meeting_id: int,
+    event: Event = Depends(event_from_slug),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    """Where a placed meeting can go: the slots where both sides are free first, each with its free tables;
+    then those outside someone's free time; and the unpin, when it is pinned."""
+    return _move_page(request, db, event, meeting_id)
+
+
+@router.post("/events/{slug}/meetings/m/{meeting_id}/move")
+def move_meeting(
+    request: Request,
+    meeting_id: int,
+    event: Event = Depends(event_from_slug),
+    form: FormData = Depends(csrf_form),
+    db: Session = Depends(get_db),
+    actor: Actor = Depends(organiser),
+) -> Response:
+    """Move the meeting to the slot and table chosen and pin it there (`placement.move_meeting`: audited, both
+    sides notified, the calendars' SEQUENCE raised under the same UID). A place outside someone's free time
+    asks first; any other refusal shows on the page, with nothing moved."""
+    meeting = meeting_service.get_meeting(db, event=event, id=meeting_id)
+    try:
+        placement.move_meeting(
+            db,
+            event=event,
+            actor=actor,
+            meeting=meeting,
+            slot_id=_int(form.get("slot"), "slot"),
+            table_number=_int(form.get("table"), "table"),
+            override_availability=_override(form),
+        )
+    except placement.OutsideAvailability as exc:
+        db.rollback()
+        confirm = _confirmation(exc, request.url.path, form)
+        return _move_page(request, db, event, meeting_id, confirm=confirm, status_code=exc.status_code)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        db.rollback()
+        return _move_page(request, db, event, meeting_id, error=exc.message, status_code=exc.status_code)
+    return _back(event.slug, "/grid?done=move#grid")
 
 
 # The set-up pages and the calendar feeds live in their own files; their routes are served with these.

@@ -345,24 +345,21 @@ def test_an_organiser_runs_a_summit_from_an_empty_site_in_the_browser(browser: B
         [uid] = list(before["investor"])
         assert before["investor"][uid]["STATUS"] == "CONFIRMED"
 
-        # 13. The organiser moves it to another slot with the grid's "Arrange a meeting" form (the same pair).
+        # 13. The organiser moves it on the grid: the meeting's cell opens its move page, which offers the slots
+        # where both are free (and the tables free then); one of them, another table, and "Move here".
         organiser.goto(grid)
         current = _grid_slot(organiser)
-        arrange = organiser.get_by_test_id("arrange-form")
-        options = arrange.locator("select[name=a] option")
-        names = {options.nth(k).inner_text(): options.nth(k).get_attribute("value") for k in range(options.count())}
-        investor_id = next(v for text, v in names.items() if "自办资本" in text)
-        enterprise_id = next(v for text, v in names.items() if "自办机器人" in text)
-        arrange.locator("select[name=a]").select_option(investor_id)
-        arrange.locator("select[name=b]").select_option(enterprise_id)
-        slots = arrange.locator("select[name=slot] option")
-        target = next(
-            value for k in range(slots.count()) if (value := slots.nth(k).get_attribute("value")) != current
-        )
-        arrange.locator("select[name=slot]").select_option(target)
-        arrange.locator("input[name=table]").fill("2")
-        _submit(organiser, "[data-testid=arrange-form]")
-        assert "done=arrange" in organiser.url, organiser.url
+        with organiser.expect_navigation():
+            organiser.locator("[data-testid=grid] td.cell a[data-action=move]").click()
+        row = organiser.locator(f'[data-testid=both-free] tr[data-slot]:not([data-slot="{current}"])').first
+        expect(row).to_be_visible()
+        target = str(row.get_attribute("data-slot"))
+        assert target != current
+        row.locator("select[name=table]").select_option("2")
+        with organiser.expect_navigation():
+            row.get_by_role("button").click()
+        assert "done=move" in organiser.url, organiser.url
+        expect(organiser.get_by_test_id("moved")).to_be_visible()
         assert _grid_slot(organiser) == target
         for role, page in browsers.items():
             [(moved_uid, moved)] = list(_feed(page, base).items())

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.directory.models import Account
+from duijie.directory.models import Account, Person
 from duijie.meetings import service as meeting_service
-from duijie.meetings.models import Meeting, MeetingParticipant, MeetingRequest, MeetingTable
+from duijie.meetings.models import Availability, Meeting, MeetingParticipant, MeetingRequest, MeetingTable
 from tests import factories
 from tests.conftest import login
 from tests.meetings import factories as mf
@@ -131,9 +131,11 @@ def test_a_participant_busy_at_that_time_is_named_in_english(client: TestClient,
         client.post(f"{_api(pair)}/meetings/{meeting.id}/move?lang=en", json={"slot_id": pair.slots[2].id, "table": 2}),
         422,
     )
-    # The participant as the grid's messages name them (person and organisation).
-    who = meeting_service.display_names(db, [investor.id])[investor.id]
-    assert "北辰创投" in who
+    # The participant as the grid's messages name them (person and organisation), in English on an English
+    # request: the records' English names.
+    person = db.get(Person, investor.person_id)
+    assert person is not None and person.name_en
+    who = f"{person.name_en} (Beichen Ventures)"
     assert error["message"] == f"{who} already has a meeting at {meeting_service.slot_label(pair.slots[2])}."
     assert error["details"] == [{"message": error["message"], "field": "slot_id"}]
     assert _placed(db, pair) == (pair.slots[0].id, 1, True)
@@ -239,3 +241,53 @@ def test_only_the_events_organiser_places_meetings(client: TestClient, db: Sessi
     login(client, other_organiser.username, factories.PASSWORD)
     assert _refusal(client.post(move, json=place), 403)
     assert _placed(db, pair) == (pair.slots[0].id, 1, True)
+
+
+def _free_only(db: Session, pair: Pair, participant_id: int, *slots: int) -> None:
+    """The participant marks only these slots (by index) free."""
+    db.add_all([Availability(participant_id=participant_id, slot_id=pair.slots[k].id) for k in slots])
+    db.flush()
+
+
+def test_a_move_outside_someones_time_is_refused_with_409_unless_overridden(client: TestClient, db: Session) -> None:
+    pair = _pair(db)
+    meeting = _pin(db, pair, slot=0)
+    _free_only(db, pair, pair.request.requester_id, 0, 1)
+    _organiser(client, db, pair)
+    move = f"{_api(pair)}/meetings/{meeting.id}/move?lang=en"
+    error = _refusal(client.post(move, json={"slot_id": pair.slots[2].id, "table": 2}), 409)
+    who = meeting_service.display_names(db, [pair.request.requester_id], "en")[pair.request.requester_id]
+    assert who.endswith("(Beichen Ventures)")
+    assert error["message"] == f"{who} is not available at {meeting_service.slot_label(pair.slots[2])}."
+    assert error["details"] == [{"message": error["message"], "field": "slot_id"}]
+    assert _placed(db, pair) == (pair.slots[0].id, 1, True)
+    # Inside both sides' time no confirmation is needed; outside it, the override places it.
+    inside = client.post(move, json={"slot_id": pair.slots[1].id, "table": 1})
+    assert inside.status_code == 200, inside.text
+    forced = client.post(
+        f"{_api(pair)}/meetings/{inside.json()['meeting_id']}/move",
+        json={"slot_id": pair.slots[2].id, "table": 2, "override_availability": True},
+    )
+    assert forced.status_code == 200, forced.text
+    assert _placed(db, pair) == (pair.slots[2].id, 2, True)
+
+
+def test_pinning_and_arranging_outside_someones_time_need_the_override(client: TestClient, db: Session) -> None:
+    pair = _pair(db)
+    _free_only(db, pair, pair.request.recipient_id, 2)
+    _organiser(client, db, pair)
+    pin = f"{_api(pair)}/requests/{pair.request.id}/pin"
+    error = _refusal(client.post(pin, json={"slot_id": pair.slots[0].id, "table": 1}), 409)
+    assert "南山科技" in error["message"] and error["details"][0]["field"] == "slot_id"
+    assert db.scalar(select(Meeting).where(Meeting.event_id == pair.event.id)) is None
+    placed = client.post(pin, json={"slot_id": pair.slots[0].id, "table": 1, "override_availability": True})
+    assert placed.status_code == 200, placed.text
+    # Two others: the refusal writes no request; the override arranges and pins the meeting.
+    a, b = mf.participant(db, pair.event), mf.participant(db, pair.event)
+    _free_only(db, pair, b.id, 0)
+    db.commit()
+    body = {"a": a.id, "b": b.id, "slot_id": pair.slots[1].id, "table": 1}
+    assert _refusal(client.post(f"{_api(pair)}/arrange", json=body), 409)
+    assert db.scalar(select(MeetingRequest).where(MeetingRequest.requester_id == a.id)) is None
+    made = client.post(f"{_api(pair)}/arrange", json={**body, "override_availability": True})
+    assert made.status_code == 201, made.text

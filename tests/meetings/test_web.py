@@ -327,10 +327,11 @@ def test_last_run_shows_the_idle_gap_bound_only_when_the_solver_gave_one(
     db.commit()
     page = client.get(BASE + "/grid").text
     assert re.search(
-        r'<td class="label">日程空档的可证明下界</td><td data-testid="run-gaps-bound">3</td>', page
+        r'<td class="label">安排这些洽谈至少会有的空等时段（已证明）</td><td data-testid="run-gaps-bound">3</td>', page
     )
     english = client.get(BASE + "/grid", params={"lang": "en"}).text
     assert re.search(
-        r'<td class="label">Proven lower bound on idle gaps</td><td data-testid="run-gaps-bound">3</td>',
+        r'<td class="label">Fewest empty slots any plan with these meetings leaves \(proven\)</td>'
+        r'<td data-testid="run-gaps-bound">3</td>',
         english,
     )
