@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from duijie.agenda import service
 from duijie.agenda.models import AgendaSession, Room, SessionSpeaker, SessionStar, SpeakerProfile, Track
 from duijie.agenda.timezones import Choice
 from duijie.core.auth import Actor
@@ -318,43 +319,18 @@ def parse_filters(
 
 
 def filtered_sessions(db: Session, event: Event, f: Filters, choice: Choice) -> tuple[list[AgendaSession], int]:
-    """One page of the event's sessions matching the filters, by time, and how many match in all."""
-    stmt = select(AgendaSession).where(AgendaSession.event_id == event.id)
-    if f.track_id is not None:
-        stmt = stmt.where(AgendaSession.track_id == f.track_id)
-    if f.room_id is not None:
-        stmt = stmt.where(AgendaSession.room_id == f.room_id)
-    if f.industry is not None:
-        stmt = stmt.where(AgendaSession.industry == f.industry)
-    if f.language is not None:
-        # A bilingual session suits a reader of either language.
-        langs = {f.language, "zh+en"} if f.language in ("zh", "en") else {f.language}
-        stmt = stmt.where(AgendaSession.language.in_(sorted(langs)))
-    if f.kind is not None:
-        stmt = stmt.where(AgendaSession.kind == f.kind)
-    if f.day is not None:
-        start, end = day_bounds(choice, f.day)
-        stmt = stmt.where(AgendaSession.starts_at >= start, AgendaSession.starts_at < end)
-    if f.text:
-        like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                AgendaSession.title_zh.ilike(like, escape="\\"),
-                AgendaSession.title_en.ilike(like, escape="\\"),
-                AgendaSession.description_zh.ilike(like, escape="\\"),
-                AgendaSession.description_en.ilike(like, escape="\\"),
-            )
-        )
-    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    """One page of the event's sessions matching the filters, by time, and how many match in all: the same
+    filter as the API's and the organiser's lists (`service.list_sessions`), days taken in the reader's zone."""
+    wanted = service.SessionFilter(
+        day=f.day, track=f.track_id, kind=f.kind, language=f.language, industry=f.industry, room=f.room_id,
+        q=f.text, zone=choice.tz,
+    )  # fmt: skip
+    total, rows = service.list_sessions(db, event, wanted, limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    f.page = min(f.page, pages)
-    rows = db.scalars(
-        stmt.options(*_loaded())  # type: ignore[arg-type]
-        .order_by(AgendaSession.starts_at.is_(None), AgendaSession.starts_at, AgendaSession.id)
-        .offset((f.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    )
-    return list(rows), total
+    if f.page > pages:  # a page past the end shows the last one
+        f.page = pages
+        total, rows = service.list_sessions(db, event, wanted, limit=PAGE_SIZE, offset=(pages - 1) * PAGE_SIZE)
+    return rows, total
 
 
 # -- stars ----------------------------------------------------------------------------------------------------

@@ -135,12 +135,14 @@ class SessionFilter:
     q: str | None = None
     speaker: int | None = None
     cancelled: bool = True
+    # The zone `day` is a day of: the reader's on the public timetable, the event's own when None.
+    zone: ZoneInfo | None = None
 
 
 def _filtered(event: Event, f: SessionFilter) -> Select[Any]:
     stmt = select(AgendaSession).where(AgendaSession.event_id == event.id)
     if f.day is not None:
-        zone = event_zone(event)
+        zone = f.zone or event_zone(event)
         start = dt.datetime.combine(f.day, dt.time(), zone).astimezone(dt.UTC)
         end = dt.datetime.combine(f.day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
         stmt = stmt.where(AgendaSession.starts_at >= start, AgendaSession.starts_at < end)
@@ -157,10 +159,12 @@ def _filtered(event: Event, f: SessionFilter) -> Select[Any]:
         stmt = stmt.where(AgendaSession.room_id == f.room)
     if f.q and f.q.strip():
         pattern = "%" + f.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(
-            func.lower(AgendaSession.title_zh).like(pattern, escape="\\"),
-            func.lower(func.coalesce(AgendaSession.title_en, "")).like(pattern, escape="\\"),
-        ))
+        # Titles and descriptions in both languages: a reader looks for a topic, not only a session's name.
+        stmt = stmt.where(or_(*(
+            func.lower(func.coalesce(column, "")).like(pattern, escape="\\")
+            for column in (AgendaSession.title_zh, AgendaSession.title_en,
+                           AgendaSession.description_zh, AgendaSession.description_en)
+        )))
     if f.speaker is not None:
         stmt = stmt.where(AgendaSession.id.in_(
             select(SessionSpeaker.session_id).where(SessionSpeaker.person_id == f.speaker)

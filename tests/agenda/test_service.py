@@ -51,3 +51,20 @@ def test_cancelled_and_unscheduled_sessions_are_not_checked(db: Session) -> None
     af.session(db, event, room=room, cancelled_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     af.session(db, event, room=room, start=None, end=None)
     assert service.event_conflicts(db, event) == []
+
+
+def test_the_session_filter_finds_words_of_a_description_and_takes_days_in_the_zone_given(db: Session) -> None:
+    from zoneinfo import ZoneInfo
+
+    event = af.forum(db)
+    late = af.session(db, event, start="2026-04-25 23:30", end="2026-04-26 00:30",
+                      description_en="Solid-state batteries for heavy trucks")  # fmt: skip
+    af.session(db, event, start="2026-04-25 10:00", end="2026-04-25 11:00", description_zh="低空经济与无人机")
+    assert [s.id for s in service.list_sessions(db, event, service.SessionFilter(q="SOLID-STATE"))[1]] == [late.id]
+    assert service.list_sessions(db, event, service.SessionFilter(q="无人机"))[0] == 1
+    # 23:30 in Beijing is 16:30 in London: the same day there; in Tokyo it is 00:30 the next day.
+    day = dt.date(2026, 4, 25)
+    london = service.SessionFilter(day=day, zone=ZoneInfo("Europe/London"))
+    tokyo = service.SessionFilter(day=day, zone=ZoneInfo("Asia/Tokyo"))
+    assert late.id in [s.id for s in service.list_sessions(db, event, london)[1]]
+    assert late.id not in [s.id for s in service.list_sessions(db, event, tokyo)[1]]
