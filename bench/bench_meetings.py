@@ -5,6 +5,10 @@ size from resource.getrusage, which includes HiGHS and CP-SAT) belongs to that i
 
     .venv/bin/python bench/bench_meetings.py           # full run, writes bench/results/meetings.md
     .venv/bin/python bench/bench_meetings.py --quick   # small instances, well under a minute
+    taskset -c 1 .venv/bin/python bench/bench_meetings.py --brokerage 20 --time-limit 60
+        # real-shaped brokerage events, seeds 1..20, one core; prints the table with its heading
+    .venv/bin/python bench/bench_meetings.py --brokerage 10 --work-limit 5
+        # the same with a deterministic work budget: the same figures on every run, to compare changes
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from meetings_instances import random_instance, tight_instance  # noqa: E402
+from meetings_instances import brokerage_instance, random_instance, tight_instance  # noqa: E402
 
 from duijie.meetings.greedy import greedy  # noqa: E402
 from duijie.meetings.instance import load_instance, verify  # noqa: E402
@@ -59,6 +63,8 @@ QUICK: dict[str, tuple[dict[str, Any], float]] = {
 
 
 def _build(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec["kind"] == "brokerage":
+        return brokerage_instance(spec["seed"])
     if spec["kind"] == "tight":
         return tight_instance(
             spec["n_participants"], spec["n_slots"], seed=spec["seed"], shape=spec.get("shape", "scattered")
@@ -67,7 +73,7 @@ def _build(spec: dict[str, Any]) -> dict[str, Any]:
     return random_instance(n_participants, n_requests, n_slots, tables, seed=spec["seed"])
 
 
-def run_one(spec: dict[str, Any], time_limit: float) -> dict[str, Any]:
+def run_one(spec: dict[str, Any], time_limit: float, work_limit: float | None = None) -> dict[str, Any]:
     """Run greedy and the solver on one instance and return the figures of one table row."""
     data = _build(spec)
     instance = load_instance(data)
@@ -75,7 +81,7 @@ def run_one(spec: dict[str, Any], time_limit: float) -> dict[str, Any]:
     baseline = greedy(instance)
     greedy_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    schedule = solve(instance, time_limit=time_limit)
+    schedule = solve(instance, time_limit=time_limit, work_limit=work_limit)
     solve_seconds = time.perf_counter() - started
     problems = verify(instance, schedule) + verify(instance, baseline)
     return {
@@ -96,6 +102,7 @@ def run_one(spec: dict[str, Any], time_limit: float) -> dict[str, Any]:
         "status": schedule.status,
         "seconds": solve_seconds,
         "time_limit": time_limit,
+        "work_limit": work_limit,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "problems": problems[:3],
     }
@@ -121,29 +128,84 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def brokerage_table(rows: dict[str, dict[str, Any]]) -> str:
+    """The per-instance table of the brokerage events, with the sum row."""
+    head = (
+        "| seed | slots / participants / tables | requests | first-come held | first-come gaps "
+        "| held | idle gaps | proven gap bound | wall s |"
+    )
+    lines = [head, "|" + "---|" * 9]
+    total = dict.fromkeys(("requests", "greedy_meetings", "greedy_gaps", "meetings", "gaps", "bound"), 0)
+    seconds = 0.0
+    for name, r in rows.items():
+        least = "-" if r["gaps_bound"] is None else str(r["gaps_bound"])
+        lines.append(
+            f"| {name} | {r['slots']} / {r['participants']} / {r['tables']} | {r['requests']} "
+            f"| {r['greedy_meetings']} | {r['greedy_gaps']} | {r['meetings']} | {r['gaps']} | {least} "
+            f"| {r['seconds']:.1f} |"
+        )
+        for key in ("requests", "greedy_meetings", "greedy_gaps", "meetings", "gaps"):
+            total[key] += r[key]
+        total["bound"] += r["gaps_bound"] or 0
+        seconds += r["seconds"]
+    lines.append(
+        f"| **sum** | | {total['requests']} | {total['greedy_meetings']} | {total['greedy_gaps']} "
+        f"| {total['meetings']} | {total['gaps']} | {total['bound']} | {seconds:.0f} |"
+    )
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run every instance in a fresh process, print the table, and keep it on a full run."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small instances only")
+    parser.add_argument(
+        "--brokerage", type=int, metavar="N", help="real-shaped brokerage events, seeds 1..N, instead"
+    )
+    parser.add_argument("--first-seed", type=int, default=1, help="with --brokerage: the first seed")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="with --brokerage: seconds per event")
+    parser.add_argument("--work-limit", type=float, default=None, help="with --brokerage: deterministic work")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    suite = QUICK if args.quick else FULL
+    if args.brokerage:
+        suite = {
+            f"#{seed}": ({"kind": "brokerage", "seed": seed}, args.time_limit)
+            for seed in range(args.first_seed, args.first_seed + args.brokerage)
+        }
+    else:
+        suite = QUICK if args.quick else FULL
     if args.one:
         spec, limit = suite[args.one]
-        print(json.dumps(run_one(spec, limit)))
+        print(json.dumps(run_one(spec, limit, args.work_limit if args.brokerage else None)))
         return
     rows: dict[str, dict[str, Any]] = {}
     for name in suite:
         command = [sys.executable, str(Path(__file__).resolve()), "--one", name] + (
             ["--quick"] if args.quick else []
         )
+        if args.brokerage:
+            command += ["--brokerage", str(args.brokerage), "--first-seed", str(args.first_seed)]
+            command += ["--time-limit", str(args.time_limit)]
+            if args.work_limit is not None:
+                command += ["--work-limit", str(args.work_limit)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         rows[name] = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{name}: done in {rows[name]['seconds']:.1f} s", file=sys.stderr, flush=True)
         if rows[name]["problems"]:
             print(f"{name}: INFEASIBLE {rows[name]['problems']}", file=sys.stderr)
+    if args.brokerage:
+        load = os.getloadavg()
+        budget = f"work limit {args.work_limit:g}" if args.work_limit is not None else "wall-clock"
+        heading = (
+            f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores "
+            f"(affinity {len(os.sched_getaffinity(0))}), load average at the end {load[0]:.2f} / {load[1]:.2f} / "
+            f"{load[2]:.2f}; time limit {args.time_limit:g} s, {budget}."
+        )
+        print(heading)
+        print(brokerage_table(rows))
+        return
     text = table(rows)
     print(text)
     if not args.quick:

@@ -5,12 +5,17 @@ availability (each participant free in 60-100 % of the slots), morning and after
 session-restricted and pinned requests, and caps on a few participants. `tight_instance` plants a full
 schedule first (every table of every slot taken) and only then forgets it, so that every request can be held
 but only a method that plans the whole event finds how; availability outside the planted slots is scarce.
+`brokerage_instance` draws an event shaped like a business-to-business brokerage day (12-14 slots in a morning
+and an afternoon session, 50-60 participants who come in the morning, the afternoon or both and cannot meet
+in a few slots, 125-302 requests, a few pinned meetings, tables that bind on some events) around a planted
+schedule that holds every request, then forgets it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -226,10 +231,105 @@ def _plant(
     return planted
 
 
+def brokerage_instance(
+    seed: int = 1,
+    *,
+    n_participants: int | None = None,
+    n_requests: int | None = None,
+    n_slots: int | None = None,
+    scarce_tables: bool | None = None,
+) -> dict[str, Any]:
+    """A brokerage event of the real shape in which every request can be held, as the JSON instance.
+
+    Sizes not given are drawn from the seed: 12-14 slots (morning first, the afternoon the rest), 50-60
+    participants, 125-302 requests. Each participant attends the morning, the afternoon or both (their
+    "morning / afternoon / either" preference) and about a third have one or two forbidden slots inside the
+    sessions they attend. Meetings are planted one request at a time between participants drawn by a skewed
+    activity (some people are asked by many), each in a common free slot, mostly next to the two sides'
+    earlier meetings as an organiser would do by hand; the requests are those planted meetings, shuffled
+    (the first-come order). About one request in eight carries the session it was planted in as its own
+    preference, two to five are pinned where they were planted, and on events with scarce tables
+    (`scarce_tables`, drawn when not given) every slot has only as many tables as the busiest planted slot.
+    """
+    rng = np.random.default_rng(seed)
+    n_slots = int(rng.integers(12, 15)) if n_slots is None else n_slots
+    n_p = int(rng.integers(50, 61)) if n_participants is None else n_participants
+    target = int(rng.integers(125, 303)) if n_requests is None else n_requests
+    scarce = bool(rng.random() < 0.5) if scarce_tables is None else scarce_tables
+    morning = n_slots // 2 + int(n_slots % 2 == 1 and rng.random() < 0.5)
+    slots = [{"id": f"s{i + 1:02d}", "session": "am" if i < morning else "pm"} for i in range(n_slots)]
+    session_of = np.array([0 if i < morning else 1 for i in range(n_slots)])
+    available = np.zeros((n_p, n_slots), dtype=bool)
+    for p in range(n_p):
+        draw = rng.random()
+        attends = [0] if draw < 0.2 else [1] if draw < 0.4 else [0, 1]
+        available[p] = np.isin(session_of, attends)
+        if rng.random() < 0.3:
+            own = np.flatnonzero(available[p])
+            forbidden = rng.choice(own, size=min(len(own) - 2, int(rng.integers(1, 3))), replace=False)
+            available[p, forbidden] = False
+    activity = rng.lognormal(0.0, 0.7, size=n_p)
+    # Scarce tables: a cap on meetings per slot a little above the average load, so several slots fill up.
+    cap = math.ceil(target / n_slots * rng.uniform(1.05, 1.25)) if scarce else n_p // 2
+    busy = np.zeros((n_p, n_slots), dtype=bool)
+    used = np.zeros(n_slots, dtype=np.int64)
+    pairs: set[tuple[int, int]] = set()
+    planted: list[tuple[int, int, int]] = []
+    for _ in range(200 * target):
+        if len(planted) == target:
+            break
+        room = (available & ~busy).any(axis=1)
+        if room.sum() < 2:
+            break
+        weights = activity * room
+        a, b = rng.choice(n_p, size=2, replace=False, p=weights / weights.sum()).tolist()
+        key = (min(a, b), max(a, b))
+        if key in pairs:
+            continue
+        common = np.flatnonzero(available[a] & available[b] & ~busy[a] & ~busy[b] & (used < cap)).tolist()
+        if not common:
+            continue
+        if rng.random() < 0.95:
+            def beside(s: int) -> int:
+                """How many of the two sides' planted meetings sit right next to slot s in its session."""
+                near = [t for t in (s - 1, s + 1) if 0 <= t < n_slots and session_of[t] == session_of[s]]
+                return sum(int(busy[a, t]) + int(busy[b, t]) for t in near)
+
+            best = max(beside(s) for s in common)
+            common = [s for s in common if beside(s) == best]
+        s = int(common[int(rng.integers(len(common)))])
+        busy[a, s] = busy[b, s] = True
+        used[s] += 1
+        pairs.add(key)
+        planted.append((a, b, s))
+    slot_ids = [slot["id"] for slot in slots]
+    requests: list[dict[str, Any]] = []
+    pin = set(rng.choice(len(planted), size=int(rng.integers(2, 6)), replace=False).tolist())
+    for i, j in enumerate(rng.permutation(len(planted)).tolist()):
+        a, b, s = planted[j]
+        item: dict[str, Any] = {"id": f"r{i + 1}", "a": f"p{a + 1}", "b": f"p{b + 1}", "weight": 1.0}
+        if j in pin:
+            item["pinned_slot"] = slot_ids[s]
+        elif rng.random() < 0.125:
+            item["sessions"] = [slots[s]["session"]]
+        requests.append(item)
+    tables = int(used.max()) if scarce else n_p // 2
+    participants = [
+        {"id": f"p{p + 1}", "available": [slot_ids[s] for s in np.flatnonzero(available[p]).tolist()]}
+        for p in range(n_p)
+    ]
+    return {
+        "slots": slots,
+        "tables": dict.fromkeys(slot_ids, tables),
+        "participants": participants,
+        "requests": requests,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     """Write one generated instance as JSON, to try the command line on it."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("kind", choices=["random", "tight"])
+    parser.add_argument("kind", choices=["random", "tight", "brokerage"])
     parser.add_argument("--participants", type=int, default=200)
     parser.add_argument("--requests", type=int, default=1200)
     parser.add_argument("--slots", type=int, default=16)
@@ -237,7 +337,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shape", choices=["scattered", "sessions"], default="scattered")
     args = parser.parse_args(argv)
-    if args.kind == "random":
+    if args.kind == "brokerage":
+        data = brokerage_instance(args.seed)
+    elif args.kind == "random":
         data = random_instance(args.participants, args.requests, args.slots, args.tables, seed=args.seed)
     else:
         data = tight_instance(min(args.participants, 60), args.slots, seed=args.seed, shape=args.shape)
