@@ -1,5 +1,6 @@
 """`/api/v1/contests/{slug}/judges`: the edition's judges for its organiser: list, invite by e-mail, change
-expertise, affiliation, ties or the active flag, remove one who has not scored (the same services as the page)."""
+expertise, affiliation, ties or the active flag, remove one who has not scored, declare a conflict for one and
+withdraw a declared one (the judge concerned may withdraw their own too). The same services as the pages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from duijie.contest.deps import contest_from_slug, organiser
+from duijie.contest.domain.conflicts import conflict_in, declare_conflict, withdraw_conflict
+from duijie.contest.domain.entries import entry_by_code
 from duijie.contest.domain.judge_setup import (
     JudgeRow,
     invite_judge,
@@ -19,9 +22,12 @@ from duijie.contest.domain.judge_setup import (
     update_judge,
 )
 from duijie.contest.domain.judge_setup import list_judges as all_judges
+from duijie.contest.permissions import can_judge, can_manage_contest
 from duijie.core.auth import Actor
+from duijie.core.errors import NotFound
+from duijie.core.i18n import gettext as _
 from duijie.core.validation import PathId
-from duijie.core.web import get_db
+from duijie.core.web import allow, get_db
 from duijie.events.models import Event
 
 router = APIRouter()
@@ -37,6 +43,7 @@ class TieBody(BaseModel):
 
 
 class ConflictRead(BaseModel):
+    id: int
     entry_code: str
     reason: str
     source: str
@@ -88,7 +95,7 @@ def _read(row: JudgeRow) -> JudgeRead:
         active=row.judge.active,
         state=row.state,
         submitted_scores=row.submitted,
-        conflicts=[ConflictRead(entry_code=e.code, reason=c.reason, source=c.source) for c, e in row.conflicts],
+        conflicts=[ConflictRead(id=c.id, entry_code=e.code, reason=c.reason, source=c.source) for c, e in row.conflicts],
     )
 
 
@@ -142,4 +149,43 @@ def delete_judge(
 ) -> Response:
     """Remove a judge who has submitted no score (422 with the count otherwise)."""
     remove_judge(db, actor=actor, event=event, judge=judge_in(db, event=event, id=judge_id))
+    return Response(status_code=204)
+
+
+class ConflictDeclare(BaseModel):
+    """A conflict the judge declared with an entry, by its number."""
+
+    entry: str = Field(max_length=40, description="The entry's number, such as FC7-0001.")
+    reason: str = Field(max_length=180)
+
+
+@router.post("/{slug}/judges/{judge_id}/conflicts", response_model=ConflictRead, status_code=201)
+def post_conflict(
+    judge_id: PathId,
+    data: ConflictDeclare,
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(organiser),
+    db: Session = Depends(get_db),
+) -> ConflictRead:
+    """Record a conflict the judge declared; the pair is never assigned while it stands (422 names the field)."""
+    judge = judge_in(db, event=event, id=judge_id)
+    entry = entry_by_code(db, event=event, code=data.entry.strip())
+    if entry is None:
+        raise NotFound(_("No entry %(code)s in this edition.") % {"code": data.entry.strip()}, field="entry")
+    row = declare_conflict(db, actor=actor, event=event, judge=judge, entry=entry, reason=data.reason)
+    return ConflictRead(id=row.id, entry_code=entry.code, reason=row.reason, source=row.source)
+
+
+@router.delete("/{slug}/judges/{judge_id}/conflicts/{conflict_id}", status_code=204)
+def delete_conflict(
+    judge_id: PathId,
+    conflict_id: PathId,
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(allow(can_manage_contest | can_judge, on=contest_from_slug)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Withdraw a declared conflict: the organiser any, the judge their own until scores lock the entry's
+    assignment (403 for another judge's, 422 for a detected conflict or a locked assignment)."""
+    judge = judge_in(db, event=event, id=judge_id)
+    withdraw_conflict(db, actor=actor, event=event, conflict=conflict_in(db, event=event, id=conflict_id, judge=judge))
     return Response(status_code=204)

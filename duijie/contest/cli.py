@@ -412,3 +412,81 @@ def judges_list(db_path: str | None, slug: str) -> None:
                 r.judge.id, r.person.email or "", r.person.name_zh, r.state, r.submitted,
                 r.organisation.slug if r.organisation else "", r.judge.expertise or "",
             ])  # fmt: skip
+
+
+@contest.group(name="conflicts")
+def conflicts_group() -> None:
+    """An edition's stored conflicts of interest: list them and withdraw a declared one."""
+
+
+@conflicts_group.command(name="list")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL (default: DUIJIE_DATABASE_URL).")
+@click.option("--event", "slug", required=True, help="The contest edition (slug).")
+def conflicts_list(db_path: str | None, slug: str) -> None:
+    """The edition's conflicts, one per line: id, judge, entry number, source (declared/detected), reason."""
+    from sqlalchemy import select
+
+    from duijie.contest.models import Conflict, ContestEntry, Judge
+    from duijie.core.cli_support import open_db
+    from duijie.events.service import get_event
+
+    with open_db(_judges_db(db_path)) as db:
+        event = get_event(db, slug=slug, kind="contest")
+        rows = db.execute(
+            select(Conflict, ContestEntry.code)
+            .join(Judge, Conflict.judge_id == Judge.id)
+            .join(ContestEntry, Conflict.entry_id == ContestEntry.id)
+            .where(Judge.event_id == event.id)
+            .order_by(Conflict.judge_id, ContestEntry.code)
+        ).all()
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "judge", "entry", "source", "reason"])
+        for conflict, code in rows:
+            writer.writerow([conflict.id, conflict.judge_id, code, conflict.source, conflict.reason])
+
+
+@conflicts_group.command(name="withdraw")
+@click.option("--db", "db_path", default=None, help="SQLite file or database URL (default: DUIJIE_DATABASE_URL).")
+@click.option("--event", "slug", required=True, help="The contest edition (slug).")
+@click.option("--judge", "judge_id", type=int, required=True, help="The judge's number (see `judges list`).")
+@click.option("--entry", "code", required=True, help="The entry's number, such as FC7-0001.")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language of the messages.")
+def conflicts_withdraw(db_path: str | None, slug: str, judge_id: int, code: str, lang: str) -> None:
+    """Withdraw the conflict declared between a judge and an entry; the next assignment run may pair them."""
+    from sqlalchemy import select
+
+    from duijie.contest.domain.conflicts import withdraw_conflict
+    from duijie.contest.domain.entries import entry_by_code
+    from duijie.contest.domain.judge_setup import judge_in
+    from duijie.contest.models import Conflict
+    from duijie.core.cli_support import cli_actor, open_db
+    from duijie.core.errors import DomainError
+    from duijie.core.i18n import gettext as _
+    from duijie.core.i18n import reset_locale, set_locale
+    from duijie.events.service import get_event
+
+    token = set_locale(lang)
+    try:
+        with open_db(_judges_db(db_path)) as db:
+            try:
+                event = get_event(db, slug=slug, kind="contest")
+                judge = judge_in(db, event=event, id=judge_id)
+                entry = entry_by_code(db, event=event, code=code)
+                conflict = (
+                    db.scalar(select(Conflict).where(Conflict.judge_id == judge.id, Conflict.entry_id == entry.id))
+                    if entry is not None
+                    else None
+                )
+                if conflict is None:
+                    raise DomainError(
+                        _("Judge %(judge)s has no conflict with entry %(code)s.") % {"judge": judge_id, "code": code},
+                        field="entry",
+                    )
+                withdraw_conflict(db, actor=cli_actor(), event=event, conflict=conflict)
+            except DomainError as exc:
+                db.rollback()
+                click.echo(f"error: {exc.message}", err=True)
+                sys.exit(1)
+    finally:
+        reset_locale(token)
+    click.echo(f"withdrawn: judge {judge_id} · {code}")

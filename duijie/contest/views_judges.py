@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from duijie.contest import queries
 from duijie.contest.deps import contest_from_slug, note_error, organiser, page
-from duijie.contest.domain.conflicts import declare_conflict
+from duijie.contest.domain.conflicts import conflict_in, declare_conflict, withdraw_conflict
 from duijie.contest.domain.entries import entry_by_code
 from duijie.contest.domain.judge_setup import (
     invite_judge,
@@ -187,6 +187,29 @@ def conflict_form(
     return _back(event, "declared", judge.id)
 
 
+@router.post("/contests/{slug}/judges/{judge_id}/conflicts/{conflict_id}/withdraw")
+def withdraw_conflict_form(
+    request: Request,
+    judge_id: int,
+    conflict_id: int,
+    form: FormData = Depends(csrf_form),
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(organiser),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Withdraw a conflict declared for the judge; the pair may be assigned from the next assignment run on."""
+    judge = judge_in(db, event=event, id=judge_id)
+    conflict = conflict_in(db, event=event, id=conflict_id, judge=judge)
+    try:
+        withdraw_conflict(db, actor=actor, event=event, conflict=conflict)
+    except DomainError as exc:
+        errors: dict[str, str] = {}
+        note_error(exc, errors, default="judge")
+        errors["judge"] = errors.pop("conflict", errors.get("judge", ""))
+        return _page(request, db, event, edit=_edit_values(db, event, judge.id), errors=errors, status_code=422)
+    return _back(event, "withdrawn", judge.id)
+
+
 @router.post("/contests/{slug}/judges/{judge_id}/remove")
 def remove_form(
     request: Request,
@@ -259,6 +282,27 @@ def own_expertise_form(
         note_error(exc, errors, default="expertise")
         return _queue_page(request, db, event, judge, values, errors)
     return RedirectResponse(f"/contests/{event.slug}/review?done=profile#profile", status_code=303)
+
+
+@router.post("/contests/{slug}/review/conflicts/{conflict_id}/withdraw")
+def own_conflict_withdraw(
+    request: Request,
+    conflict_id: int,
+    form: FormData = Depends(csrf_form),
+    event: Event = Depends(contest_from_slug),
+    actor: Actor = Depends(judge_only),
+    db: Session = Depends(get_db),
+) -> Response:
+    """A judge withdraws a conflict they declared, while the entry's assignment is not locked by a score."""
+    judge = _own_judge(db, event, actor)
+    conflict = conflict_in(db, event=event, id=conflict_id, judge=judge)
+    try:
+        withdraw_conflict(db, actor=actor, event=event, conflict=conflict)
+    except DomainError as exc:
+        errors: dict[str, str] = {}
+        note_error(exc, errors, default="conflict")
+        return _queue_page(request, db, event, judge, {}, errors)
+    return RedirectResponse(f"/contests/{event.slug}/review?done=withdrawn#conflicts", status_code=303)
 
 
 @router.post("/contests/{slug}/review/conflicts")

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from duijie.contest import conflicts as coi
 from duijie.contest.domain.judges import judge_for_actor, judge_ties
-from duijie.contest.models import Conflict, ContestEntry, ContestRound, Judge, ReviewAssignment
-from duijie.contest.permissions import require_organiser
+from duijie.contest.models import Conflict, ContestEntry, ContestRound, Judge, ReviewAssignment, Score
+from duijie.contest.permissions import can_manage_contest, require_organiser
 from duijie.core import audit
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError, NotFound, PermissionDenied
 from duijie.core.i18n import gettext as _
 from duijie.deals.models import Deal, DealParty
 from duijie.directory.models import Organisation
@@ -188,6 +188,69 @@ def declare_conflict(
         event_id=event.id,
     )
     return row
+
+
+def conflict_in(db: Session, *, event: Event, id: int, judge: Judge | None = None) -> Conflict:
+    """A conflict of the edition (and of `judge`, when given); a translated 404 otherwise, so another edition's
+    conflicts are neither shown nor guessed."""
+    row = db.scalar(
+        select(Conflict).join(Judge, Conflict.judge_id == Judge.id).where(Conflict.id == id, Judge.event_id == event.id)
+    )
+    if row is None or (judge is not None and row.judge_id != judge.id):
+        raise NotFound(_("No such conflict: %(id)s") % {"id": id}, field="conflict")
+    return row
+
+
+def assignment_locked(db: Session, *, entry_id: int) -> bool:
+    """Whether a round reviewing the entry has a submitted score: its assignment can no longer be re-run, so a
+    withdrawn conflict would change nothing there and is the organiser's decision alone."""
+    rounds = select(ReviewAssignment.round_id).where(ReviewAssignment.entry_id == entry_id)
+    return (
+        db.scalar(
+            select(Score.id)
+            .join(ReviewAssignment, Score.assignment_id == ReviewAssignment.id)
+            .where(ReviewAssignment.round_id.in_(rounds), Score.submitted_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def withdraw_conflict(db: Session, *, actor: Actor, event: Event, conflict: Conflict) -> None:
+    """Withdraw a declared conflict: the pair may be assigned again from the next assignment run on (reviews
+    already assigned stay as they are).
+
+    The organiser withdraws any declared conflict; a judge their own, while no score is submitted in a round
+    reviewing the entry (the assignment is then locked). A detected conflict is refused: detection would find it
+    again. Side effects: the conflict row is deleted; an audit entry "withdraw" keeps what it said."""
+    own = judge_for_actor(db, event=event, actor=actor)
+    organises = can_manage_contest(actor, event)
+    if not organises and (own is None or own.id != conflict.judge_id):
+        raise PermissionDenied(_("Only the organiser and the judge concerned may withdraw this conflict."))
+    if conflict.source != "declared":
+        raise DomainError(
+            _("Only a declared conflict can be withdrawn; a detected one is found again by the next detection."),
+            field="conflict",
+        )
+    if not organises and assignment_locked(db, entry_id=conflict.entry_id):
+        raise DomainError(
+            _("Scores are already submitted for this entry, so its assignment is locked; ask the organiser to "
+              "withdraw the conflict."),
+            field="conflict",
+        )  # fmt: skip
+    before = {"judge_id": conflict.judge_id, "entry_id": conflict.entry_id, "reason": conflict.reason}
+    conflict_id = conflict.id
+    db.delete(conflict)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        entity_type="conflict",
+        entity_id=conflict_id,
+        action="withdraw",
+        before=before,
+        event_id=event.id,
+    )
 
 
 def conflicts_of(
