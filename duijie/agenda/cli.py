@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +28,10 @@ from duijie.agenda.conflicts import (
     dump_json,
     load_json,
 )
+from duijie.core.cli_support import lang_option
 from duijie.core.errors import ErrorDetail
 from duijie.core.i18n import gettext as _
-from duijie.core.i18n import is_zh, ngettext, reset_locale, set_locale
+from duijie.core.i18n import is_zh, ngettext, speaking
 
 INPUT_HELP = (
     'JSON: {"rooms": [{"id", "capacity", "open": [[start, end], ...]}], "people": [{"id", "available": '
@@ -47,15 +46,6 @@ class _Exit(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
-
-
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    token = set_locale(lang)
-    try:
-        yield
-    finally:
-        reset_locale(token)
 
 
 def _say(where: str | None, message: str) -> None:
@@ -136,13 +126,12 @@ def agenda() -> None:
     show_default=True,
     help='Where to write {"conflicts": [{"rule", "sessions", "person" | "room"}]}; - for stdout.',
 )
-@click.option("--lang", type=click.Choice(("zh", "zh_CN", "en")), default="zh", show_default=True,
-              help="Language of the messages.")
+@lang_option()
 @click.option("--explain", is_flag=True, help="Also say each conflict in a sentence on stderr.")
 def check_command(input_path: Path, output_path: str, lang: str, explain: bool) -> None:
     """Find people and rooms booked twice, sessions outside their room's hours or over its capacity, and
     people booked outside their availability."""
-    with _language(lang):
+    with speaking(lang):
         try:
             data = _read(input_path)
             try:

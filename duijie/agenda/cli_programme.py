@@ -25,15 +25,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from duijie.agenda.cli import _say, agenda
-from duijie.core.cli_support import cli_actor, open_db
+from duijie.core.cli_support import cli_actor, lang_option, open_db
 from duijie.core.errors import DomainError, ErrorDetail, NotFound
 from duijie.core.i18n import gettext as _
-from duijie.core.i18n import reset_locale, set_locale
+from duijie.core.i18n import speaking
 
 DB_OPTION = click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
 EVENT_OPTION = click.option("--event", "slug", required=True, help="The event's slug.")
-LANG_OPTION = click.option("--lang", type=click.Choice(("zh", "zh_CN", "en")), default="zh", show_default=True,
-                           help="Language of the messages.")
+LANG_OPTION = lang_option()
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 # The option each field is given with, for the messages.
@@ -56,15 +55,6 @@ class Refused(Exception):
         self.details = details
 
 
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    token = set_locale(lang)
-    try:
-        yield
-    finally:
-        reset_locale(token)
-
-
 def _option(field: str | None) -> str | None:
     if not field:
         return None
@@ -75,7 +65,7 @@ def _option(field: str | None) -> str | None:
 @contextmanager
 def _writing(db_path: str, lang: str, *, options: bool = True) -> Iterator[Session]:
     """A unit of work whose refusals print one line per problem (naming the option) and exit 1."""
-    with _language(lang):
+    with speaking(lang):
         try:
             with open_db(db_path) as db:
                 try:
@@ -469,7 +459,7 @@ def import_command(db_path: str, slug: str, input_path: Path, lang: str) -> None
     """Import a whole programme in one transaction; every problem listed with its place, nothing written on any."""
     from duijie.agenda.importing import import_programme
 
-    with _language(lang):
+    with speaking(lang):
         try:
             data = json.loads(input_path.read_text(encoding="utf-8"))
         except FileNotFoundError:

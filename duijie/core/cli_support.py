@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from duijie.core.auth import Actor, Grant
 from duijie.core.db import make_engine, make_sessionmaker, sqlite_path, unit_of_work, url_for_path
 from duijie.core.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -43,3 +46,18 @@ def cli_actor(name: str = "duijie CLI") -> Actor:
     command-line change from a web one.
     """
     return Actor(username="cli", display_name=name, grants=(Grant(role="organiser"),))
+
+
+LANG_CHOICES = ("zh", "zh_CN", "en")
+
+
+def _locale_of(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    return "zh_CN" if value == "zh" else value
+
+
+def lang_option(help: str = "Language of the messages.") -> Callable[[F], F]:
+    """`--lang zh|zh_CN|en` (Chinese by default), given to the command as the locale (`zh_CN` or `en`): one
+    spelling for every command, so a script need not remember which command wants `zh` and which `zh_CN`."""
+    return click.option(
+        "--lang", type=click.Choice(LANG_CHOICES), default="zh", show_default=True, callback=_locale_of, help=help
+    )

@@ -10,6 +10,8 @@ import contextvars
 import io
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from pathlib import Path
@@ -60,6 +62,16 @@ def set_locale(locale: str) -> contextvars.Token[str]:
 def reset_locale(token: contextvars.Token[str]) -> None:
     """Restores the locale that was current before `set_locale` returned `token`."""
     _current.reset(token)
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Messages inside the block in `locale` (a command's `--lang`, a mail in its recipient's language)."""
+    token = set_locale(locale)
+    try:
+        yield
+    finally:
+        reset_locale(token)
 
 
 def get_locale() -> str:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import click
 
-from duijie.core.cli_support import cli_actor, open_db
+from duijie.core.cli_support import cli_actor, lang_option, open_db
 from duijie.core.errors import DomainError
-from duijie.core.i18n import LOCALES, reset_locale, set_locale
+from duijie.core.i18n import speaking
 
 # The option each field is given with, for the messages.
 OPTION_OF: Mapping[str, str] = MappingProxyType({
@@ -38,9 +37,7 @@ OPTION_OF: Mapping[str, str] = MappingProxyType({
 })
 KINDS = ("forum", "summit", "trading", "contest", "exhibition")
 DB_OPTION = click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
-LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LOCALES), default="zh_CN", show_default=True, help="Language of the messages."
-)
+LANG_OPTION = lang_option()
 
 
 class Refused(Exception):
@@ -49,15 +46,6 @@ class Refused(Exception):
     def __init__(self, error: DomainError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    token = set_locale(lang)
-    try:
-        yield
-    finally:
-        reset_locale(token)
 
 
 def _refuse(error: DomainError) -> None:
@@ -99,7 +87,7 @@ def create(db_path: str, publish: bool, as_json: bool, lang: str, **fields: str 
     from duijie.events.schemas import EventRead
 
     data = {k: v for k, v in fields.items() if v is not None}
-    with _language(lang):
+    with speaking(lang):
         try:
             with open_db(db_path) as db:
                 try:
@@ -140,7 +128,7 @@ def _one(action: str, db_path: str, slug: str, lang: str) -> None:
     from duijie.events import editing
     from duijie.events.enums import EventState
 
-    with _language(lang):
+    with speaking(lang):
         try:
             with open_db(db_path) as db:
                 event = editing.event_by_slug(db, slug)  # unknown: open_db prints it, exit 2

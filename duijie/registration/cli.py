@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from duijie.core.cli_support import cli_actor, open_db
+from duijie.core.cli_support import cli_actor, lang_option, open_db
 from duijie.core.errors import DomainError
-from duijie.core.i18n import LOCALES, reset_locale, set_locale
+from duijie.core.i18n import speaking
 
 DB_OPTION = click.option("--db", "db_path", default="duijie.db", show_default=True, help="SQLite file or database URL.")
-LANG_OPTION = click.option("--lang", type=click.Choice(LOCALES), default="zh_CN", show_default=True, help="Language of the messages.")
+LANG_OPTION = lang_option()
 OPTION_OF = {
     "code": "--code", "name_zh": "--name-zh", "name_en": "--name-en", "capacity": "--capacity",
     "claim_hours": "--claim-hours", "opens_at": "--opens", "closes_at": "--closes", "position": "--position",
@@ -38,18 +37,9 @@ class Refused(Exception):
         self.error = error
 
 
-@contextmanager
-def _language(lang: str) -> Iterator[None]:
-    token = set_locale(lang)
-    try:
-        yield
-    finally:
-        reset_locale(token)
-
-
 def _run(db_path: str, lang: str, work: Callable[[Session], Any]) -> Any:
     """Run `work` in one unit of work; a refusal rolls everything back and is printed per option, exit 1."""
-    with _language(lang):
+    with speaking(lang):
         try:
             with open_db(db_path) as db:
                 try:
@@ -92,7 +82,7 @@ def _category_line(c: Any) -> str:
 
 @categories.command("list")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--json", "as_json", is_flag=True)
 @LANG_OPTION
 def categories_list(db_path: str, slug: str, as_json: bool, lang: str) -> None:
@@ -121,7 +111,7 @@ def _category_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @categories.command("add")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--code", required=True)
 @_category_options
 @LANG_OPTION
@@ -136,7 +126,7 @@ def categories_add(db_path: str, slug: str, lang: str, **fields: Any) -> None:
 
 @categories.command("set")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("code")
 @click.option("--code", "new_code", default=None, help="A new code.")
 @_category_options
@@ -159,7 +149,7 @@ def categories_set(db_path: str, slug: str, code: str, new_code: str | None, lan
 
 @categories.command("remove")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("code")
 @LANG_OPTION
 def categories_remove(db_path: str, slug: str, code: str, lang: str) -> None:
@@ -181,7 +171,7 @@ def _line(r: Any) -> str:
 
 @registration.command("register")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--category", required=True, help="The category's code.")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
@@ -209,7 +199,7 @@ def register(db_path: str, slug: str, category: str, as_json: bool, lang: str, *
 
 @registration.command("list")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--state", default=None, help="pending, confirmed, waiting, offered, cancelled, declined or expired.")
 @click.option("--category", default=None, help="A category's code.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
@@ -252,7 +242,7 @@ def _decide(db_path: str, slug: str, registration_id: int, lang: str, action: st
 
 @registration.command("approve")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("registration_id", type=int)
 @LANG_OPTION
 def approve(db_path: str, slug: str, registration_id: int, lang: str) -> None:
@@ -262,7 +252,7 @@ def approve(db_path: str, slug: str, registration_id: int, lang: str) -> None:
 
 @registration.command("decline")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("registration_id", type=int)
 @click.option("--reason", required=True, help="Sent to the person.")
 @LANG_OPTION
@@ -273,7 +263,7 @@ def decline(db_path: str, slug: str, registration_id: int, reason: str, lang: st
 
 @registration.command("cancel")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("registration_id", type=int)
 @LANG_OPTION
 def cancel(db_path: str, slug: str, registration_id: int, lang: str) -> None:
@@ -283,7 +273,7 @@ def cancel(db_path: str, slug: str, registration_id: int, lang: str) -> None:
 
 @registration.command("export")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV file (stdout if not given).")
 @LANG_OPTION
 def export(db_path: str, slug: str, output: Path | None, lang: str) -> None:
@@ -300,7 +290,7 @@ def export(db_path: str, slug: str, output: Path | None, lang: str) -> None:
 
 @registration.command("badge")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.argument("registration_id", type=int)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PDF file to write.")
 @LANG_OPTION
@@ -317,7 +307,7 @@ def badge(db_path: str, slug: str, registration_id: int, output: Path, lang: str
 
 @registration.command("checkins")
 @DB_OPTION
-@click.argument("slug")
+@click.option("--event", "slug", required=True, help="The event's slug.")
 @click.option("--json", "as_json", is_flag=True)
 @LANG_OPTION
 def checkins(db_path: str, slug: str, as_json: bool, lang: str) -> None:

@@ -10,6 +10,7 @@ from typing import cast
 
 import click
 
+from duijie.core.cli_support import lang_option
 from duijie.core.db import url_for_path
 from duijie.text.search import Mode
 
@@ -31,7 +32,7 @@ def _plain(snippet: str, *, colour: bool) -> str:
     "--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option(help="Language of the results and messages.")
 @click.option("--reindex", is_flag=True, help="Bring the search documents in step with the records first.")
 @click.option("--embed", is_flag=True, help="With --reindex: also embed documents that have no vector yet.")
 def search(
@@ -53,7 +54,7 @@ def search(
     from duijie.search import indexing
     from duijie.search import service as search_service
 
-    token = i18n.set_locale("en" if lang == "en" else "zh_CN")
+    token = i18n.set_locale(lang)
     engine = make_engine(url_for_path(db_path))
     factory = make_sessionmaker(engine)
     try:
