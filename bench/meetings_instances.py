@@ -290,13 +290,17 @@ def brokerage_instance(
         if not common:
             continue
         if rng.random() < 0.95:
-            def beside(s: int) -> int:
-                """How many of the two sides' planted meetings sit right next to slot s in its session."""
-                near = [t for t in (s - 1, s + 1) if 0 <= t < n_slots and session_of[t] == session_of[s]]
-                return sum(int(busy[a, t]) + int(busy[b, t]) for t in near)
-
-            best = max(beside(s) for s in common)
-            common = [s for s in common if beside(s) == best]
+            # how many of the two sides' planted meetings sit right next to each slot, in its session
+            beside = [
+                sum(
+                    int(busy[a, t]) + int(busy[b, t])
+                    for t in (s - 1, s + 1)
+                    if 0 <= t < n_slots and session_of[t] == session_of[s]
+                )
+                for s in common
+            ]
+            best = max(beside)
+            common = [s for s, near in zip(common, beside, strict=True) if near == best]
         s = int(common[int(rng.integers(len(common)))])
         busy[a, s] = busy[b, s] = True
         used[s] += 1
