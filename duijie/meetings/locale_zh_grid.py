@@ -17,7 +17,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Free tables": "空闲桌位",
     "Move here": "移到这里",
     "No free place: at these times one of the two already meets someone, or every table is taken.": "没有空位：这些时段双方中有人已有洽谈，或桌位已全部占用。",
-    "No other free place.": "没有其他空位。",
+    "(now here: another table)": "（当前时段，换桌）",
     "Back to the grid": "返回排期表",
     "The meeting is moved and pinned at its new place; both sides are notified.": "洽谈已调整并锁定在新的时段和桌位，已通知双方。",
     "The meeting is unpinned: it stays where it is until the next run of the scheduler, which may move it.": "已解除锁定：洽谈暂留原处，下次运行排期时可能被调整。",
@@ -27,7 +27,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Place it there anyway": "仍然安排在此",
     "Choose another time": "另选时间",
     # The last run in an organiser's words.
-    "However the meetings are arranged, these requests can score at most %(bound)s points; this plan scores %(held)s (%(pct)s %%).": "无论怎样排，这些洽谈申请最多能得 %(bound)s 分；本次排期得 %(held)s 分（达到 %(pct)s %%）。",
+    "However the meetings are arranged, these requests can score at most %(bound)s points; this plan scores %(held)s (%(pct)s%%).": "无论怎样排，这些洽谈申请最多能得 %(bound)s 分；本次排期得 %(held)s 分（达到 %(pct)s%%）。",
     "Between their meetings participants wait through %(n)s empty slots in all; any plan with these meetings leaves at least %(m)s.": "参会方在两场洽谈之间共空等 %(n)s 个时段；只要安排这些洽谈，任何排法都至少会空等 %(m)s 个时段。",
     "Points scored (a meeting counts by its priority and both sides' interest)": "排期得分（每场洽谈按优先级和双方意向计分）",
     "Most points any plan can score (proven)": "任何排法最多能得的分数（已证明）",

@@ -30,6 +30,7 @@ from duijie.meetings import availability, placement, queries, requests, runs
 from duijie.meetings import service as meeting_service
 from duijie.meetings.enums import MeetingState, RequestState
 from duijie.meetings.jobs import job_status, start_job
+from duijie.meetings.markup import email_html
 from duijie.meetings.models import MeetingParticipant, MeetingSlot
 from duijie.meetings.permissions import can_run_grid
 
@@ -91,6 +92,7 @@ TEMPLATE_FUNCTIONS: dict[str, Any] = {
     "area_label": lambda a: queries.area_label(a, is_zh()),
     "reason_text": _reason_text,
     "note_text": _note_text,
+    "email": email_html,
 }
 
 

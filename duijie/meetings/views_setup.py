@@ -24,6 +24,7 @@ from duijie.deals import uploads
 from duijie.events.deps import event_from_slug
 from duijie.events.models import Event
 from duijie.meetings import queries, service, setup, setup_people, setup_sheets
+from duijie.meetings.markup import email_html
 from duijie.meetings.models import MeetingParticipant
 from duijie.meetings.permissions import can_run_grid
 from duijie.meetings.setup import Problems
@@ -59,6 +60,7 @@ def _page(
         "clock": lambda moment: f"{setup.local(event, moment):%H:%M}",
         "session_label": _session_label,
         "area_label": _area_label,
+        "email": email_html,
         "done": request.query_params.get("done"),
     }
     return render(request, f"meetings/setup/{template}", {**base, **context}, status_code=status_code)

@@ -75,3 +75,30 @@ def test_meeting_pages_fit_a_phone(browser: Browser, live_server: str) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path or '/'} scrolls sideways on a phone ({width}px)"
     context.close()
+
+
+# For each e-mail, the pieces between its <wbr> break points (each its own text node) that a line break cut
+# through; for each short action button, those whose word is laid out on more than one line.
+_BROKEN = """() => {
+    const lines = (node) => { const r = document.createRange(); r.selectNodeContents(node);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; };
+    const emails = [...document.querySelectorAll('.email')].flatMap((e) =>
+        [...e.childNodes].filter((n) => n.nodeType === 3 && lines(n) > 1).map((n) => e.title + ': ' + n.data));
+    const buttons = [...document.querySelectorAll('button.small')].filter((b) => b.offsetParent && lines(b) > 1)
+        .map((b) => b.textContent.trim());
+    return {emails, buttons, count: document.querySelectorAll('.email').length};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_meeting_tables_break_no_word_on_a_desktop_or_a_phone(browser: Browser, live_server: str, lang: str) -> None:
+    for size in ({"viewport": {"width": 1366, "height": 900}}, {"viewport": {"width": 390, "height": 844}, "is_mobile": True}):
+        context = browser.new_context(**size)  # type: ignore[arg-type]
+        page = context.new_page()
+        login(page, live_server, "investor", "investor-demo")
+        for path in ("", "/schedule"):
+            page.goto(f"{live_server}{BASE}{path}?lang={lang}")
+            found = page.evaluate(_BROKEN)
+            assert found["count"] > 0, path
+            assert found["emails"] == [] and found["buttons"] == [], (size, path, found)
+        context.close()

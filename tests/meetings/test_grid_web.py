@@ -234,9 +234,9 @@ def test_the_last_run_reads_in_an_organisers_words_with_its_figures(client: Test
     pct = f"{100 * report.objective / report.upper_bound:.0f}"
     assert (
         f"However the meetings are arranged, these requests can score at most {bound} points; "
-        f"this plan scores {held} ({pct} %)." in english
+        f"this plan scores {held} ({pct}%)." in english
     )
     chinese = unescape(client.get(_grid(pair)).text)
-    assert f"无论怎样排，这些洽谈申请最多能得 {bound} 分；本次排期得 {held} 分（达到 {pct} %）。" in chinese
+    assert f"无论怎样排，这些洽谈申请最多能得 {bound} 分；本次排期得 {held} 分（达到 {pct}%）。" in chinese
     for jargon in ("上界", "下界", "目标值"):
         assert jargon not in chinese
