@@ -21,10 +21,11 @@ from duijie.contest.domain.reviews import get_assignment
 from duijie.contest.domain.scores import may_score
 from duijie.contest.enums import EntryState, RoundKind
 from duijie.contest.models import ReviewAssignment
-from duijie.contest.permissions import can_manage_contest
+from duijie.contest.permissions import can_judge, can_manage_contest
 from duijie.core.auth import Actor
 from duijie.core.errors import DomainError, NotFound
 from duijie.core.i18n import gettext as _
+from duijie.core.i18n import mark as _l
 from duijie.core.web import allow, get_actor, get_db, render, require_login
 from duijie.events.models import Event
 from duijie.events.service import get_visible_event
@@ -40,6 +41,11 @@ def contest_from_slug(slug: str, db: Session = Depends(get_db), actor: Actor = D
 
 organiser = allow(can_manage_contest, on=contest_from_slug)
 """`actor: Actor = Depends(organiser)`: the organiser of the edition; others 403, anonymous visitors log in."""
+
+JUDGE_REFUSAL = _l("Only the judges of this contest have a review page here.")
+judge = allow(can_judge, on=contest_from_slug, message=JUDGE_REFUSAL)
+"""`actor: Actor = Depends(judge)`: a judge account of the edition; any other account 403 (in the page's language),
+anonymous visitors log in."""
 
 
 def my_review(

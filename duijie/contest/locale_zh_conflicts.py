@@ -15,5 +15,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     ),
     "Withdraw the conflict with %(code)s": "撤回与 %(code)s 的回避声明",
     "Withdraw": "撤回",
+    "Only the judges of this contest have a review page here.": "只有本届大赛的评委才有评审页面。",
     "Judge %(judge)s has no conflict with entry %(code)s.": "评委 %(judge)s 与项目 %(code)s 之间没有回避记录。",
 }

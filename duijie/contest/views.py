@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.contest import queries, views_judges, views_organiser, views_rounds
-from duijie.contest.deps import contest_from_slug, my_review, page
+from duijie.contest.deps import contest_from_slug, judge, my_review, page
 from duijie.contest.domain.awards import SUPPORT_KINDS
 from duijie.contest.domain.entries import get_entry
 from duijie.contest.domain.judge_setup import own_conflicts
@@ -21,9 +21,9 @@ from duijie.contest.domain.scores import check_marks, save_score, score_of
 from duijie.contest.domain.structure import list_regions, synthetic_codes
 from duijie.contest.models import ContestRound, ReviewAssignment
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.i18n import gettext as _
-from duijie.core.web import csrf_form, get_actor, get_db, require_login
+from duijie.core.web import csrf_form, get_actor, get_db
 from duijie.events.models import Event
 
 router = APIRouter(include_in_schema=False)
@@ -98,24 +98,25 @@ def winners_page(
 @router.get("/contests/{slug}/review")
 def judge_queue(
     request: Request,
-    actor: Actor = Depends(require_login),
+    actor: Actor = Depends(judge),
     event: Event = Depends(contest_from_slug),
     db: Session = Depends(get_db),
 ) -> Response:
-    """The signed-in judge's reviews in this edition (404 for an account that is not one of its judges)."""
-    judge = judge_for_actor(db, event=event, actor=actor)
-    if judge is None:
-        raise NotFound(_("Your account is not a judge of this contest."))
-    queue = queries.judge_queue(db, judge=judge)
+    """The signed-in judge's reviews in this edition (403 for any other account: the page exists, it is not
+    theirs)."""
+    own = judge_for_actor(db, event=event, actor=actor)
+    if own is None:
+        raise PermissionDenied(_("Your account is not a judge of this contest."))
+    queue = queries.judge_queue(db, judge=own)
     return page(
         request,
         "contest/queue.html",
         {
             "event": event,
-            "judge": judge,
+            "judge": own,
             "queue": queue,
             "open": sum(1 for r in queue if r.status != "submitted"),
-            "my_conflicts": own_conflicts(db, judge=judge),
+            "my_conflicts": own_conflicts(db, judge=own),
             "notice": request.query_params.get("done", ""),
         },
     )

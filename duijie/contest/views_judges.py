@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.contest import queries
-from duijie.contest.deps import contest_from_slug, note_error, organiser, page
+from duijie.contest.deps import contest_from_slug, judge, note_error, organiser, page
 from duijie.contest.domain.conflicts import conflict_in, declare_conflict, withdraw_conflict
 from duijie.contest.domain.entries import entry_by_code
 from duijie.contest.domain.judge_setup import (
@@ -25,11 +25,10 @@ from duijie.contest.domain.judge_setup import (
 )
 from duijie.contest.domain.judges import judge_for_actor, parse_ties, ties_text
 from duijie.contest.models import Judge
-from duijie.contest.permissions import can_judge
 from duijie.core.auth import Actor
-from duijie.core.errors import DomainError, NotFound
+from duijie.core.errors import DomainError, PermissionDenied
 from duijie.core.i18n import gettext as _
-from duijie.core.web import allow, csrf_form, get_db
+from duijie.core.web import csrf_form, get_db
 from duijie.events.models import Event
 
 router = APIRouter(include_in_schema=False)
@@ -232,15 +231,15 @@ def remove_form(
 
 # ------------------------------------------------------------------------------ the judge's own profile
 
-judge_only = allow(can_judge, on=contest_from_slug)
+judge_only = judge
 """`actor: Actor = Depends(judge_only)`: a judge of the edition; others 403, anonymous visitors log in."""
 
 
 def _own_judge(db: Session, event: Event, actor: Actor) -> Judge:
-    judge = judge_for_actor(db, event=event, actor=actor)
-    if judge is None:
-        raise NotFound(_("Your account is not a judge of this contest."))
-    return judge
+    own = judge_for_actor(db, event=event, actor=actor)
+    if own is None:
+        raise PermissionDenied(_("Your account is not a judge of this contest."))
+    return own
 
 
 def _queue_page(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
+from duijie.core.i18n import chinese_amount
 from duijie.core.web import csrf_form, get_actor, get_db, render
 from duijie.directory.models import Organisation
 from duijie.policies import authoring, decisions, enterprise_facts, outreach, records, suggest
@@ -145,6 +146,19 @@ def _check_context(
     }
 
 
+def _spelt_amounts(form: FormData) -> dict[str, Any]:
+    """The form with amounts spelt in Chinese numerals (两亿, 三千万) written in digits, as people type them into
+    the self-check and the facts reader expects them; everything else as sent."""
+    values: dict[str, Any] = {key: form.get(key) for key in form}
+    for name, fact in FACTS.items():
+        raw = values.get(name)
+        if fact.type == FactType.MONEY and isinstance(raw, str):
+            spelt = chinese_amount(raw.strip().replace(" ", ""))
+            if spelt is not None:
+                values[name] = str(spelt)
+    return values
+
+
 @router.get("/policies/check")
 def self_check(
     request: Request,
@@ -171,7 +185,7 @@ def self_check_run(
     org: Organisation | None = Depends(form_organisation_to_check),
 ) -> Response:
     on = _day(form.get("on"))
-    facts, errors = enterprise_facts.facts_from_form(form, [str(v) for v in form.getlist("industries")])
+    facts, errors = enterprise_facts.facts_from_form(_spelt_amounts(form), [str(v) for v in form.getlist("industries")])
     if errors:
         context = _check_context(db, actor, org=org, facts=facts, on=on, errors=errors)
         # The refused values come back as typed, beside their messages, so nothing has to be typed twice.

@@ -168,7 +168,7 @@ def test_a_second_contest_never_shows_in_the_first_ones_pages_api_and_rankings(
 
     # A judge of the second edition is no judge of the first one and opens none of its reviews.
     login(client, judge_b_login.username, factories.PASSWORD)
-    assert client.get(f"{base}/review").status_code == 404
+    assert client.get(f"{base}/review").status_code == 403  # the page exists; it is not theirs
     assert client.get(f"{base}/review/{review_b.id}").status_code == 404
     assert client.get(f"{base}/review/{a.reviews[0].id}").status_code == 404
     queue = client.get(f"/contests/{b.event.slug}/review")
