@@ -508,3 +508,7 @@ def participants_import(db_path: str, slug: str, file: Path, dry_run: bool) -> N
     )
     if report.refused:
         raise SystemExit(1)
+
+
+# The grid's commands (`duijie meetings grid ...`) live in their own file and join this group.
+from duijie.meetings import cli_grid  # noqa: E402, F401
