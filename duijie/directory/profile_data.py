@@ -67,8 +67,11 @@ class DataField:
         return self.label_en[:1].upper() + self.label_en[1:]
 
     def unit(self, locale: str | None = None) -> str:
-        """The unit shown after the input, in the page's language."""
-        return self.unit_zh if is_zh(locale or get_locale()) else self.unit_en
+        """The unit shown after the label, in the page's language; none when the label already says it (R&D staff
+        counted in R&D staff)."""
+        zh = is_zh(locale or get_locale())
+        unit, label = (self.unit_zh, self.label_zh) if zh else (self.unit_en, self.label_en)
+        return "" if unit.casefold() in label.casefold() else unit
 
     def choice_label(self, value: str, locale: str | None = None) -> str:
         """An allowed value's name in the page's language."""

@@ -127,7 +127,7 @@ def organisation_list(request: Request, actor: Actor = Depends(any_organiser), d
         request,
         "directory/organisations/list.html",
         {"rows": rows, "total": total, "page": page, "pages": pages, "params": params, "q": q, "kind": kind,
-         "kinds": list(OrgKind)},
+         "kinds": list(OrgKind), "districts": DISTRICT_EN},
     )  # fmt: skip
 
 
