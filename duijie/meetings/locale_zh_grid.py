@@ -22,7 +22,7 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "The meeting is moved and pinned at its new place; both sides are notified.": "洽谈已调整并锁定在新的时段和桌位，已通知双方。",
     "The meeting is unpinned: it stays where it is until the next run of the scheduler, which may move it.": "已解除锁定：洽谈暂留原处，下次运行排期时可能被调整。",
     # Outside someone's free time.
-    "%(who)s is not available at %(slot)s.": "%(who)s 在 %(slot)s 没有空（不在其标注的可约时间内）。",
+    "%(who)s is not available at %(slot)s.": "%(who)s 在 %(slot)s 没有空（未标为可约时间）。",
     "Place the meeting there anyway? Both sides are notified of the new time.": "仍要安排在这个时间吗？双方会收到新时间的通知。",
     "Place it there anyway": "仍然安排在此",
     "Choose another time": "另选时间",

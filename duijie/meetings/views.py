@@ -349,11 +349,11 @@ def _override(form: FormData) -> bool:
     return form.get("override_availability") == "1"
 
 
-def _confirmation(exc: placement.OutsideAvailability, action: str, form: FormData) -> dict[str, Any]:
+def _confirmation(exc: placement.OutsideAvailability, action: str, form: FormData, back: str) -> dict[str, Any]:
     """What the page asks before placing a meeting outside someone's free time: who is not available then, and
-    the same form again (its fields hidden) with the override, to send or to leave."""
+    the same form again (its fields hidden) with the override, to send; or `back` to the page, to leave."""
     fields = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf", "override_availability")]
-    return {"message": exc.message, "action": action, "fields": fields}
+    return {"message": exc.message, "action": action, "fields": fields, "back": back}
 
 
 def _grid_context(
@@ -403,7 +403,8 @@ def _on_grid(
         write()
     except placement.OutsideAvailability as exc:
         db.rollback()
-        confirm = _confirmation(exc, request.url.path, form) if form is not None else None
+        back = f"/events/{event.slug}/meetings/grid"
+        confirm = _confirmation(exc, request.url.path, form, back) if form is not None else None
         context = _grid_context(request, db, event, None if confirm else exc.message, confirm)
         return _render(request, "meetings/grid.html", context, status_code=exc.status_code)
     except DomainError as exc:
@@ -638,7 +639,7 @@ def move_meeting(
         )
     except placement.OutsideAvailability as exc:
         db.rollback()
-        confirm = _confirmation(exc, request.url.path, form)
+        confirm = _confirmation(exc, request.url.path, form, request.url.path)
         return _move_page(request, db, event, meeting_id, confirm=confirm, status_code=exc.status_code)
     except DomainError as exc:
         if exc.status_code in (403, 404):

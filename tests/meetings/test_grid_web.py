@@ -167,6 +167,8 @@ def test_pinning_and_arranging_on_the_grid_ask_before_placing_outside_someones_t
     pin = {"request": str(pair.request.id), "slot": str(pair.slots[0].id), "table": "1", "csrf": token}
     asked = client.post(_grid(pair) + "/pin", data=pin)
     assert asked.status_code == 409 and 'data-testid="confirm-form"' in asked.text
+    # Leaving the question goes back to the grid (a GET of the form's address would not be a page).
+    assert f'<a href="{_grid(pair)}">另选时间</a>' in asked.text
     assert db.scalar(select(Meeting).where(Meeting.request_id == pair.request.id)) is None
     placed = client.post(_grid(pair) + "/pin", data={**pin, "override_availability": "1"}, follow_redirects=False)
     assert placed.status_code == 303
