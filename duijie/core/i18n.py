@@ -10,11 +10,12 @@ import contextvars
 import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -239,8 +240,8 @@ def parse_amount(text: str | int | float | Decimal, *, field: str = "amount") ->
     return check_amount(value, shown=shown, field=field)
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_DIGITS: Mapping[str, int] = MappingProxyType({"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9})
+_CN_SMALL: Mapping[str, int] = MappingProxyType({"十": 10, "百": 100, "千": 1000})
 
 
 def chinese_amount(text: str) -> Decimal | None:

@@ -3,6 +3,8 @@ recommendations page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,7 +36,7 @@ from duijie.policies.facts import CHOICE_EN, FACTS, FactType  # noqa: E402
 
 # Facts the profile itself holds (its district, park, industries and flags) are edited there, not twice.
 _ON_PROFILE = frozenset({"registered_district", "park", "industries", *(f.value for f in OrgFlag)})
-_KINDS = {
+_KINDS: Mapping[FactType, Kind] = MappingProxyType({
     FactType.MONEY: Kind.AMOUNT,
     FactType.DATE: Kind.DATE,
     FactType.INT: Kind.INT,
@@ -43,7 +45,7 @@ _KINDS = {
     FactType.BOOL: Kind.BOOL,
     FactType.ENUM: Kind.CHOICE,
     FactType.SET: Kind.CHOICES,
-}
+})
 
 
 def editable_facts() -> list[DataField]:
