@@ -245,6 +245,15 @@ def read_value(field: DataField, raw: object, *, section: str) -> Any:
     return found or None
 
 
+def _decimal(value: object) -> Decimal | None:
+    """A stored amount as a number; None when absent or unreadable (an import's leftover is not compared)."""
+    try:
+        number = Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
 def clean_section(
     section: str, raw: Mapping[str, object], current: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any], list[ErrorDetail]]:
@@ -273,14 +282,8 @@ def clean_section(
             values.pop(key, None)
         else:
             values[key] = parsed
-    low, high = values.get("ticket_min"), values.get("ticket_max")
-    if (
-        section == "preferences"
-        and not errors
-        and low is not None
-        and high is not None
-        and Decimal(str(low)) > Decimal(str(high))
-    ):
+    low, high = _decimal(values.get("ticket_min")), _decimal(values.get("ticket_max"))
+    if section == "preferences" and not errors and low is not None and high is not None and low > high:
         errors.append(
             ErrorDetail(
                 _("The smallest ticket is above the largest; swap them or correct one."),
