@@ -11,14 +11,18 @@ availability and caps, one meeting per pair, and pinned or confirmed meetings. I
 2. a primal schedule: the LP solution rounded (most favoured request-slot pairs first), weighted greedy for
    the rest, augmenting moves (re-slot blockers, Kempe-chain swaps between two slots, eject lighter
    meetings), then a large-neighbourhood search that re-plans exactly, with CP-SAT, all meetings among the
-   two sides of a dropped request and their partners;
+   two sides of a dropped request and their partners. On small instances whose bounds allow every request,
+   first a tabu search for a schedule holding them all (`solver_tabu.py`) and, if it gives up, CP-SAT with
+   all-different slots per participant (`Exact.hold_all`): on dense real-shaped events the weighted
+   searches stall one to six meetings short where these find the full schedule in seconds;
 3. compaction, which only re-slots held meetings and so keeps the weight: relocation and Kempe-chain moves,
    then CP-SAT re-planning the agendas around the participants with the most idle gaps;
 4. on small instances (up to EXACT_MAX_VARIABLES request-slot pairs) CP-SAT solves both phases exactly
    from the local-search schedule: the weight (then fewest confirmed meetings moved), then the idle gaps
    among all schedules holding at least that weight. The gap model counts, per participant and session,
    "a meeting at or before k" / "at or after k" chains and a hole literal per free slot between them;
-   tables are interchangeable, so only the slot is chosen. Its objective bound is reported as
+   tables are interchangeable, so only the slot is chosen (no table symmetry); when every request is held
+   the all-different slots per participant are added, which raises the proven bound. Its objective bound is reported as
    `idle_gaps_bound`, a proven lower bound on the idle gaps of any schedule holding that weight.
 
 Budgets: by default every phase runs on the wall clock, until the time limit or a proven optimum (the weight
@@ -27,11 +31,11 @@ Given a `work_limit` (the solver's deterministic time), the exact phases and the
 small instances stop on that budget instead, with interleaved subsolvers, so that the same input gives the
 same schedule (tests and comparisons use it); the wall-clock time limit stays an upper bound. Large
 instances run on wall-clock limits alone. `workers` is the number of CP-SAT subsolvers interleaved on one
-thread: the solver never uses more than one core.
+thread: CP-SAT never uses more than one core.
 
 This file holds the phases' order and budgets (`solve`); the phases themselves are pure files beside it:
 `solver_bounds.py` (the bounds and the LP relaxation), `solver_search.py` (the schedule under local search and
-its moves), `solver_lns.py` (the neighbourhood searches), `solver_exact.py` (the two exact phases) and
+its moves), `solver_tabu.py` (the search for a schedule holding every request), `solver_lns.py` (the neighbourhood searches), `solver_exact.py` (the two exact phases) and
 `solver_gaps.py` (the idle-gap model both CP-SAT phases share).
 """
 
@@ -271,7 +275,7 @@ def solve(
         if small and search.total_gaps(everyone) and deadline - time.monotonic() > 0.2:
             kept, kept_gaps, kept_weight = list(search.slot_of), search.total_gaps(everyone), search.weight()
             slot_of, gaps_bound = exact.compact(
-                0.85 * (deadline - time.monotonic()),
+                (0.85 if math.isfinite(work) else 0.95) * (deadline - time.monotonic()),
                 max(0.1 * work, work - used - exact.work_done - lns_used),
             )
             if slot_of is not None:
