@@ -140,8 +140,8 @@ def shown_sections(kind: str, facts: Mapping[str, Any] | None, preferences: Mapp
 
 # -- reading one value -------------------------------------------------------------------------------------------
 
-_TRUE = {"yes", "true", "y", "1", "是"}
-_FALSE = {"no", "false", "n", "0", "否"}
+_TRUE = frozenset({"yes", "true", "y", "1", "是"})
+_FALSE = frozenset({"no", "false", "n", "0", "否"})
 _RATIO = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(%)?$")
 
 

@@ -369,17 +369,21 @@ def schedule_event(
     time_limit: float = 10.0,
     allow_moves: bool = False,
     progress: Callable[[str], None] | None = None,
+    work_limit: float | None = None,
 ) -> RunReport:
     """Plan every accepted request at once, keeping pinned, confirmed and held meetings where they are (or
     moving the fewest confirmed ones when allowed), and write the result to the grid in this transaction.
 
     The command line, the demo and tests call this; the web runs the same steps as a background job
-    (`duijie.meetings.jobs`) that solves outside any transaction."""
+    (`duijie.meetings.jobs`) that solves outside any transaction. The solver uses the time given unless it
+    proves its plan optimal sooner; `work_limit` (its deterministic time) makes a run repeat exactly, as the
+    demo's must."""
     check_run(db, event=event, actor=actor, time_limit=time_limit)
     started = time.monotonic()
     build = build_instance(db, event=event)
     schedule = solve(
-        build.instance, time_limit=time_limit, fixed=build.fixed, allow_moves=allow_moves, progress=progress
+        build.instance, time_limit=time_limit, fixed=build.fixed, allow_moves=allow_moves, progress=progress,
+        work_limit=work_limit,
     )
     baseline = greedy(build.instance)
     return record_run(
