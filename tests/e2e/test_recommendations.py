@@ -34,6 +34,9 @@ def test_organiser_sees_who_has_no_good_match(page: Page, live_server: str) -> N
     expect(page.locator("[data-testid=no-good-match] h2")).to_have_text("尚无理想匹配的参与方")
     expect(page.locator("[data-testid=best-pairs][data-group=investor_project] tbody tr")).to_have_count(10)
     page.get_by_role("button", name="重新计算").click()
+    # The rerun is a background job; on a busy machine it may take longer than an assertion's default wait,
+    # and the page refreshes itself until it is done.
+    expect(page.locator("[data-testid=job-state]")).to_have_text("完成", timeout=60_000)
     expect(page.locator("[data-testid=last-run]")).to_contain_text("自上次计算以来无变化")
 
 
