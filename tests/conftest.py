@@ -9,6 +9,7 @@ other's writes.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,16 +125,45 @@ def engine(
     other parameter, and under pytest-xdist's by-file distribution that happens at nearly every file, so each
     worker rebuilt the demo (~40 s) hundreds of times. Here a switch only picks the other, already built one.
     """
-    backend: str = request.param
-    if backend not in _demo_engines:
-        eng = _fresh_engine(backend, tmp_path_factory.mktemp(backend))
+    return _demo_engine(request.param, _demo_engines, tmp_path_factory)
+
+
+_PRISTINE = "demo-pristine.db"
+_pristine_files: dict[str, Path] = {}
+"""This process's untouched copy of its SQLite demo database (one process builds one)."""
+
+
+def _demo_engine(backend: str, built: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    if backend not in built:
+        tmp = tmp_path_factory.mktemp(backend)
+        eng = _fresh_engine(backend, tmp)
         upgrade(eng)
         factory = sessionmaker(bind=eng)
         with factory() as db:
             build_demo(db)
             db.commit()
-        _demo_engines[backend] = eng
-    return _demo_engines[backend]
+        if backend == "sqlite":
+            # A copy taken before any test has opened it, for the tests that need the demo as a file.
+            with sqlite3.connect(tmp / "test.db") as source, sqlite3.connect(tmp / _PRISTINE) as copy:
+                source.backup(copy)
+            _pristine_files[backend] = tmp / _PRISTINE
+        built[backend] = eng
+    return built[backend]
+
+
+@pytest.fixture
+def demo_file(
+    _demo_engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> Path:
+    """The demo as a SQLite file of the test's own, as `duijie demo --db FILE --no-serve` leaves it, for
+    command-line tests that open a file: a copy of the one this process built, not a build of its own (~40 s).
+    """
+    _demo_engine("sqlite", _demo_engines, tmp_path_factory)
+    pristine = _pristine_files["sqlite"]
+    target = tmp_path / "demo.db"
+    with sqlite3.connect(pristine) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
 
 
 @pytest.fixture

@@ -179,10 +179,9 @@ def test_a_district_account_imports_only_in_its_district(db: Session) -> None:
     assert report.refused and report.errors == ["项目!3:区域 — 只能导入本区的项目"]
 
 
-def test_the_import_command_refuses_with_every_error_and_exit_code(tmp_path: Path) -> None:
+def test_the_import_command_refuses_with_every_error_and_exit_code(demo_file: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    db_file = tmp_path / "demo.db"
-    assert runner.invoke(main, ["demo", "--db", str(db_file), "--no-serve"]).exit_code == 0
+    db_file = demo_file
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(
         _xlsx({"项目": [["项目编号", "项目名称", "金额"], ["B-1", "项目甲", "x亿"], ["B-2", "", "1亿"]]})

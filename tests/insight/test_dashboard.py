@@ -6,6 +6,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -179,12 +180,11 @@ def test_the_statistics_report_exports_with_a_summary_sheet(client: TestClient) 
     assert csv_lines[:2] == ["section,key,count,amount_yi", "headline,released,231,902.21"]
 
 
-def test_the_stats_command_prints_the_full_report_with_filters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_stats_command_prints_the_full_report_with_filters(demo_file: Path) -> None:
     from duijie.cli import main
 
     runner = CliRunner()
-    db_file = tmp_path / "demo.db"
-    runner.invoke(main, ["demo", "--db", str(db_file), "--no-serve"])
+    db_file = demo_file
     out = runner.invoke(
         main, ["stats", "--db", str(db_file), "--period", "2024", "--full", "--format", "json"]
     )

@@ -42,11 +42,9 @@ def test_signing_a_new_deal_moves_the_signed_total(db: Session) -> None:
     assert (after.count, after.amount) == (before.count + 1, before.amount + Decimal("123456789.12"))
 
 
-def test_stats_command_prints_the_published_json(tmp_path: Path) -> None:
+def test_stats_command_prints_the_published_json(demo_file: Path) -> None:
     runner = CliRunner()
-    db_file = tmp_path / "demo.db"
-    built = runner.invoke(main, ["demo", "--db", str(db_file), "--no-serve"])
-    assert built.exit_code == 0, built.output
+    db_file = demo_file
     result = runner.invoke(
         main, ["stats", "--db", str(db_file), "--event", "invest-beijing-2023", "--format", "json"]
     )
@@ -64,10 +62,9 @@ def test_stats_command_prints_the_published_json(tmp_path: Path) -> None:
     }
 
 
-def test_stats_command_names_an_unknown_event(tmp_path: Path) -> None:
+def test_stats_command_names_an_unknown_event(demo_file: Path) -> None:
     runner = CliRunner()
-    db_file = tmp_path / "demo.db"
-    runner.invoke(main, ["demo", "--db", str(db_file), "--no-serve"])
+    db_file = demo_file
     result = runner.invoke(main, ["stats", "--db", str(db_file), "--event", "nope", "--format", "json"])
     assert result.exit_code == 2 and "nope" in result.output
 

@@ -16,10 +16,8 @@ from duijie.core.cli_support import cli_actor
 from duijie.core.db import make_engine, make_sessionmaker, unit_of_work, utcnow
 from duijie.core.errors import InvalidTransition
 from duijie.core.jobs import claim, reap, run_queued
-from duijie.core.migrate import upgrade
 from duijie.core.models import Job
 from duijie.core.worker import TableWorker
-from duijie.demo.builder import build_demo
 from duijie.events.models import Event, EventSetting
 from duijie.marketplace.models import Opportunity
 from duijie.matching import settings
@@ -232,18 +230,6 @@ def test_failed_job_records_its_message_and_keeps_the_old_scores(
     assert (status["state"], status["running"]) == ("failed", False)
     assert status["error"].startswith("weight 'charm': unknown part")
     assert _count(db, event) == before
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A committed demo database of its own, for the job's real thread and connections."""
-    path = tmp_path_factory.mktemp("jobs") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        build_demo(session)
-    engine.dispose()
-    return path
 
 
 def test_a_worker_thread_runs_the_job_while_the_page_refuses_a_second(demo_file: Path) -> None:
