@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from duijie.core.errors import DomainError
+from duijie.core.i18n import chinese_amount
 
 
 class FactType(StrEnum):
@@ -272,7 +273,8 @@ def quantize(kind: FactType, value: Decimal) -> Decimal:
 
 
 def parse_money(raw: Any) -> Decimal:
-    """Read an amount in 元 from a number or a string such as "2亿元", "500万" or "1,200,000"."""
+    """Read an amount in 元 from a number or a string such as "2亿元", "500万", "1,200,000" or 两亿 (as the
+    organisation editor and the sheets read it, so the same words mean the same amount everywhere)."""
     if isinstance(raw, bool):
         raise ValueError("a yes/no value is not an amount")
     if isinstance(raw, int | Decimal):
@@ -289,6 +291,9 @@ def parse_money(raw: Any) -> Decimal:
             elif unit == "万":
                 number *= Decimal(10_000)
             return number
+        spelt = chinese_amount(raw)
+        if spelt is not None:
+            return spelt
     raise ValueError(f"{raw!r} is not an amount (write 200000000, 2亿元 or 500万元)")
 
 

@@ -212,6 +212,15 @@ def test_money_parses_chinese_units() -> None:
     assert parse_money("1,200,000") == Decimal("1200000")
 
 
+def test_money_reads_amounts_spelt_in_chinese_numerals_as_the_organisation_editor_does() -> None:
+    assert parse_money("两亿") == Decimal("200000000")
+    assert parse_money("一亿五千万元") == Decimal("150000000")
+    facts = normalise_facts({"revenue": "三千万", "rd_spend": "一百万"})
+    assert facts["rd_ratio"] == Decimal("0.033333")
+    with pytest.raises(ValueError, match="is not an amount"):
+        parse_money("亿")
+
+
 def test_facts_flags_list_sets_every_flag() -> None:
     facts = normalise_facts({"flags": ["high_tech"], "founded_on": "2020-02-29"})
     assert facts["high_tech"] is True
