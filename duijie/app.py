@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import secrets
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ LABELLED_ENUMS = {
     "role": Role,
 }
 
+
 def _routers() -> list[APIRouter]:
     """Every declared package that serves pages or API routes exposes `router` in views.py and/or api.py (and
     `api_routers`, API routers that belong with its pages but not under its API prefix).
@@ -96,7 +98,9 @@ class CachedStaticFiles(StaticFiles):
     """Static files a browser may keep: the vendored libraries (versioned by their directory, 1.1 MB of charts
     among them) for a week, our own CSS and scripts for an hour, then revalidated by their ETag."""
 
-    def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200) -> Response:
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         vendored = str(scope.get("path", "")).startswith("/vendor/") or "/vendor/" in str(full_path)
         response.headers["Cache-Control"] = f"public, max-age={7 * 24 * 3600 if vendored else 3600}"
@@ -143,7 +147,9 @@ def _busy(request: Request, retry_after: int) -> Response:
         response = _error_json(503, message)
         response.headers.update(headers)
         return response
-    return HTMLResponse(f"<!doctype html><title>503</title><p>{message}</p>", status_code=503, headers=headers)
+    return HTMLResponse(
+        f"<!doctype html><title>503</title><p>{message}</p>", status_code=503, headers=headers
+    )
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -221,8 +227,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = build_environment(
         LABELLED_ENUMS, labels={"district": DISTRICT_EN, "industry": INDUSTRY_EN}
     )
-    # Created on first use, inside the server's event loop.
-    admission: dict[str, asyncio.Semaphore] = {}
+    # One gate per event loop, created on first use inside it: a semaphore belongs to the loop that first waits
+    # on it, and an application may be served by more than one loop in its life (a test client per test).
+    admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        weakref.WeakKeyDictionary()
+    )
 
     @app.middleware("http")
     async def unit_of_work(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -252,7 +261,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refused = _refuse_cross_site_api_write(request)
         if refused is not None:
             return refused
-        gate = admission.setdefault("gate", asyncio.Semaphore(settings.web_concurrency))
+        loop = asyncio.get_running_loop()
+        gate = admission.get(loop)
+        if gate is None:
+            gate = admission[loop] = asyncio.Semaphore(settings.web_concurrency)
         try:
             await asyncio.wait_for(gate.acquire(), timeout=settings.queue_timeout)
         except TimeoutError:

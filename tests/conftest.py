@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy import event as sa_event
@@ -144,7 +145,10 @@ def _demo_engine(backend: str, built: dict[str, Engine], tmp_path_factory: pytes
             db.commit()
         if backend == "sqlite":
             # A copy taken before any test has opened it, for the tests that need the demo as a file.
-            with sqlite3.connect(tmp / "test.db") as source, sqlite3.connect(tmp / _PRISTINE) as copy:
+            with (
+                closing(sqlite3.connect(tmp / "test.db")) as source,
+                closing(sqlite3.connect(tmp / _PRISTINE)) as copy,
+            ):
                 source.backup(copy)
             _pristine_files[backend] = tmp / _PRISTINE
         built[backend] = eng
@@ -158,10 +162,18 @@ def demo_file(
     """The demo as a SQLite file of the test's own, as `duijie demo --db FILE --no-serve` leaves it, for
     command-line tests that open a file: a copy of the one this process built, not a build of its own (~40 s).
     """
-    _demo_engine("sqlite", _demo_engines, tmp_path_factory)
-    pristine = _pristine_files["sqlite"]
-    target = tmp_path / "demo.db"
-    with sqlite3.connect(pristine) as source, sqlite3.connect(target) as copy:
+    return copy_of_the_demo(tmp_path / "demo.db", _demo_engines, tmp_path_factory)
+
+
+def copy_of_the_demo(
+    target: Path, built: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Writes this process's untouched SQLite demo database to `target` (building it first if need be)."""
+    _demo_engine("sqlite", built, tmp_path_factory)
+    with (
+        closing(sqlite3.connect(_pristine_files["sqlite"])) as source,
+        closing(sqlite3.connect(target)) as copy,
+    ):
         source.backup(copy)
     return target
 
@@ -189,15 +201,31 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(scope="session")
+def _apps() -> dict[str, FastAPI]:
+    """The applications this test process has made, by database URL."""
+    return {}
+
+
 @pytest.fixture
-def app(engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    application = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False)))
+def app(engine: Engine, session_factory: sessionmaker[Session], _apps: dict[str, FastAPI]) -> FastAPI:
+    """The application on the demo database, its sessions bound to the test's transaction.
+
+    One application per backend and process, not one per test: FastAPI builds every route's dependencies on an
+    application's first request (about 1.4 s for ours), which was most of a typical web test's time. The
+    application keeps no state of its own between requests beyond its settings and signing key; each test
+    points it at its own transaction here.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    application = _apps.get(url)
+    if application is None:
+        application = _apps[url] = create_app(Settings(database_url=url))
     application.state.sessionmaker = session_factory
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         # As a browser does on every same-origin POST: the API refuses cookie-authenticated writes without it.
         c.headers["Origin"] = "http://testserver"

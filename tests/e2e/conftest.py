@@ -12,14 +12,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.engine import Engine
 
 from duijie.app import create_app
 from duijie.config import Settings
-from duijie.core.db import make_engine
-from duijie.core.migrate import upgrade
 from duijie.core.worker import start_in_process
-from duijie.demo.builder import build_demo
+from tests.conftest import copy_of_the_demo
 
 CHROMIUM = os.environ.get("DUIJIE_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -40,14 +38,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("e2e") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with sessionmaker(bind=engine)() as db:
-        build_demo(db)
-        db.commit()
-    engine.dispose()
+def live_server(tmp_path_factory: pytest.TempPathFactory, _demo_engines: dict[str, Engine]) -> Iterator[str]:
+    path = copy_of_the_demo(tmp_path_factory.mktemp("e2e") / "demo.db", _demo_engines, tmp_path_factory)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
