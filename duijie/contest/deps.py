@@ -65,7 +65,9 @@ def my_review(
 def page(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     """Render a contest page with the contest's rules (`P`, for `can(actor, P.can_manage_contest, event)`) and
     the labels its templates share."""
-    return render(request, template, {**labels(), "contest_perms": permissions, **context}, status_code=status_code)
+    return render(
+        request, template, {**labels(), "contest_perms": permissions, **context}, status_code=status_code
+    )
 
 
 def labels() -> dict[str, Any]:
@@ -121,3 +123,20 @@ def note_error(exc: DomainError, errors: dict[str, str], default: str = "form") 
     if exc.status_code == 403:
         raise exc
     errors[exc.field or default] = exc.message
+
+
+CRITERIA_ROWS = 6
+"""How many criterion rows a round's form offers (the demo's rounds use four); empty rows are skipped."""
+
+
+def criteria_rows(form: Any) -> list[dict[str, str]]:
+    """A round form's criterion rows as typed (`c0_name_zh`, `c0_weight`, ...), for `criteria_from_rows`."""
+    return [
+        {k: str(form.get(f"c{i}_{k}", "")) for k in ("code", "name_zh", "name_en", "weight")}
+        for i in range(CRITERIA_ROWS)
+    ]
+
+
+def padded_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A round's criteria with empty rows after them, up to the form's rows, so one more can be added."""
+    return rows + [{}] * max(0, CRITERIA_ROWS - len(rows))

@@ -16,9 +16,11 @@ from duijie.contest import queries
 from duijie.contest.deps import (
     PAGE_SIZE,
     contest_from_slug,
+    criteria_rows,
     date,
     note_error,
     organiser,
+    padded_rows,
     page,
     page_number,
     whole,
@@ -46,8 +48,6 @@ from duijie.core.web import csrf_form, get_db
 from duijie.events.models import Event
 
 router = APIRouter(include_in_schema=False)
-
-CRITERIA_ROWS = 6
 
 
 # ------------------------------------------------------------------------------------------------ structure
@@ -100,8 +100,7 @@ def _manage_page(
     active, total = queries.judge_count(db, event=event)
     round_form = forms.get("round") or {"kind": "preliminary", "sequence": "1", "judges_per_entry": "5"}
     round_form.setdefault("max_per_judge", "30")
-    rows = list(round_form.get("criteria") or [])
-    round_form["criteria"] = rows + [{}] * max(0, CRITERIA_ROWS - len(rows))
+    round_form["criteria"] = padded_rows(list(round_form.get("criteria") or []))
     fields = list_fields(db, event=event)
     return page(
         request,
@@ -197,10 +196,7 @@ class StructureForm:
             shown["same_country_rule"] = out.values["same_country_rule"] = (
                 form.get("same_country_rule") == "on"
             )
-            shown["criteria"] = out.values["criteria"] = [
-                {k: str(form.get(f"c{i}_{k}", "")) for k in ("code", "name_zh", "name_en", "weight")}
-                for i in range(CRITERIA_ROWS)
-            ]
+            shown["criteria"] = out.values["criteria"] = criteria_rows(form)
         return out
 
 

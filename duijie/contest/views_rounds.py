@@ -11,14 +11,24 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.contest import queries
-from duijie.contest.deps import PAGE_SIZE, contest_from_slug, note_error, organiser, page, page_number, whole
+from duijie.contest.deps import (
+    PAGE_SIZE,
+    contest_from_slug,
+    criteria_rows,
+    note_error,
+    organiser,
+    padded_rows,
+    page,
+    page_number,
+    whole,
+)
 from duijie.contest.domain.judges import get_judge
 from duijie.contest.domain.rankings import close_round, ranking
 from duijie.contest.domain.reviews import drop_judge
 from duijie.contest.domain.rounds import (
+    criteria_from_rows,
     get_round,
     last_run,
-    parse_criteria,
     round_entries,
     round_has_assignments,
     scored_count,
@@ -93,10 +103,7 @@ def _round_page(
             "has_assignments": round_has_assignments(db, rnd=rnd),
             "fields": {f.id: f for f in list_fields(db, event=event)},
             "regions": {r.id: r for r in list_regions(db, event=event)},
-            "criteria_text": "\n".join(
-                f"{c['code']} | {c['name_zh']} | {c.get('name_en') or ''} | {c['weight']:g}"
-                for c in rnd.criteria
-            ),
+            "criteria_rows_shown": padded_rows(list(rnd.criteria)),
             "errors": {},
             "values": {},
             "notice": request.query_params.get("notice"),
@@ -137,8 +144,9 @@ def round_update(
         "advance_count": whole(form.get("advance_count"), "advance_count", errors),
         "same_country_rule": form.get("same_country_rule") == "on",
     }
+    typed = criteria_rows(form)
     try:
-        changes["criteria"] = parse_criteria(str(form.get("criteria", "")))
+        changes["criteria"] = criteria_from_rows(typed)
     except DomainError as exc:
         errors["criteria"] = exc.message
     if not errors:
@@ -155,7 +163,7 @@ def round_update(
         status=422,
         errors=errors,
         values=dict(form),
-        criteria_text=str(form.get("criteria", "")),
+        criteria_rows_shown=padded_rows(list(typed)),
     )
 
 

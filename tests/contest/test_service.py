@@ -208,9 +208,7 @@ def test_judge_submits_a_locked_score_and_the_organiser_reopens_it(db: Session) 
             ReviewAssignment.round_id == _open_round(db).id, ReviewAssignment.judge_id == judge.id
         )
     ).first()
-    score = scores.save_score(
-        db, actor=judge_actor, row=row, marks=MARKS, comment=" 很好 ", submit=True
-    )
+    score = scores.save_score(db, actor=judge_actor, row=row, marks=MARKS, comment=" 很好 ", submit=True)
     assert (float(score.total), score.locked, score.comment) == (7.45, True, "很好")
     with pytest.raises(DomainError) as err:
         scores.save_score(db, actor=judge_actor, row=row, marks=MARKS, comment=None, submit=True)
@@ -235,9 +233,7 @@ def test_another_judge_may_not_score_the_review(db: Session) -> None:
         )
     ).first()
     with pytest.raises(PermissionDenied):
-        scores.save_score(
-            db, actor=_actor(db, "judge"), row=row, marks=MARKS, comment=None, submit=False
-        )
+        scores.save_score(db, actor=_actor(db, "judge"), row=row, marks=MARKS, comment=None, submit=False)
 
 
 def test_a_mark_out_of_range_names_its_criterion(db: Session) -> None:
@@ -303,17 +299,13 @@ def test_declare_conflict_refuses_an_empty_reason_and_a_duplicate(db: Session) -
     entry = db.scalars(select(ContestEntry).where(ContestEntry.state == "eliminated").limit(1)).one()
     judge = db.scalars(select(Judge).limit(1)).one()
     with pytest.raises(DomainError) as err:
-        conflicts.declare_conflict(
-            db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason=" "
-        )
+        conflicts.declare_conflict(db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason=" ")
     assert err.value.field == "reason"
     conflicts.declare_conflict(
         db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="former colleague"
     )
     with pytest.raises(DomainError):
-        conflicts.declare_conflict(
-            db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="again"
-        )
+        conflicts.declare_conflict(db, actor=ORGANISER, event=event, judge=judge, entry=entry, reason="again")
 
 
 def test_another_edition_sees_nothing_of_this_one(db: Session) -> None:
@@ -347,14 +339,19 @@ def test_award_support_keeps_the_four_kinds_in_order(db: Session) -> None:
     assert err.value.field == "support"
 
 
-def test_criteria_lines_are_parsed_and_bad_ones_named(db: Session) -> None:
-    assert rounds.parse_criteria("tech | 技术 | Tech | 60\nteam | 团队 | | 40") == [
+def test_criteria_rows_keep_their_codes_skip_empty_rows_and_name_the_bad_one(db: Session) -> None:
+    rows = [
+        {"code": "tech", "name_zh": "技术", "name_en": "Tech", "weight": "60"},
+        {"code": "", "name_zh": "", "name_en": "", "weight": ""},
+        {"code": "", "name_zh": "团队", "name_en": "", "weight": "40"},
+    ]
+    assert rounds.criteria_from_rows(rows) == [
         {"code": "tech", "name_zh": "技术", "name_en": "Tech", "weight": 60.0},
-        {"code": "team", "name_zh": "团队", "name_en": None, "weight": 40.0},
+        {"code": "c3", "name_zh": "团队", "name_en": None, "weight": 40.0},
     ]
     with pytest.raises(DomainError) as err:
-        rounds.parse_criteria("tech | 技术 | Tech | zero")
-    assert "line 1" in err.value.message or "第 1 行" in err.value.message
+        rounds.criteria_from_rows([{"name_zh": "技术", "weight": "zero"}])
+    assert err.value.field == "criteria" and ("1" in err.value.message)
 
 
 def test_scores_are_stored_once_per_review(db: Session) -> None:
@@ -434,9 +431,7 @@ def test_a_co_investment_in_the_same_company_is_a_conflict(db: Session) -> None:
 
 def test_ties_are_parsed_checked_and_audited(db: Session) -> None:
     judge = db.scalars(select(Judge).order_by(Judge.id)).first()
-    assert judges.parse_ties(
-        "任职 | 清华大学 | 2020-01-01 |\ninvestment | 某基金 | | 2022-12-31"
-    ) == [
+    assert judges.parse_ties("任职 | 清华大学 | 2020-01-01 |\ninvestment | 某基金 | | 2022-12-31") == [
         {"kind": "employment", "organisation": "清华大学", "start": "2020-01-01", "end": None},
         {"kind": "investment", "organisation": "某基金", "start": None, "end": "2022-12-31"},
     ]
@@ -471,9 +466,7 @@ def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Sessi
     )
     assert region.name_en is None
     with pytest.raises(DomainError) as err:
-        structure.save_region(
-            db, actor=ORGANISER, event=event, code="xa", name_zh="又一个", name_en=None
-        )
+        structure.save_region(db, actor=ORGANISER, event=event, code="xa", name_zh="又一个", name_en=None)
     assert err.value.field == "code"
     top = structure.save_field(
         db, actor=ORGANISER, event=event, code="deep-sea", name_zh="深海", name_en="Space"
@@ -517,9 +510,7 @@ def test_structure_is_created_and_duplicates_or_bad_scopes_are_refused(db: Sessi
         rounds.save_round(db, actor=ORGANISER, event=event, values=changed, rnd=opened)
     assert err.value.field == "kind"
     with pytest.raises(PermissionDenied):
-        structure.save_region(
-            db, actor=_actor(db, "judge"), event=event, code="q", name_zh="q", name_en=None
-        )
+        structure.save_region(db, actor=_actor(db, "judge"), event=event, code="q", name_zh="q", name_en=None)
 
 
 def _round_values(rnd: ContestRound) -> dict[str, object]:

@@ -80,21 +80,45 @@ def test_organiser_runs_the_assignment_and_sees_its_certificate(
     assert 'data-testid="round-entries">56<' in page.text
 
 
-def test_a_bad_criteria_line_is_shown_next_to_the_field(client: TestClient, db: Session) -> None:
+def test_the_round_page_edits_criteria_as_rows_and_shows_a_bad_one_beside_them(
+    client: TestClient, db: Session
+) -> None:
     rnd = _open_round(db)
     login(client, "organiser", "organiser-demo")
+    page = client.get(f"{BASE}/rounds/{rnd.id}")
+    first = rnd.criteria[0]
+    assert f'name="c0_code" value="{first["code"]}"' in page.text
+    assert f'name="c0_name_zh" value="{first["name_zh"]}"' in page.text
+    assert f'name="c0_weight" value="{first["weight"]:g}"' in page.text
     token = csrf_of(client, f"{BASE}/rounds/{rnd.id}")
-    response = client.post(
+    form = {"csrf": token, "judges_per_entry": "5", "max_per_judge": "30"}
+    form |= {
+        f"c{i}_{k}": str(c.get(k) or "")
+        for i, c in enumerate(rnd.criteria)
+        for k in ("code", "name_zh", "name_en")
+    }
+    form |= {f"c{i}_weight": f"{c['weight']:g}" for i, c in enumerate(rnd.criteria)}
+    response = client.post(f"{BASE}/rounds/{rnd.id}", data={**form, "c1_weight": "0"})
+    assert response.status_code == 422
+    assert "第 2 项指标：权重须为正数。" in response.text
+    assert 'value="0"' in response.text and f'value="{first["name_zh"]}"' in response.text
+    db.refresh(rnd)
+    assert rnd.criteria[1]["weight"] > 0
+    saved = client.post(
         f"{BASE}/rounds/{rnd.id}",
         data={
-            "csrf": token,
-            "criteria": "tech | 技术 | Tech",
-            "judges_per_entry": "5",
-            "max_per_judge": "30",
+            **form,
+            "c0_weight": "35",
+            f"c{len(rnd.criteria)}_name_zh": "社会效益",
+            f"c{len(rnd.criteria)}_weight": "5",
         },
+        follow_redirects=False,
     )
-    assert response.status_code == 422
-    assert "评分标准第 1 行：请按“代码 | 中文名 | 英文名 | 权重”填写。" in response.text
+    assert saved.status_code == 303
+    codes = [c["code"] for c in rnd.criteria]
+    db.refresh(rnd)
+    assert [c["code"] for c in rnd.criteria[:-1]] == codes
+    assert rnd.criteria[0]["weight"] == 35.0 and rnd.criteria[-1]["name_zh"] == "社会效益"
 
 
 def test_judge_scores_on_the_form_and_the_score_locks(client: TestClient, db: Session) -> None:
@@ -110,9 +134,14 @@ def test_judge_scores_on_the_form_and_the_score_locks(client: TestClient, db: Se
     bad = client.post(form, data={"csrf": token, **marks, "mark_team": "12", "action": "submit"})
     assert bad.status_code == 422
     assert "团队：请给出 0 至 10 分。" in bad.text
-    both = client.post(form, data={"csrf": token, **marks, "mark_tech": "7.3", "mark_team": "x", "action": "submit"})
+    both = client.post(
+        form, data={"csrf": token, **marks, "mark_tech": "7.3", "mark_team": "x", "action": "submit"}
+    )
     assert both.status_code == 422
-    assert "技术先进性：评分以半分为单位（如 7 或 7.5，不能是 7.3）。" in both.text and "团队：请给出 0 至 10 分。" in both.text
+    assert (
+        "技术先进性：评分以半分为单位（如 7 或 7.5，不能是 7.3）。" in both.text
+        and "团队：请给出 0 至 10 分。" in both.text
+    )
     done = client.post(
         form, data={"csrf": token, **marks, "comment": "扎实", "action": "submit"}, follow_redirects=False
     )

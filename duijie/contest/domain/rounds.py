@@ -108,40 +108,6 @@ def scored_count(db: Session, *, rnd: ContestRound) -> int:
     )
 
 
-def parse_criteria(text: str) -> list[dict[str, Any]]:
-    """Criteria from one line each, `code | 中文名 | English name | weight`, refusing a line that is not."""
-    criteria: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) != 4 or not parts[0] or not parts[1]:
-            raise DomainError(
-                _("Criteria line %(n)s: write code | 中文名 | English name | weight.") % {"n": number},
-                field="criteria",
-            )
-        try:
-            weight = float(parts[3])
-        except ValueError:
-            weight = -1.0
-        if not weight > 0:
-            raise DomainError(
-                _("Criteria line %(n)s: the weight must be a positive number.") % {"n": number},
-                field="criteria",
-            )
-        if any(c["code"] == parts[0] for c in criteria):
-            raise DomainError(
-                _("Criteria line %(n)s: the code %(code)s appears twice.") % {"n": number, "code": parts[0]},
-                field="criteria",
-            )
-        criteria.append(
-            {"code": parts[0], "name_zh": parts[1], "name_en": parts[2] or None, "weight": weight}
-        )
-    if not criteria:
-        raise DomainError(_("A round needs at least one criterion."), field="criteria")
-    return criteria
-
-
 def update_round(db: Session, *, actor: Actor, rnd: ContestRound, changes: dict[str, Any]) -> ContestRound:
     """Change a round's criteria, review parameters or advancement rule; criteria are frozen once scored."""
     require_organiser(actor, rnd.event_id)
