@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,17 +19,7 @@ from duijie.meetings.instance import (
 )
 from duijie.meetings.solver import solve
 from duijie.meetings.solver_bounds import lp_relaxation, upper_bound
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "meetings_instances.py"
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("meetings_instances", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("meetings_instances", module)
-    spec.loader.exec_module(module)
-    return module
+from tests.meetings.bench_instances import generator
 
 
 def _instance(
@@ -225,7 +212,7 @@ def test_upper_bound_counts_what_a_busy_participant_can_hold() -> None:
 
 
 def test_solve_schedules_every_request_of_a_tight_instance() -> None:
-    instance = load_instance(_generator().tight_instance(20, 8, seed=4))
+    instance = load_instance(generator().tight_instance(20, 8, seed=4))
     baseline = greedy(instance)
     schedule = solve(instance, time_limit=10)
     assert len(baseline.meetings) == 29
@@ -236,7 +223,7 @@ def test_solve_schedules_every_request_of_a_tight_instance() -> None:
 
 
 def test_solve_beats_first_come_within_proven_bounds_on_a_random_instance() -> None:
-    instance = load_instance(_generator().random_instance(60, 300, 8, 12, seed=3))
+    instance = load_instance(generator().random_instance(60, 300, 8, 12, seed=3))
     ix = index_instance(instance)
     baseline = greedy(instance)
     schedule = solve(instance, time_limit=3)
@@ -252,7 +239,7 @@ def test_solve_beats_first_come_within_proven_bounds_on_a_random_instance() -> N
 
 def test_solve_on_the_large_instance_path_keeps_confirmed_meetings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solver_module, "EXACT_MAX_VARIABLES", 0)
-    instance = load_instance(_generator().random_instance(60, 300, 8, 12, seed=3))
+    instance = load_instance(generator().random_instance(60, 300, 8, 12, seed=3))
     first = solve(instance, time_limit=1.5)
     fixed = {m.request: (m.slot, m.table) for m in first.meetings[:20]}
     kept = solve(instance, time_limit=1.5, fixed=fixed)
@@ -284,7 +271,7 @@ def test_solve_reports_no_gap_bound_without_compaction() -> None:
 
 
 def test_solve_gives_the_same_meetings_on_every_run_of_a_small_instance() -> None:
-    instance = load_instance(_generator().tight_instance(30, 12, seed=1))
+    instance = load_instance(generator().tight_instance(30, 12, seed=1))
     first = solve(instance, time_limit=60, work_limit=0.5)
     second = solve(instance, time_limit=60, work_limit=0.5)
     assert first.meetings == second.meetings
@@ -295,7 +282,7 @@ def test_solve_gives_the_same_meetings_on_every_run_of_a_small_instance() -> Non
 
 
 def test_solve_leaves_no_idle_gap_on_a_session_shaped_tight_instance() -> None:
-    instance = load_instance(_generator().tight_instance(24, 12, seed=1, shape="sessions"))
+    instance = load_instance(generator().tight_instance(24, 12, seed=1, shape="sessions"))
     baseline = greedy(instance)
     schedule = solve(instance, time_limit=10)
     assert (len(baseline.meetings), baseline.idle_gaps) == (44, 16)
@@ -305,7 +292,7 @@ def test_solve_leaves_no_idle_gap_on_a_session_shaped_tight_instance() -> None:
 
 
 def test_tight_instance_gives_session_shaped_availability_windows() -> None:
-    data = _generator().tight_instance(24, 12, seed=1, shape="sessions")
+    data = generator().tight_instance(24, 12, seed=1, shape="sessions")
     sessions = {"am": [f"s{i:02d}" for i in range(1, 7)], "pm": [f"s{i:02d}" for i in range(7, 13)]}
     for participant in data["participants"]:
         for slots in sessions.values():
@@ -318,7 +305,7 @@ def test_tight_instance_gives_session_shaped_availability_windows() -> None:
 
 def test_tight_instance_refuses_an_unknown_shape() -> None:
     with pytest.raises(ValueError) as info:
-        _generator().tight_instance(10, 4, shape="random")
+        generator().tight_instance(10, 4, shape="random")
     assert str(info.value) == "shape must be 'scattered' or 'sessions', got 'random'"
 
 

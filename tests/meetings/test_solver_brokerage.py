@@ -7,11 +7,7 @@ check is written out here, independently of `instance.verify`.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -21,21 +17,11 @@ from duijie.meetings.instance import Schedule, index_instance, load_instance
 from duijie.meetings.solver import solve
 from duijie.meetings.solver_search import Search
 from duijie.meetings.solver_tabu import hold_all
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "meetings_instances.py"
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("meetings_instances", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("meetings_instances", module)
-    spec.loader.exec_module(module)
-    return module
+from tests.meetings.bench_instances import generator
 
 
 def _small(seed: int) -> dict[str, Any]:
-    return _generator().brokerage_instance(seed, n_participants=24, n_requests=60, n_slots=12)
+    return generator().brokerage_instance(seed, n_participants=24, n_requests=60, n_slots=12)
 
 
 def _problems(data: dict[str, Any], schedule: Schedule) -> list[str]:
@@ -86,7 +72,7 @@ def _idle_gaps(data: dict[str, Any], schedule: Schedule) -> int:
 
 def test_the_generator_gives_real_shaped_events_whose_every_request_fits() -> None:
     for seed in (1, 2, 3):
-        data = _generator().brokerage_instance(seed)
+        data = generator().brokerage_instance(seed)
         assert 12 <= len(data["slots"]) <= 14
         assert {s["session"] for s in data["slots"]} == {"am", "pm"}
         assert 50 <= len(data["participants"]) <= 60
@@ -94,7 +80,7 @@ def test_the_generator_gives_real_shaped_events_whose_every_request_fits() -> No
         assert any("pinned_slot" in r for r in data["requests"])
         assert any(len(p["available"]) < len(data["slots"]) for p in data["participants"])
         index_instance(load_instance(data))  # the pins are consistent
-    assert _generator().brokerage_instance(4) == _generator().brokerage_instance(4)
+    assert generator().brokerage_instance(4) == generator().brokerage_instance(4)
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
@@ -118,7 +104,7 @@ def test_a_work_limit_gives_the_same_schedule_on_every_run() -> None:
 
 def test_tabu_search_holds_every_request_of_a_full_size_event() -> None:
     """Phase 1 at full size, alone: from nothing held to every request held, within a fixed iteration cap."""
-    data = _generator().brokerage_instance(9)
+    data = generator().brokerage_instance(9)
     ix = index_instance(load_instance(data))
     allowed = ix.allowed.copy()
     locked = ix.pinned >= 0
