@@ -30,6 +30,7 @@ from duijie.policies.facts import DISTRICTS, FACTS, FactType, format_money, pars
 from duijie.policies.models import Policy, PolicyPackage, PolicyVersion
 from duijie.policies.permissions import can_author_policies, can_edit_policy, can_file_city_wide
 from duijie.policies.records import outcome_label, version_data
+from duijie.policies.rule_form import rule_to_form
 from duijie.policies.rules import (
     RuleError,
     check_document_text,
@@ -158,6 +159,8 @@ class DraftCheck:
     rule_en: str = ""
     cases: list[CaseResult] = field(default_factory=list)
     rule: Any = None
+    # The sound rule as the structured editor's rows read it (values as typed, in the reader's language).
+    rule_form: Any = None
     benefit: cat.Benefit | None = None
     tests: list[dict[str, Any]] = field(default_factory=list)
 
@@ -184,6 +187,7 @@ class DraftCheck:
             "ok": self.ok,
             "errors": [e.as_dict() for e in self.errors],
             "rule_text": {"zh": self.rule_zh, "en": self.rule_en},
+            "rule_form": self.rule_form,
             "tests": [
                 {
                     "name": c.name,
@@ -253,6 +257,7 @@ def check_rule_text(check: DraftCheck, text: str) -> None:
         check.rule = rule_to_data(rule)
         check.rule_zh = render_rule(rule, "zh")
         check.rule_en = render_rule(rule, "en")
+        check.rule_form = rule_to_form(rule, "zh" if zh else "en")
 
 
 def _check_rule(check: DraftCheck, draft: PolicyDraft) -> None:

@@ -240,7 +240,7 @@ class _Parser:
             kind_zh = _TYPE_ZH[subject.type]
             self.error(
                 path,
-                f"{subject.label_zh}是{kind_zh}，不能与 {raw!r} 比较",
+                f"{subject.label_zh}是{kind_zh}，不能与“{raw}”比较",
                 f"{subject.label_en} is a {subject.type.value}: {exc}",
             )
             return None
@@ -268,8 +268,8 @@ class _Parser:
             range_en = _range_text(subject, "en")
             self.error(
                 _join(cond.path, "value"),
-                f"{subject.label_zh}不可能{_OP_ZH[cond.op]}{value}（{_range_text(subject, 'zh')}）",
-                f"{subject.label_en} can never be {_OP_EN[cond.op]} {value_en} ({range_en})",
+                f"{subject.label_zh}不可能{OP_ZH[cond.op]}{value}（{_range_text(subject, 'zh')}）",
+                f"{subject.label_en} can never be {OP_EN[cond.op]} {value_en} ({range_en})",
             )
 
     def check_all(self, path: str, items: tuple[Rule, ...]) -> None:
@@ -514,8 +514,8 @@ def rule_to_data(rule: Rule) -> dict[str, Any]:
     return data
 
 
-_OP_ZH = {"==": "为", "!=": "不为", "<": "低于", "<=": "不超过", ">": "高于", ">=": "不低于"}
-_OP_EN = {
+OP_ZH = {"==": "为", "!=": "不为", "<": "低于", "<=": "不超过", ">": "高于", ">=": "不低于"}
+OP_EN = {
     "==": "equal to",
     "!=": "other than",
     "<": "less than",
@@ -523,8 +523,8 @@ _OP_EN = {
     ">": "more than",
     ">=": "at least",
 }
-_DATE_OP_ZH = {"==": "为", "!=": "不为", "<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
-_DATE_OP_EN = {
+DATE_OP_ZH = {"==": "为", "!=": "不为", "<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
+DATE_OP_EN = {
     "==": "on",
     "!=": "not on",
     "<": "before",
@@ -570,9 +570,9 @@ def render_condition(cond: Condition, lang: str, *, negate: bool = False) -> str
     else:
         value = format_value(subject, cond.value, lang)  # type: ignore[arg-type]
     if lang == "zh":
-        words = _DATE_OP_ZH if subject.type == FactType.DATE else _OP_ZH
+        words = DATE_OP_ZH if subject.type == FactType.DATE else OP_ZH
         return f"{subject.label_zh}{words[op]}{value}"
-    words = _DATE_OP_EN if subject.type == FactType.DATE else _OP_EN
+    words = DATE_OP_EN if subject.type == FactType.DATE else OP_EN
     return f"{subject.label_en} {words[op]} {value}"
 
 

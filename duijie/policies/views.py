@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from duijie.core.auth import Actor
-from duijie.core.i18n import chinese_amount
+from duijie.core.i18n import chinese_amount, is_zh
+from duijie.core.i18n import gettext as _
 from duijie.core.web import csrf_form, get_actor, get_db, render
 from duijie.directory.models import Organisation
-from duijie.policies import authoring, decisions, enterprise_facts, outreach, records, suggest
+from duijie.policies import authoring, decisions, enterprise_facts, outreach, records, rule_form, suggest
 from duijie.policies import permissions as P
 from duijie.policies.catalogue import BENEFIT_KIND_LABELS, BenefitKind
 from duijie.policies.deps import (
@@ -185,7 +186,9 @@ def self_check_run(
     org: Organisation | None = Depends(form_organisation_to_check),
 ) -> Response:
     on = _day(form.get("on"))
-    facts, errors = enterprise_facts.facts_from_form(_spelt_amounts(form), [str(v) for v in form.getlist("industries")])
+    facts, errors = enterprise_facts.facts_from_form(
+        _spelt_amounts(form), [str(v) for v in form.getlist("industries")]
+    )
     if errors:
         context = _check_context(db, actor, org=org, facts=facts, on=on, errors=errors)
         # The refused values come back as typed, beside their messages, so nothing has to be typed twice.
@@ -215,9 +218,7 @@ def _picker(db: Session, actor: Actor) -> list[Organisation]:
 @router.get("/policies/suggest")
 def policy_suggestions(
     request: Request,
-    actor: Actor = Depends(
-        allowed(P.may_see_suggestions_for, SUGGESTIONS_REFUSAL, on=suggestion_subject)
-    ),
+    actor: Actor = Depends(allowed(P.may_see_suggestions_for, SUGGESTIONS_REFUSAL, on=suggestion_subject)),
     db: Session = Depends(get_db),
     org: Organisation | None = Depends(suggestion_subject),
 ) -> Response:
@@ -246,6 +247,39 @@ def policy_suggestions(
 # ---------------------------------------------------------------- authoring
 
 
+def _rule_builder(draft: authoring.PolicyDraft, check: authoring.DraftCheck | None) -> dict[str, Any]:
+    """What the structured rule editor starts from: the facts in the reader's words, the draft's rule as rows,
+    and the errors of the last check by path, so that each is shown beside its row."""
+    lang = "zh" if is_zh() else "en"
+    return {
+        "lang": lang,
+        "validate_url": "/api/v1/policies/validate",
+        "vocab": rule_form.vocabulary(lang),
+        "rule": rule_form.editable_rule(draft.rule, lang),
+        "errors": [e.as_dict() for e in check.errors] if check else [],
+        "words": {
+            "mode_all": _("All of the following hold"),
+            "mode_any": _("Any of the following holds"),
+            "mode_none": _("None of the following holds"),
+            "mode_notall": _("Not all of the following hold"),
+            "group_mode": _("How the conditions combine"),
+            "add_condition": _("Add a condition"),
+            "add_group": _("Add a group"),
+            "remove": _("Remove"),
+            "remove_condition": _("Remove this condition"),
+            "remove_group": _("Remove this group"),
+            "empty_group": _("No conditions in this group yet."),
+            "fact": _("What is compared"),
+            "op": _("Comparison"),
+            "value": _("Value compared with"),
+            "choose": _("Choose…"),
+            "choose_fact": _("Choose what this condition compares."),
+            "unknown": _(" (unknown)"),
+            "in_words": _("In words"),
+        },
+    }
+
+
 def _form_page(
     request: Request,
     db: Session,
@@ -258,9 +292,7 @@ def _form_page(
 ) -> Response:
     packages = records.package_choices(db)
     districts = (
-        DISTRICTS
-        if P.can_file_city_wide(actor)
-        else tuple(d for d in DISTRICTS if d in actor.districts())
+        DISTRICTS if P.can_file_city_wide(actor) else tuple(d for d in DISTRICTS if d in actor.districts())
     )
     return render(
         request,
@@ -276,15 +308,14 @@ def _form_page(
                 f for f in FACTS.values() if f.type in (FactType.MONEY, FactType.NUMBER, FactType.INT)
             ],
             "fact_names": sorted(FACTS),
+            "rule_builder": _rule_builder(draft, check),
             **_labels(),
         },
         status_code=status_code,
     )
 
 
-def _submit(
-    request: Request, db: Session, actor: Actor, form: FormData, policy: Policy | None
-) -> Response:
+def _submit(request: Request, db: Session, actor: Actor, form: FormData, policy: Policy | None) -> Response:
     draft = authoring.PolicyDraft.from_form({k: str(v) for k, v in form.items()})
     if form.get("action") == "validate":
         check = authoring.check_draft(db, draft, policy=policy)
@@ -322,9 +353,7 @@ def policy_create(
 
 
 @router.get("/policies/{slug}")
-def policy_page(
-    request: Request, policy: Policy = Depends(policy_from_slug)
-) -> Response:
+def policy_page(request: Request, policy: Policy = Depends(policy_from_slug)) -> Response:
     today = dt.date.today()
     return render(
         request,

@@ -101,6 +101,14 @@ def test_validate_points_each_error_at_its_rule_path(client: TestClient) -> None
     text = 'any: [{fact: unicorn, op: "==", value: true}, {fact: valuation, op: ">=", value: 10亿元}]'
     good = client.post("/api/v1/policies/validate", json={"rule": text}).json()
     assert (good["ok"], good["rule_text"]["zh"]) == (True, "是独角兽企业 或 最新估值不低于10亿元")
+    # The rows of the structured editor, values as the reader types them.
+    assert good["rule_form"] == {
+        "any": [
+            {"fact": "unicorn", "op": "==", "value": True},
+            {"fact": "valuation", "op": ">=", "value": "10亿元"},
+        ]
+    }
+    assert body["rule_form"] is None  # an unsound rule is not rebuilt into rows
 
 
 def test_validate_runs_the_test_cases_when_a_benefit_is_given(client: TestClient) -> None:

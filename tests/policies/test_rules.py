@@ -83,7 +83,7 @@ def test_rule_unknown_fact_points_at_fact() -> None:
 def test_rule_date_compared_with_money_is_type_error() -> None:
     errors = check_rule({"all": [{"fact": "founded_on", "op": ">=", "value": "2亿元"}]})
     assert [e.path for e in errors] == ["all[0].value"]
-    assert errors[0].message_zh == "成立日期是日期，不能与 '2亿元' 比较"
+    assert errors[0].message_zh == "成立日期是日期，不能与“2亿元”比较"
 
 
 def test_rule_money_value_that_is_a_date_is_type_error() -> None:
