@@ -10,13 +10,20 @@ filters, and where each one is shown. Adding a searchable entity means writing o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Boolean, Select, String, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from duijie.core.auth import Actor
 
@@ -120,6 +127,58 @@ def slug_urls(model: Any, prefix: str) -> Urls:
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
+class _IdList(TypeDecorator[list[int]]):
+    """Candidate ids bound as one parameter: a JSON array on SQLite, a bigint array on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(BigInteger()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> Any:
+        ids = [int(v) for v in value or ()]
+        return ids if dialect.name == "postgresql" else json.dumps(ids)
+
+
+class _AmongIds(ColumnElement[bool]):
+    """`column` is one of the ids of a list bound as a single parameter.
+
+    A search asks each kind about windows of 375 to 8,000 candidate ids: as `IN (:p1, ..., :p750)` every id is a
+    parameter SQLAlchemy expands and the driver binds one by one, 13 ms for 750 ids on the 100,000-record bench
+    database against 6 ms with the list as one parameter (json_each on SQLite, = ANY on PostgreSQL)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate already: no "= 1" appended where booleans are integers
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own declaration, read by its cache keys)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, ids: Collection[int]) -> None:
+        self.column = column
+        self.ids = bindparam(None, list(ids), type_=_IdList(), unique=True)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return list(self.column._from_objects)
+
+
+@compiles(_AmongIds)
+def _among_ids_json(element: _AmongIds, compiler: Any, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} IN (SELECT value FROM json_each({ids}))"
+
+
+@compiles(_AmongIds, "postgresql")
+def _among_ids_array(element: _AmongIds, compiler: Any, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    return f"{column} = ANY(CAST({ids} AS BIGINT[]))"
+
+
 def restrict(stmt: S, column: Any, among: Collection[int] | None) -> S:
     """`stmt` limited to the candidate ids `among` (all records when None): the `id IN (...)` of `visible`."""
-    return stmt if among is None else stmt.where(column.in_(list(among)))
+    return stmt if among is None else stmt.where(_AmongIds(column, among))

@@ -395,7 +395,9 @@ def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, gate: Gate
         return [Hit(d, s, i + 1, None) for i, (d, s) in enumerate(lexical_hits)]
     if mode == "dense":
         return [Hit(d, s, None, i + 1) for i, (d, s) in enumerate(dense_hits)]
-    fused = convex_fuse(lexical_hits, dense_hits, dense_weight=CONVEX_DENSE_WEIGHT, lexical_ceiling=ceiling)
+    fused = convex_fuse(
+        lexical_hits, dense_hits, dense_weight=CONVEX_DENSE_WEIGHT, lexical_ceiling=ceiling, limit=CANDIDATES
+    )
     close_list = dense_hits[:CANDIDATES]
     floor = max(DENSE_FLOOR, close_list[0][1] - DENSE_BAND) if close_list else DENSE_FLOOR
     close = {d for d, score in close_list if score >= floor}

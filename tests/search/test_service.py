@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from duijie.core.auth import ANONYMOUS
+from duijie.core.auth import ANONYMOUS, Actor, Grant
 from duijie.core.errors import DomainError
 from duijie.core.searchable import SearchFilters
 from duijie.directory.accounts import load_actor
@@ -18,6 +18,7 @@ from duijie.marketplace.models import Opportunity
 from duijie.search import registry, service
 from duijie.search.indexing import embed_missing
 from duijie.text.embed import get_embedder
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -156,6 +157,18 @@ def test_drafts_are_found_only_by_those_who_may_see_them(db: Session) -> None:
     organiser = db.scalar(select(Account.id).where(Account.username == "organiser"))
     actor = load_actor(db, organiser)
     assert _ids(service.search(db, query="氢能草稿", actor=actor, mode="lexical"), "opportunity") == [row.id]
+
+
+def test_an_organiser_of_one_event_finds_that_events_drafts_only(db: Session) -> None:
+    mine, other = factories.event(db), factories.event(db)
+    own = _project(db, title_zh="延庆冰雪装备草稿项目", status="draft", district="延庆区", event_id=mine.id)
+    theirs = _project(
+        db, title_zh="延庆冰雪装备草稿项目（另一活动）", status="draft", district="延庆区", event_id=other.id
+    )
+    actor = Actor(account_id=1, username="scoped", grants=(Grant(role="organiser", event_id=mine.id),))
+    for mode in ("lexical", "hybrid"):
+        found = _ids(service.search(db, query="冰雪装备草稿", actor=actor, mode=mode), "opportunity")
+        assert own.id in found and theirs.id not in found, mode
 
 
 def test_results_are_grouped_in_kind_order_with_links(db: Session) -> None:

@@ -148,6 +148,19 @@ def test_convex_fuse_hand_computation() -> None:
     ]
 
 
+def test_convex_fuse_limit_keeps_the_same_best_in_the_same_order() -> None:
+    rng = np.random.default_rng(7)
+    lexical = [(f"d{i}", float(s)) for i, s in enumerate(np.round(rng.random(60) * 4, 1))]
+    dense = [(f"d{i}", float(s)) for i, s in enumerate(np.round(rng.random(60), 1), start=30)]
+    lexical.sort(key=lambda p: -p[1])
+    dense.sort(key=lambda p: -p[1])
+    whole = convex_fuse(lexical, dense, lexical_ceiling=4.0)
+    assert len(whole) == 90  # every candidate of either list, once
+    # Rounded scores tie often: the ties are broken the same way with and without the limit.
+    assert convex_fuse(lexical, dense, lexical_ceiling=4.0, limit=25) == whole[:25]
+    assert convex_fuse(lexical, dense, lexical_ceiling=4.0, limit=500) == whole
+
+
 class FixedEmbedder:
     """Embeds by a fixed table, so fusion and filters can be tested exactly."""
 
