@@ -105,6 +105,7 @@ def project_list(
     if filters.sort != "-amount":
         params["sort"] = filters.sort
     summits = visible_events(db, actor, kind="summit")
+    present = set(opportunity_service.facet_values(db, "industry"))  # once: not once per industry listed
     return render(
         request,
         "marketplace/list.html",
@@ -117,9 +118,7 @@ def project_list(
             "params": params,
             "categories": list(ProjectCategory),
             "statuses": list(OpportunityStatus),
-            "industries": [
-                i for i in INDUSTRY_EN if i in set(opportunity_service.facet_values(db, "industry"))
-            ],
+            "industries": [i for i in INDUSTRY_EN if i in present],
             "districts": list(DISTRICT_EN),
             "summits": summits,
         },
