@@ -33,3 +33,16 @@ DEAL_TRANSITIONS: dict[str, set[str]] = {
 }
 
 SIGNED_STAGES = frozenset({"signed", "landed"})
+
+# The pipeline's order, first to last; "lost" stands beside it. A move to an earlier stage (or out of lost) is
+# a move back: deliberate, with a note saying why.
+PIPELINE: tuple[str, ...] = ("lead", "contacted", "negotiating", "agreed", "signed", "landed")
+
+
+def is_move_back(current: str, target: str) -> bool:
+    """Whether going from `current` to `target` goes back down the pipeline (reopening a lost deal included)."""
+    if current == "lost":
+        return target != "lost"
+    if target == "lost" or target not in PIPELINE or current not in PIPELINE:
+        return False
+    return PIPELINE.index(target) < PIPELINE.index(current)

@@ -19,7 +19,7 @@ from duijie.core.errors import DomainError, ErrorDetail, NotFound
 from duijie.core.i18n import gettext as _
 from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
-from duijie.deals.enums import DEAL_TRANSITIONS, SIGNED_STAGES, DealStage, PartyRole
+from duijie.deals.enums import DEAL_TRANSITIONS, PIPELINE, SIGNED_STAGES, DealStage, PartyRole, is_move_back
 from duijie.deals.models import Deal, DealHistory, DealParty, DealTask
 from duijie.deals.permissions import (
     can_announce_deal,
@@ -92,7 +92,9 @@ def require_internals(actor: Actor, deal: Deal) -> None:
         sees_deal_internals,
         actor,
         deal,
-        message=_("Only the organiser, the district in charge and the parties see a deal's tasks and history."),
+        message=_(
+            "Only the organiser, the district in charge and the parties see a deal's tasks and history."
+        ),
     )
 
 
@@ -176,9 +178,28 @@ def tasks_of(db: Session, *, deal: Deal) -> list[DealTask]:
 
 
 def allowed_moves(deal: Deal) -> list[DealStage]:
-    """The stages this deal may move to next, in pipeline order."""
+    """The stages this deal may move to: forward in pipeline order (the next stage first, so it is what a form
+    offers by default), then lost, then back down the pipeline, nearest first."""
+    return forward_moves(deal) + other_moves(deal)
+
+
+def forward_moves(deal: Deal) -> list[DealStage]:
+    """The later stages this deal may move to, the next one first."""
     targets = DEAL_TRANSITIONS[deal.stage]
-    return [s for s in DealStage if s.value in targets]
+    return [DealStage(s) for s in PIPELINE if s in targets and not is_move_back(deal.stage, s)]
+
+
+def next_stage(deal: Deal) -> DealStage | None:
+    """The stage the board's one-click action advances this deal to (None at the end or when lost)."""
+    ahead = forward_moves(deal)
+    return ahead[0] if ahead else None
+
+
+def other_moves(deal: Deal) -> list[DealStage]:
+    """The deliberate moves, each needing a note: lost, then back down the pipeline (nearest first)."""
+    targets = DEAL_TRANSITIONS[deal.stage]
+    back = [DealStage(s) for s in reversed(PIPELINE) if s in targets and is_move_back(deal.stage, s)]
+    return ([DealStage.LOST] if "lost" in targets else []) + back
 
 
 def require_manage(actor: Actor, deal: Any) -> None:
@@ -186,9 +207,7 @@ def require_manage(actor: Actor, deal: Any) -> None:
         can_manage_deal,
         actor,
         deal,
-        message=_(
-            "Only the organiser and the district where this deal is located may change it."
-        ),
+        message=_("Only the organiser and the district where this deal is located may change it."),
     )
 
 
@@ -379,7 +398,8 @@ def move_deal_to_stage(
     follows the deal through `set_opportunity_state` where its lifecycle allows (with its own history and
     audit).
 
-    A move to signed needs an amount and a date; a move to lost needs a reason. Once signed, the amount can
+    A move to signed needs an amount and a date; a move to lost needs a reason (the note serves as one); a
+    move back down the pipeline, or out of lost, needs a note saying why. Once signed, the amount can
     change only with a note saying why (recorded before and after), and leaving the signed stages needs a
     note too, so no signed amount ever disappears from the totals silently. Moving to the same stage is how
     a signed amount is corrected.
@@ -408,8 +428,8 @@ def move_deal_to_stage(
         new["landed_on"] = landed_on or deal.landed_on or dt.date.today()
     if invested_amount is not None:
         new["invested_amount"] = invested_amount
-    if target == "lost":
-        new["lost_reason"] = (lost_reason or "").strip() or None
+    if target == "lost":  # the reason, or the note when the move came with a note alone (the board's form)
+        new["lost_reason"] = (lost_reason or "").strip() or note
     elif current == "lost":
         new["lost_reason"] = None
     _check_stage_facts(
@@ -418,6 +438,8 @@ def move_deal_to_stage(
         signed_on=new.get("signed_on", deal.signed_on),
         lost_reason=new.get("lost_reason"),
     )
+    if note is None and target != current and is_move_back(current, target):
+        raise DomainError(_("Moving a deal back needs a note saying why."), field="note")
     if current in SIGNED_STAGES and note is None:
         if new.get("signed_amount", deal.signed_amount) != deal.signed_amount:
             raise DomainError(
@@ -538,7 +560,6 @@ def complete_task(db: Session, *, actor: Actor, deal: Deal, task_id: int) -> Dea
             note=None,
         )
     return task
-
 
 
 def set_announced(db: Session, *, actor: Actor, deal: Deal, announced: bool, note: str | None = None) -> Deal:

@@ -1,0 +1,125 @@
+"""The board moves a deal forward: its one-click action advances to the next stage, and going back (or marking
+a deal lost) is a separate, deliberate action that needs a reason, on the board, the deal page and the API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from duijie.core.auth import Actor, Grant
+from duijie.core.errors import DomainError
+from duijie.deals import service as deal_service
+from duijie.deals.enums import DEAL_TRANSITIONS, PIPELINE, is_move_back
+from duijie.deals.models import Deal, DealHistory
+from tests import factories
+from tests.conftest import csrf_of, in_english, login
+from tests.deals.factories import deal as make_deal
+
+ORGANISER = Actor(account_id=None, username="t", grants=(Grant(role="organiser"),))
+
+
+@pytest.mark.parametrize(
+    ("stage", "ahead", "others"),
+    [
+        ("lead", "contacted", ["lost"]),
+        ("contacted", "negotiating", ["lost", "lead"]),
+        ("negotiating", "agreed", ["lost", "contacted"]),
+        ("agreed", "signed", ["lost", "negotiating"]),
+        ("signed", "landed", ["lost"]),
+        ("landed", None, []),
+        ("lost", None, ["lead"]),
+    ],
+)
+def test_the_next_stage_is_forward_and_the_other_moves_are_lost_then_back(
+    db: Session, stage: str, ahead: str | None, others: list[str]
+) -> None:
+    row = make_deal(db, None, stage=stage)
+    nxt = deal_service.next_stage(row)
+    assert (nxt.value if nxt else None) == ahead
+    assert [m.value for m in deal_service.other_moves(row)] == others
+    # every allowed move is offered once, the forward ones first
+    moves = [m.value for m in deal_service.allowed_moves(row)]
+    assert sorted(moves) == sorted(DEAL_TRANSITIONS[stage]) and (ahead is None or moves[0] == ahead)
+
+
+def test_every_move_back_in_the_transition_table_is_named_as_one() -> None:
+    for current, targets in DEAL_TRANSITIONS.items():
+        for target in targets:
+            back = current == "lost" or (
+                target != "lost" and PIPELINE.index(target) < PIPELINE.index(current)
+            )
+            assert is_move_back(current, target) is back, (current, target)
+
+
+def test_moving_back_needs_a_note_and_records_it(db: Session) -> None:
+    row = make_deal(db, None, stage="negotiating")
+    with pytest.raises(DomainError) as refused:
+        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="contacted", note=None)
+    assert refused.value.field == "note"
+    assert row.stage == "negotiating"
+    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="contacted", note="对方更换了负责人")
+    history = db.query(DealHistory).filter(DealHistory.deal_id == row.id).all()
+    assert row.stage == "contacted" and history[-1].note == "对方更换了负责人"
+    # forward needs no note
+    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="negotiating", note=None)
+    assert row.stage == "negotiating"
+
+
+def test_reopening_a_lost_deal_is_a_move_back_and_the_note_is_a_lost_reason(db: Session) -> None:
+    row = make_deal(db, None, stage="agreed")
+    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lost", note="项目落户外省")
+    assert (row.stage, row.lost_reason) == ("lost", "项目落户外省")
+    with pytest.raises(DomainError):
+        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lead", note=None)
+    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lead", note="重新接洽")
+    assert (row.stage, row.lost_reason) == ("lead", None)
+
+
+def _card(page: str, deal: Deal) -> str:
+    start = page.index(f'href="/deals/{deal.id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
+    client: TestClient, db: Session
+) -> None:
+    event = factories.event(db, kind="summit")
+    row = make_deal(db, event, stage="contacted")
+    login(client, "organiser", "organiser-demo")
+    page = client.get("/deals/board", params={"event": event.slug}).text
+    card = _card(page, row)
+    advance = re.search(r'data-testid="advance">(.*?)</form>', card, re.S)
+    assert advance and 'name="to" value="negotiating"' in advance.group(1)
+    assert "推进到“洽谈中”" in advance.group(1)
+    back = re.search(r'data-testid="move-back">(.*?)</form>', card, re.S)
+    assert back and re.findall(r'<option value="(\w+)"', back.group(1)) == ["lost", "lead"]
+    token = csrf_of(client, f"/deals/board?event={event.slug}")
+    nxt = f"/deals/board?event={event.slug}"
+    moved = client.post(
+        f"/deals/{row.id}/stage",
+        data={"csrf": token, "to": "negotiating", "next": nxt},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    db.expire_all()
+    assert db.get(Deal, row.id).stage == "negotiating"  # type: ignore[union-attr]
+    refused = client.post(f"/deals/{row.id}/stage", data={"csrf": token, "to": "contacted", "next": nxt})
+    assert refused.status_code == 422 and "退回项目阶段须填写原因。" in refused.text
+    db.expire_all()
+    assert db.get(Deal, row.id).stage == "negotiating"  # type: ignore[union-attr]
+
+
+def test_the_api_refuses_a_move_back_without_a_note_in_english(client: TestClient, db: Session) -> None:
+    row = make_deal(db, factories.event(db, kind="summit"), stage="agreed")
+    login(client, "organiser", "organiser-demo")
+    with in_english(client):
+        refused = client.post(f"/api/v1/deals/{row.id}/stage", json={"to": "negotiating"})
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["details"][0]["field"] == "note"
+    assert error["message"] == "Moving a deal back needs a note saying why."
+    ok = client.post(f"/api/v1/deals/{row.id}/stage", json={"to": "negotiating", "note": "金额重谈"})
+    assert ok.status_code == 200 and ok.json()["stage"] == "negotiating"
