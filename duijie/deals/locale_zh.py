@@ -141,4 +141,5 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Reason (required)": "原因（必填）",
     "Each card is a deal; the organiser and the district in charge advance it one stage with the card's button. A move to signed needs the amount and date; moving back or marking a deal lost is a separate action that needs a reason.": "每张卡片是一个项目；主办方和负责该项目的区可点击卡片上的按钮将其推进一个阶段。推进到“签约”须填写金额和日期；退回或标记“未成”是单独的操作，须说明原因。",
     "Moving a deal back needs a note saying why.": "退回项目阶段须填写原因。",
+    "Stages": "各阶段",
 }

@@ -90,6 +90,14 @@ def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
     row = make_deal(db, event, stage="contacted")
     login(client, "organiser", "organiser-demo")
     page = client.get("/deals/board", params={"event": event.slug}).text
+    # the stages lead to their columns, with the count of each (the seven do not fit side by side on a laptop)
+    nav = re.search(r'data-testid="stage-nav">(.*?)</nav>', page, re.S)
+    assert nav and re.findall(r'href="#col-(\w+)">[^<]*<b>(\d+)</b>', nav.group(1))[:3] == [
+        ("lead", "0"),
+        ("contacted", "1"),
+        ("negotiating", "0"),
+    ]
+    assert 'id="col-contacted"' in page
     card = _card(page, row)
     advance = re.search(r'data-testid="advance">(.*?)</form>', card, re.S)
     assert advance and 'name="to" value="negotiating"' in advance.group(1)
