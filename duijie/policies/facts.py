@@ -147,7 +147,7 @@ def _defs() -> dict[str, FactDef]:
             maximum=_ONE,
         ),
         FactDef("headcount", FactType.INT, "从业人数", "headcount", "人", "employees", minimum=_ZERO),
-        FactDef("rd_staff", FactType.INT, "研发人员数", "R&D staff", "人", "R&D staff", minimum=_ZERO),
+        FactDef("rd_staff", FactType.INT, "研发人员数", "R&D staff", "人", "people", minimum=_ZERO),
         FactDef(
             "tax_paid", FactType.MONEY, "上年纳税额", "last year's taxes paid", "元", "CNY", minimum=_ZERO
         ),
