@@ -253,7 +253,6 @@ def _rule_builder(draft: authoring.PolicyDraft, check: authoring.DraftCheck | No
     lang = "zh" if is_zh() else "en"
     return {
         "lang": lang,
-        "validate_url": "/api/v1/policies/validate",
         "vocab": rule_form.vocabulary(lang),
         "rule": rule_form.editable_rule(draft.rule, lang),
         "errors": [e.as_dict() for e in check.errors] if check else [],

@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 DIM = 384
 CANDIDATES = 300
-HYBRID_DEPTH = 2 * CANDIDATES
 MAX_LIMIT = 100
 SNIPPET_WIDTH = 140
 # A hit found by meaning alone is kept above this cosine similarity (of language-centred e5 vectors, where
@@ -368,7 +367,7 @@ def _ranked(db: Session, holder: IndexHolder, query: str, mode: Mode, gate: Gate
     A hit found by meaning alone is kept only if it is close enough (DENSE_FLOOR, DENSE_BAND): below that the
     nearest vectors of an unrelated query are noise.
     """
-    depth = CANDIDATES if mode != "hybrid" else max(FUSION_CANDIDATES, HYBRID_DEPTH)
+    depth = CANDIDATES if mode != "hybrid" else max(FUSION_CANDIDATES, 2 * CANDIDATES)
     kinds = gate.kinds if len(gate.kinds) < len(registry.kinds()) else None
     lexical_hits: list[tuple[str, float]] = []
     dense_hits: list[tuple[str, float]] = []

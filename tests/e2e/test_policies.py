@@ -17,14 +17,19 @@ BAD_RULE = """all:
 
 
 
+def _new_policy(page: Page, live_server: str, slug: str, name_zh: str) -> None:
+    """The organiser opens a new policy in the demo's first package and names it."""
+    login(page, live_server, "organiser", "organiser-demo")
+    page.goto(f"{live_server}/policies/new")
+    page.fill("input[name=slug]", slug)
+    page.select_option("select[name=package]", "ib2023-pkg-01")
+    page.fill("input[name=name_zh]", name_zh)
+
+
 def test_organiser_authors_a_policy_whose_rule_error_is_caught_at_save_time(
     page: Page, live_server: str
 ) -> None:
-    login(page, live_server, "organiser", "organiser-demo")
-    page.goto(f"{live_server}/policies/new")
-    page.fill("input[name=slug]", "e2e-growth-award")
-    page.select_option("select[name=package]", "ib2023-pkg-01")
-    page.fill("input[name=name_zh]", "成长企业奖励（测试）")
+    _new_policy(page, live_server, "e2e-growth-award", "成长企业奖励（测试）")
     page.click("#rule-text > summary")  # the text editor, behind the rows
     page.fill("textarea[name=rule]", BAD_RULE)
     # The rule is checked while it is typed ...
@@ -58,11 +63,7 @@ def test_organiser_authors_a_policy_whose_rule_error_is_caught_at_save_time(
 def test_organiser_builds_a_rule_from_rows_each_error_beside_its_row(
     browser: Browser, page: Page, live_server: str
 ) -> None:
-    login(page, live_server, "organiser", "organiser-demo")
-    page.goto(f"{live_server}/policies/new")
-    page.fill("input[name=slug]", "e2e-rows-award")
-    page.select_option("select[name=package]", "ib2023-pkg-01")
-    page.fill("input[name=name_zh]", "按条目编写的奖励（测试）")
+    _new_policy(page, live_server, "e2e-rows-award", "按条目编写的奖励（测试）")
     expect(page.locator("textarea[name=rule]")).to_be_hidden()  # rows first; the text is behind a summary
     root = page.locator("[data-testid=rb-root]")
     first = page.locator("[data-testid=rb-cond]").nth(0)

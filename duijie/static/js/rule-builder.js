@@ -282,7 +282,7 @@
 
   function check(text, fromText) {
     var mine = ++serial;
-    fetch(cfg.validate_url, {
+    fetch(form.dataset.validateUrl, {
       method: "POST",
       headers: {"Content-Type": "application/json"},
       body: JSON.stringify({rule: text}),
