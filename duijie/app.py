@@ -41,7 +41,7 @@ from duijie.core.errors import DomainError
 from duijie.core.site_secret import session_key
 from duijie.core.templating import build_environment
 from duijie.core.web import LoginRequired, render, safe_next
-from duijie.deals.enums import DealStage, PartyRole
+from duijie.deals.enums import DealStage, DealStatus, PartyRole, SourceKind
 from duijie.directory.accounts import actor_for_session
 from duijie.directory.enums import OrgFlag, OrgKind, Role
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
@@ -57,6 +57,8 @@ LABELLED_ENUMS = {
     "status": OpportunityStatus,
     "opp_kind": OpportunityKind,
     "stage": DealStage,
+    "deal_status": DealStatus,
+    "source_kind": SourceKind,
     "party_role": PartyRole,
     "org_kind": OrgKind,
     "flag": OrgFlag,

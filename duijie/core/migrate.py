@@ -79,19 +79,43 @@ def _lock_postgresql(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """The migration's connection and transaction, one process at a time.
+
+    On SQLite, foreign-key enforcement is off while the migration runs: an ALTER that SQLite cannot do in place
+    is done by copying the table and dropping the old one (Alembic's batch mode), and with enforcement on, that
+    DROP deletes every row that references the table, cascading (a deal's history, parties and tasks would go).
+    The pragma only takes effect outside a transaction, so it is set on the raw connection before BEGIN; before
+    the commit, `foreign_key_check` proves the migrated data still holds together (any orphan rolls it back)."""
+    with _sqlite_lock(lock_file(engine)), engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                _lock_postgresql(connection)
+                yield connection
+                if sqlite:
+                    orphans = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if orphans:
+                        raise RuntimeError(f"the migration leaves rows without their parent: {orphans[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision`, on the given engine's own connection, one process at a time."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with _sqlite_lock(lock_file(engine)), engine.begin() as connection:
-        _lock_postgresql(connection)
+    with _migrating(engine) as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with _sqlite_lock(lock_file(engine)), engine.begin() as connection:
-        _lock_postgresql(connection)
+    with _migrating(engine) as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
 

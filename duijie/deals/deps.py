@@ -9,7 +9,13 @@ from duijie.core.auth import Actor
 from duijie.core.web import allow, get_actor, get_db
 from duijie.deals import service as deal_service
 from duijie.deals.models import Deal
-from duijie.deals.permissions import can_announce_deal, can_manage_deal, sees_deal_internals
+from duijie.deals.permissions import (
+    can_announce_deal,
+    can_manage_deal,
+    can_see_evidence,
+    can_verify_deal,
+    sees_deal_internals,
+)
 
 
 def deal_from_path(deal_id: int, db: Session = Depends(get_db), actor: Actor = Depends(get_actor)) -> Deal:
@@ -22,3 +28,5 @@ def deal_from_path(deal_id: int, db: Session = Depends(get_db), actor: Actor = D
 deal_manager = allow(can_manage_deal, on=deal_from_path)
 deal_announcer = allow(can_announce_deal, on=deal_from_path)
 deal_insider = allow(sees_deal_internals, on=deal_from_path)
+deal_evidence_reader = allow(can_see_evidence, on=deal_from_path)
+deal_verifier = allow(can_verify_deal, on=deal_from_path)

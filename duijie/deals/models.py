@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from duijie.core.db import Base, ProvenanceMixin, TimestampMixin, utcnow
+from duijie.deals.enums import CLOSED_STATUSES, SIGNED_STAGES
 from duijie.directory.models import Organisation
 from duijie.events.models import Event
 from duijie.marketplace.models import Opportunity
@@ -27,7 +28,13 @@ class Deal(ProvenanceMixin, TimestampMixin, Base):
     title_en: Mapped[str | None] = mapped_column(String(200))
     description_zh: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(16), default="lead", index=True)
-    lost_reason: Mapped[str | None] = mapped_column(String(300))
+    # How the deal is going, beside how far it has come (deals.enums): a lost deal keeps its stage.
+    status: Mapped[str] = mapped_column(String(16), default="ongoing", server_default="ongoing", index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(300))
+    # Where a lost project went (a city or a country), for the bureau's loss report.
+    lost_to: Mapped[str | None] = mapped_column(String(80))
+    # The day the deal was opened (a lead first recorded): no date of the deal may be earlier.
+    opened_on: Mapped[dt.date] = mapped_column(default=dt.date.today)
     category: Mapped[str | None] = mapped_column(String(24))
     industry: Mapped[str | None] = mapped_column(String(40))
     district: Mapped[str | None] = mapped_column(String(40))
@@ -37,7 +44,15 @@ class Deal(ProvenanceMixin, TimestampMixin, Base):
     # True when the amount is an estimate (the source printed only a total), shown as such on every page.
     amount_estimated: Mapped[bool] = mapped_column(default=False)
     signed_on: Mapped[dt.date | None] = mapped_column()
+    contract_on: Mapped[dt.date | None] = mapped_column()
     landed_on: Mapped[dt.date | None] = mapped_column()
+    landed_site: Mapped[str | None] = mapped_column(String(200))
+    verified_on: Mapped[dt.date | None] = mapped_column()
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # What sourced the deal (deals.enums.SourceKind), the record it names where it has one, and how to cite it.
+    source_kind: Mapped[str | None] = mapped_column(String(24))
+    source_id: Mapped[int | None] = mapped_column()
+    source_label: Mapped[str | None] = mapped_column(String(200))
     on_stage: Mapped[bool] = mapped_column(default=False)
     # Marked public by the organiser once signed (as a summit publishes its signings): only announced deals are
     # seen by those who are neither its organiser, its district nor a party (see deals.permissions).
@@ -48,6 +63,9 @@ class Deal(ProvenanceMixin, TimestampMixin, Base):
     parties: Mapped[list[DealParty]] = relationship(back_populates="deal", cascade="all, delete-orphan")
     history: Mapped[list[DealHistory]] = relationship(
         back_populates="deal", order_by="DealHistory.id", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[DealEvidence]] = relationship(
+        back_populates="deal", order_by="DealEvidence.id", cascade="all, delete-orphan"
     )
 
 
@@ -81,6 +99,27 @@ class DealHistory(Base):
     deal: Mapped[Deal] = relationship(back_populates="history")
 
 
+class DealEvidence(Base):
+    """A document that proves a deal's landing (a business licence, a lease, a tax record), kept in the database
+    so that every web worker and a backup hold it. Read by the organiser, the district in charge and the
+    verifiers only (`deals.permissions.can_see_evidence`), never by the public or the other parties."""
+
+    __tablename__ = "deal_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    deal: Mapped[Deal] = relationship(back_populates="evidence")
+
+
 class DealTask(Base):
     __tablename__ = "deal_task"
 
@@ -90,3 +129,8 @@ class DealTask(Base):
     due_on: Mapped[dt.date | None] = mapped_column()
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     done_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+def signed_clause() -> ColumnElement[bool]:
+    """`deals.enums.counts_as_signed` as a WHERE clause: the one rule of every "signed" figure and filter."""
+    return and_(Deal.stage.in_(sorted(SIGNED_STAGES)), Deal.status.not_in(sorted(CLOSED_STATUSES)))

@@ -4,32 +4,54 @@ changes; every write appends to the deal's history and the audit log. Services f
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from duijie.core import audit, transitions
+from duijie.core import audit, i18n, transitions
 from duijie.core.auth import Actor
 from duijie.core.db import utcnow
-from duijie.core.errors import DomainError, ErrorDetail, NotFound
+from duijie.core.errors import DomainError, ErrorDetail, InvalidTransition, NotFound, PermissionDenied
 from duijie.core.i18n import gettext as _
+from duijie.core.i18n import mark as _l
 from duijie.core.permissions import require
 from duijie.core.schemas import paginate_params
-from duijie.deals.enums import DEAL_TRANSITIONS, PIPELINE, SIGNED_STAGES, DealStage, PartyRole, is_move_back
-from duijie.deals.models import Deal, DealHistory, DealParty, DealTask
+from duijie.deals.enums import (
+    CLOSED_STATUSES,
+    DEAL_DATES,
+    DEAL_TRANSITIONS,
+    EXIT_RULES,
+    PIPELINE,
+    SIGNED_STAGES,
+    STATUSES_WITH_PLACE,
+    DealStage,
+    DealStatus,
+    ExitRule,
+    PartyRole,
+    SourceKind,
+    is_move_back,
+    is_move_forward,
+    stages_between,
+)
+from duijie.deals.models import Deal, DealEvidence, DealHistory, DealParty, DealTask, signed_clause
 from duijie.deals.permissions import (
+    can_add_evidence,
     can_announce_deal,
     can_create_deals,
     can_manage_deal,
     can_see_deal,
+    can_see_evidence,
+    can_verify_deal,
     sees_deal_internals,
     visible_deals,
 )
-from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove, TaskCreate
+from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove, StatusChange, TaskCreate
+from duijie.deals.sources import reader_for
 from duijie.directory.models import Organisation, RoleAssignment
 from duijie.events.service import find_visible_event
 from duijie.marketplace import service as opportunity_service
@@ -50,21 +72,33 @@ TRACKED = (
     "invested_amount",
     "amount_estimated",
     "signed_on",
+    "contract_on",
     "landed_on",
+    "landed_site",
     "on_stage",
     "announced",
     "opportunity_id",
     "event_id",
     "stage",
-    "lost_reason",
+    "status",
+    "status_reason",
+    "lost_to",
+    "opened_on",
+    "verified_on",
+    "verified_by_id",
+    "source_kind",
+    "source_id",
+    "source_label",
 )
 
 # The project status a deal's stage implies for its linked project.
 OPPORTUNITY_STATUS_FOR_STAGE = {
     "negotiating": "negotiating",
-    "agreed": "negotiating",
+    "intention": "negotiating",
     "signed": "signed",
+    "contract": "signed",
     "landed": "landed",
+    "verified": "landed",
 }
 
 
@@ -107,10 +141,14 @@ def filtered(db: Session, filters: DealFilters, actor: Actor) -> Select[Deal]:
     if event is not None:
         stmt = stmt.where(Deal.event_id == event.id)
     if filters.stage == "signed":
-        # As in the signed figures: a deal that has landed since still counts as signed.
-        stmt = stmt.where(Deal.stage.in_(SIGNED_STAGES))
+        # As in the signed figures: signed at the forum or further, neither lost nor abandoned.
+        stmt = stmt.where(signed_clause())
+    elif filters.stage == "lost":  # the stage of old links: lost is a status now
+        stmt = stmt.where(Deal.status == "lost")
     elif filters.stage:
         stmt = stmt.where(Deal.stage == filters.stage)
+    if filters.status:
+        stmt = stmt.where(Deal.status == filters.status)
     for column, value in (
         (Deal.district, filters.district),
         (Deal.industry, filters.industry),
@@ -152,17 +190,19 @@ def list_deals(
 def board(
     db: Session, *, actor: Actor, event: str | None, district: str | None = None
 ) -> dict[str, list[Deal]]:
-    """The deals of an event the actor may see, grouped by stage in pipeline order, for the kanban board."""
+    """The deals of an event the actor may see, for the kanban board: the live ones by stage in pipeline order,
+    the lost and abandoned ones under "closed" (they keep their stage, but no longer move along)."""
     stmt = filtered(db, DealFilters(event=event, district=district), actor).options(
         selectinload(Deal.parties).selectinload(DealParty.organisation)
     )
     columns: dict[str, list[Deal]] = {s.value: [] for s in DealStage}
+    columns["closed"] = []
     for deal in db.scalars(
         stmt.order_by(
             Deal.signed_amount.desc().nulls_last(), Deal.planned_amount.desc().nulls_last(), Deal.id
         )
     ):
-        columns.setdefault(deal.stage, []).append(deal)
+        columns["closed" if deal.status in CLOSED_STATUSES else deal.stage].append(deal)
     return columns
 
 
@@ -179,27 +219,109 @@ def tasks_of(db: Session, *, deal: Deal) -> list[DealTask]:
 
 def allowed_moves(deal: Deal) -> list[DealStage]:
     """The stages this deal may move to: forward in pipeline order (the next stage first, so it is what a form
-    offers by default), then lost, then back down the pipeline, nearest first."""
+    offers by default), then back down the pipeline, nearest first. A lost or abandoned deal moves nowhere
+    until it is reopened (its status set back to ongoing)."""
     return forward_moves(deal) + other_moves(deal)
 
 
 def forward_moves(deal: Deal) -> list[DealStage]:
-    """The later stages this deal may move to, the next one first."""
+    """The later stages this deal may move to, the next one first (verified only through verification)."""
+    if deal.status in CLOSED_STATUSES:
+        return []
     targets = DEAL_TRANSITIONS[deal.stage]
-    return [DealStage(s) for s in PIPELINE if s in targets and not is_move_back(deal.stage, s)]
+    return [
+        DealStage(s) for s in PIPELINE if s in targets and s != "verified" and is_move_forward(deal.stage, s)
+    ]
 
 
 def next_stage(deal: Deal) -> DealStage | None:
-    """The stage the board's one-click action advances this deal to (None at the end or when lost)."""
+    """The stage the board's one-click action advances this deal to (None at the end, before verification, or
+    when the deal is lost or abandoned)."""
     ahead = forward_moves(deal)
     return ahead[0] if ahead else None
 
 
 def other_moves(deal: Deal) -> list[DealStage]:
-    """The deliberate moves, each needing a note: lost, then back down the pipeline (nearest first)."""
+    """The deliberate moves, each needing a note: back down the pipeline, nearest first."""
+    if deal.status in CLOSED_STATUSES:
+        return []
     targets = DEAL_TRANSITIONS[deal.stage]
-    back = [DealStage(s) for s in reversed(PIPELINE) if s in targets and is_move_back(deal.stage, s)]
-    return ([DealStage.LOST] if "lost" in targets else []) + back
+    return [DealStage(s) for s in reversed(PIPELINE) if s in targets and is_move_back(deal.stage, s)]
+
+
+def _fact(deal: Deal, field: str, values: dict[str, Any], evidence: int | None = None) -> Any:
+    """A fact of the deal as it would be after a move: the value the move brings, else the deal's own."""
+    if field == "parties":
+        return list(deal.parties)
+    if field == "evidence":
+        return evidence if evidence is not None else len(deal.evidence)
+    return values[field] if field in values else getattr(deal, field)
+
+
+def rule_holds(rule: ExitRule, deal: Deal, values: dict[str, Any], *, evidence: int | None = None) -> bool:
+    """Whether one exit rule holds for the deal as the move would leave it (a rule on a fact not given holds
+    unless it is "required": "required" reports the missing fact once)."""
+    value = _fact(deal, rule.field, values, evidence)
+    if rule.kind == "required":
+        return value not in (None, "", [], 0)
+    if value is None:
+        return True
+    if rule.kind == "not_future":
+        return bool(value <= dt.date.today())
+    if rule.kind == "not_before":
+        other = _fact(deal, rule.other or "opened_on", values)
+        return other is None or bool(value >= other)
+    raise ValueError(f"unknown exit rule kind {rule.kind!r}")
+
+
+def blocking(deal: Deal, target: str, values: dict[str, Any] | None = None) -> list[ErrorDetail]:
+    """What stops the deal entering `target` (and every stage a forward move passes), as the exit rules say,
+    each naming its field: empty when the move may go."""
+    entered = set(stages_between(deal.stage, target))
+    given = values or {}
+    return [
+        ErrorDetail(_(rule.message), field=rule.field)
+        for rule in EXIT_RULES
+        if rule.stage in entered and not rule_holds(rule, deal, given)
+    ]
+
+
+def next_stage_report(db: Session, *, actor: Actor, deal: Deal) -> dict[str, Any]:
+    """What `GET /api/v1/deals/{id}/next-stage` and the deal's page say: the next stage and exactly what blocks
+    it (the exit rules not yet met; for verification also who may verify)."""
+    locale = i18n.get_locale()
+    closed = deal.status in CLOSED_STATUSES
+    target = None if closed or deal.stage == PIPELINE[-1] else PIPELINE[PIPELINE.index(deal.stage) + 1]
+    blockers = blocking(deal, target) if target else []
+    report: dict[str, Any] = {
+        "deal_id": deal.id,
+        "stage": deal.stage,
+        "stage_label": DealStage(deal.stage).label(locale),
+        "status": deal.status,
+        "status_label": DealStatus(deal.status).label(locale),
+        "next": target,
+        "next_label": DealStage(target).label(locale) if target else None,
+        "blocking": [{"field": d.field, "message": d.message} for d in blockers],
+        "ready": target is not None and not blockers,
+        "verifier_needed": target == "verified",
+    }
+    if closed:
+        report["blocking"] = [
+            {"field": "status", "message": _("A lost or abandoned deal moves on only once it is reopened.")}
+        ]
+    elif target == "verified":
+        lander = landed_by(deal)
+        report["landed_by"] = lander
+        report["may_verify"] = can_verify_deal(actor, deal) and actor.account_id != lander and not blockers
+    return report
+
+
+def landed_by(deal: Deal) -> int | None:
+    """The account that moved the deal to landed (or opened it there): the one account that may not verify it."""
+    for row in reversed(deal.history):
+        if row.action in ("stage", "create") and (row.after or {}).get("stage") == "landed":
+            return row.actor_id
+    return None
 
 
 def require_manage(actor: Actor, deal: Any) -> None:
@@ -268,29 +390,125 @@ def _notify_parties(db: Session, *, actor: Actor, deal: Deal, kind: str, payload
         )
 
 
-def _check_stage_facts(
-    stage: str,
-    *,
-    signed_amount: Decimal | None,
-    signed_on: dt.date | None,
-    lost_reason: str | None,
-) -> None:
-    """A signed or landed deal has an amount and a date; a lost deal has a reason."""
-    details = []
-    if stage in SIGNED_STAGES:
-        if signed_amount is None:
-            details.append(ErrorDetail(_("A signed deal needs the amount signed."), field="signed_amount"))
-        if signed_on is None:
-            details.append(ErrorDetail(_("A signed deal needs the date of signing."), field="signed_on"))
-        elif signed_on > dt.date.today():
-            # A signing is recorded once it has happened; a planned date belongs in a task, not here.
-            details.append(
-                ErrorDetail(_("The date of signing cannot be later than today."), field="signed_on")
-            )
-    if stage == "lost" and not (lost_reason or "").strip():
-        details.append(ErrorDetail(_("Say why the deal was lost."), field="lost_reason"))
+def _raise(details: list[ErrorDetail]) -> None:
     if details:
         raise DomainError(details[0].message, field=details[0].field, details=details)
+
+
+def _check_dates(values: dict[str, Any], opened_on: dt.date) -> None:
+    """No date of a deal is later than today or earlier than the day the deal was opened."""
+    details = []
+    today = dt.date.today()
+    if opened_on > today:
+        details.append(ErrorDetail(_("A deal cannot be opened on a day after today."), field="opened_on"))
+    for field in DEAL_DATES:
+        day = values.get(field)
+        if day is None:
+            continue
+        if day > today:
+            details.append(
+                ErrorDetail(
+                    _("%(field)s cannot be later than today.") % {"field": _(DATE_LABELS[field])}, field=field
+                )
+            )
+        elif day < opened_on:
+            details.append(
+                ErrorDetail(
+                    _("%(field)s is before the deal was opened (%(day)s).")
+                    % {"field": _(DATE_LABELS[field]), "day": opened_on.isoformat()},
+                    field=field,
+                )
+            )
+    _raise(details)
+
+
+# The facts the exit rules ask for before the signing.
+EARLY_FIELDS = frozenset(r.field for r in EXIT_RULES if PIPELINE.index(r.stage) < PIPELINE.index("signed"))
+
+
+def _as_lead(deal: Deal) -> Deal:
+    """The deal with its facts, at the first stage: what a forward move from the start would be judged on."""
+    facts = ("industry", "district", "planned_amount", "signed_amount", "signed_on", "contract_on", "landed_on",
+             "landed_site", "opened_on")  # fmt: skip
+    start = SimpleNamespace(
+        stage="lead", parties=deal.parties, evidence=[], **{f: getattr(deal, f) for f in facts}
+    )
+    return start  # type: ignore[return-value]
+
+
+DATE_LABELS = MappingProxyType(
+    {"signed_on": _l("Signed on"), "contract_on": _l("Contract concluded on"), "landed_on": _l("Landed on")}
+)
+
+
+def _check_source(db: Session, values: dict[str, Any]) -> None:
+    """The deal's source: a known kind; a session or meeting named by a record that exists (its label then
+    taken from the record unless one is given); any other kind cited in words. Writes the label into `values`."""
+    kind = values.get("source_kind")
+    source_id = values.get("source_id")
+    label = (values.get("source_label") or "").strip() or None
+    if kind is None:
+        if source_id is not None or label is not None:
+            _raise([ErrorDetail(_("Say what kind of source this is."), field="source_kind")])
+        return
+    kind = SourceKind(kind).value
+    values["source_kind"] = kind
+    reader = reader_for(kind)
+    if reader is None:
+        if source_id is not None:
+            _raise(
+                [ErrorDetail(_("This kind of source is cited in words, not by a number."), field="source_id")]
+            )
+        if label is None:
+            _raise(
+                [
+                    ErrorDetail(
+                        _("Say which %(kind)s sourced the deal.")
+                        % {"kind": SourceKind(kind).label(i18n.get_locale())},
+                        field="source_label",
+                    )
+                ]
+            )
+        return
+    if source_id is None:
+        _raise(
+            [
+                ErrorDetail(
+                    _("Give the number of the %(kind)s that sourced the deal.")
+                    % {"kind": SourceKind(kind).label(i18n.get_locale())},
+                    field="source_id",
+                )
+            ]
+        )
+    found = reader.read(db, int(source_id)) if source_id is not None else None
+    if found is None:
+        _raise(
+            [
+                ErrorDetail(
+                    _("No %(kind)s numbered %(id)s.")
+                    % {"kind": SourceKind(kind).label(i18n.get_locale()), "id": source_id},
+                    field="source_id",
+                )
+            ]
+        )
+        return
+    values["source_label"] = label or (
+        found[0] if i18n.get_locale().startswith("zh") or not found[1] else found[1]
+    )
+
+
+def _check_status(status: str, reason: str | None) -> None:
+    """A status other than ongoing says why."""
+    if status != "ongoing" and not (reason or "").strip():
+        _raise(
+            [
+                ErrorDetail(
+                    _("Say why the deal is %(status)s.")
+                    % {"status": DealStatus(status).label(i18n.get_locale())},
+                    field="status_reason",
+                )
+            ]
+        )
 
 
 def _sync_opportunity(db: Session, *, actor: Actor, deal: Deal) -> None:
@@ -325,17 +543,35 @@ def create(db: Session, *, actor: Actor, data: DealCreate, provenance: str = "ma
     values["stage"] = data.stage.value
     if data.category is not None:
         values["category"] = data.category.value
-    _check_stage_facts(
-        values["stage"],
-        signed_amount=data.signed_amount,
-        signed_on=data.signed_on,
-        lost_reason=data.lost_reason,
+    values["status"] = data.status.value
+    # Who may open this deal (its event, its district) is decided before what it says is checked.
+    require(
+        can_manage_deal,
+        actor,
+        SimpleNamespace(district=values.get("district"), event_id=values.get("event_id")),
+        message=_(
+            "A district account opens deals only in its own district (naming itself as a party does not "
+            "change that); the organiser opens deals of the events it organises."
+        ),
     )
+    # A deal recorded after the fact was opened no later than its first recorded date.
+    dates = [values[f] for f in DEAL_DATES if values.get(f) is not None]
+    values.setdefault("opened_on", min([dt.date.today(), *dates]))
+    _check_dates(values, values["opened_on"])
+    _check_status(values["status"], data.status_reason)
     _check_organisations(db, {p.organisation_id for p in data.parties})
+    _check_source(db, values)
     if data.opportunity_id is not None and db.get(Opportunity, data.opportunity_id) is None:
         raise DomainError(_("No such project: %(id)s") % {"id": data.opportunity_id}, field="opportunity_id")
     deal = Deal(provenance=provenance, **values)
     deal.parties = [DealParty(organisation_id=p.organisation_id, role=p.role.value) for p in data.parties]
+    # A deal entered at a later stage (an import, a deal recorded after the fact) has the facts of the signing,
+    # contract and landing its stage implies, as a move there would need them; the facts of the stages before
+    # the signing (industry, place, planned amount) are the pipeline's own work and may be unknown for a deal
+    # recorded afterwards. Verified only through verification.
+    if deal.stage == "verified":
+        raise DomainError(_("A deal is verified only through verification, with evidence."), field="stage")
+    _raise([d for d in blocking(_as_lead(deal), deal.stage) if d.field not in EARLY_FIELDS])
     require(
         can_manage_deal,
         actor,
@@ -350,6 +586,7 @@ def create(db: Session, *, actor: Actor, data: DealCreate, provenance: str = "ma
     after = {k: v for k, v in _snapshot(deal, TRACKED).items() if v not in (None, False)}
     after["parties"] = [[p.organisation_id, p.role] for p in deal.parties]
     record_history(db, actor=actor, deal=deal, action="create", before=None, after=after, note=None)
+    _sync_opportunity(db, actor=actor, deal=deal)  # a deal opened as signed makes its project signed
     return deal
 
 
@@ -359,6 +596,14 @@ def update(db: Session, *, actor: Actor, deal: Deal, data: DealUpdate, note: str
     changes = data.model_dump(exclude_unset=True)
     if changes.get("category") is not None:
         changes["category"] = str(changes["category"])
+    if {"source_kind", "source_id", "source_label"} & set(changes):
+        source = {k: changes.get(k, getattr(deal, k)) for k in ("source_kind", "source_id", "source_label")}
+        if "source_kind" in changes and changes["source_kind"] != deal.source_kind:
+            source = {k: changes.get(k) for k in source}  # a new kind: the old record and label go with it
+        elif "source_id" in changes and "source_label" not in changes:
+            source["source_label"] = None  # another record: its own label
+        _check_source(db, source)
+        changes.update(source)
     before, after = audit.diff(deal, changes)
     if not after:
         return deal
@@ -376,6 +621,18 @@ def update(db: Session, *, actor: Actor, deal: Deal, data: DealUpdate, note: str
     return deal
 
 
+# The facts a stage records, cleared when a deal moves back below that stage (so the facts always match the
+# stage, and the cycle times read from the log agree with the live ones).
+STAGE_FACTS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "signed": ("signed_on",),
+        "contract": ("contract_on",),
+        "landed": ("landed_on", "landed_site"),
+        "verified": ("verified_on", "verified_by_id"),
+    }
+)
+
+
 def move_deal_to_stage(
     db: Session,
     *,
@@ -383,32 +640,41 @@ def move_deal_to_stage(
     deal: Deal,
     to: str,
     note: str | None,
-    lost_reason: str | None = None,
     signed_amount: Decimal | None = None,
     signed_on: dt.date | None = None,
+    contract_on: dt.date | None = None,
     invested_amount: Decimal | None = None,
     landed_on: dt.date | None = None,
+    landed_site: str | None = None,
 ) -> Deal:
-    """The one transition function of a deal: checks the move (refused in the request's language), its facts
-    and who asks.
+    """The one transition function of a deal's stage: checks the move (refused in the request's language), the
+    exit rules of every stage it enters, its dates and who asks.
 
-    Side effects: the stage and its facts (signed amount and date, landing date, invested amount, lost
-    reason) are written; one DealHistory row and one audit entry record before and after; the accounts of the
-    deal's parties (except the actor) get a `deal_stage` or `deal_amount` notification; a linked project
+    Side effects: the stage and its facts (signed amount and date, contract date, landing date and site,
+    invested amount) are written; one DealHistory row and one audit entry record before and after; the accounts
+    of the deal's parties (except the actor) get a `deal_stage` or `deal_amount` notification; a linked project
     follows the deal through `set_opportunity_state` where its lifecycle allows (with its own history and
     audit).
 
-    A move to signed needs an amount and a date; a move to lost needs a reason (the note serves as one); a
-    move back down the pipeline, or out of lost, needs a note saying why. Once signed, the amount can
-    change only with a note saying why (recorded before and after), and leaving the signed stages needs a
-    note too, so no signed amount ever disappears from the totals silently. Moving to the same stage is how
-    a signed amount is corrected.
+    A forward move needs the facts `EXIT_RULES` lists for each stage it enters (all of them reported at once).
+    A move back down the pipeline needs a note saying why and clears the dates of the stages it leaves. Once
+    signed, the amount changes only with a note saying why (recorded before and after), so no signed amount
+    ever changes the totals silently; moving to the same stage is how a signed amount is corrected. A lost or
+    abandoned deal is reopened (`set_status`) before it moves. Verified is entered only through `verify`.
     """
     require_manage(actor, deal)
     target = DealStage(to).value
     current = deal.stage
     signed_amount, invested_amount = _cents(signed_amount), _cents(invested_amount)
     note = (note or "").strip() or None
+    if deal.status in CLOSED_STATUSES:
+        raise InvalidTransition(
+            _("A lost or abandoned deal moves on only once it is reopened."), field="status"
+        )
+    if target == "verified" and current != "verified":
+        raise InvalidTransition(
+            _("A deal is verified only through verification, with evidence."), field="stage"
+        )
     transitions.check(
         DEAL_TRANSITIONS,
         current,
@@ -418,37 +684,29 @@ def move_deal_to_stage(
         field="stage",
         allow_same=True,
     )
-    new: dict[str, Any] = {"stage": target}
-    if target in SIGNED_STAGES:
-        new["signed_amount"] = signed_amount if signed_amount is not None else deal.signed_amount
-        new["signed_on"] = signed_on or deal.signed_on
-    elif signed_amount is not None:
-        new["signed_amount"] = signed_amount
-    if target == "landed":
-        new["landed_on"] = landed_on or deal.landed_on or dt.date.today()
-    if invested_amount is not None:
-        new["invested_amount"] = invested_amount
-    if target == "lost":  # the reason, or the note when the move came with a note alone (the board's form)
-        new["lost_reason"] = (lost_reason or "").strip() or note
-    elif current == "lost":
-        new["lost_reason"] = None
-    _check_stage_facts(
-        target,
-        signed_amount=new.get("signed_amount", deal.signed_amount),
-        signed_on=new.get("signed_on", deal.signed_on),
-        lost_reason=new.get("lost_reason"),
-    )
-    if note is None and target != current and is_move_back(current, target):
-        raise DomainError(_("Moving a deal back needs a note saying why."), field="note")
-    if current in SIGNED_STAGES and note is None:
-        if new.get("signed_amount", deal.signed_amount) != deal.signed_amount:
-            raise DomainError(
-                _("Changing the amount of a signed deal needs a note saying why."), field="note"
-            )
-        if target not in SIGNED_STAGES:
-            raise DomainError(
-                _("Taking a signed deal out of the signed figures needs a note saying why."), field="note"
-            )
+    given = {
+        "signed_amount": signed_amount,
+        "signed_on": signed_on,
+        "contract_on": contract_on,
+        "landed_on": landed_on,
+        "landed_site": (landed_site or "").strip() or None,
+        "invested_amount": invested_amount,
+    }
+    new: dict[str, Any] = {"stage": target, **{k: v for k, v in given.items() if v is not None}}
+    if is_move_back(current, target):
+        if note is None:
+            raise DomainError(_("Moving a deal back needs a note saying why."), field="note")
+        for stage, facts in STAGE_FACTS.items():
+            if PIPELINE.index(target) < PIPELINE.index(stage):
+                new.update(dict.fromkeys(facts))
+    _raise(blocking(deal, target, new))
+    _check_dates({f: new.get(f, getattr(deal, f)) for f in DEAL_DATES}, deal.opened_on)
+    if (
+        current in SIGNED_STAGES
+        and note is None
+        and new.get("signed_amount", deal.signed_amount) != deal.signed_amount
+    ):
+        raise DomainError(_("Changing the amount of a signed deal needs a note saying why."), field="note")
     before, after = audit.diff(deal, new)
     if not after:
         return deal
@@ -480,12 +738,174 @@ def apply_move(db: Session, *, actor: Actor, deal: Deal, move: StageMove) -> Dea
         deal=deal,
         to=move.to.value,
         note=move.note,
-        lost_reason=move.lost_reason,
         signed_amount=move.signed_amount,
         signed_on=move.signed_on,
+        contract_on=move.contract_on,
         invested_amount=move.invested_amount,
         landed_on=move.landed_on,
+        landed_site=move.landed_site,
     )
+
+
+def set_status(db: Session, *, actor: Actor, deal: Deal, change: StatusChange) -> Deal:
+    """How the deal is going (ongoing, delayed, dormant, lost, abandoned), beside its stage.
+
+    A status other than ongoing says why; a lost deal may say the city or country it went to. Reopening a lost
+    or abandoned deal (back to ongoing) needs a note. A signed deal that is lost or abandoned leaves the signed
+    figures, which its reason then explains. Recorded in the history and the audit log; the parties are told."""
+    require_manage(actor, deal)
+    status = change.to.value
+    reason = (change.reason or "").strip() or None
+    note = (change.note or "").strip() or None
+    _check_status(status, reason)
+    if deal.status in CLOSED_STATUSES and status not in CLOSED_STATUSES and note is None and reason is None:
+        raise DomainError(_("Reopening a lost or abandoned deal needs a note saying why."), field="note")
+    new: dict[str, Any] = {
+        "status": status,
+        "status_reason": reason if status != "ongoing" else None,
+        "lost_to": ((change.lost_to or "").strip() or None) if status in STATUSES_WITH_PLACE else None,
+    }
+    before, after = audit.diff(deal, new)
+    if not after:
+        return deal
+    for key, value in after.items():
+        setattr(deal, key, value)
+    db.flush()
+    record_history(
+        db, actor=actor, deal=deal, action="status", before=before, after=after, note=note or reason
+    )
+    _notify_parties(
+        db,
+        actor=actor,
+        deal=deal,
+        kind="deal_stage",
+        payload={"before": audit.jsonable(before), "after": audit.jsonable(after), "note": note or reason},
+    )
+    return deal
+
+
+# What a document of evidence may be: the formats a bureau receives, at most 10 MB each.
+EVIDENCE_TYPES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        ".pdf": "application/pdf",
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
+MAX_EVIDENCE = 10 * 1024 * 1024
+
+
+def add_evidence(
+    db: Session, *, actor: Actor, deal: Deal, title: str, filename: str, data: bytes
+) -> DealEvidence:
+    """Attach a document that proves the landing (the organiser, the district in charge or a verifier)."""
+    require(
+        can_add_evidence,
+        actor,
+        deal,
+        message=_("Only the organiser, the district in charge and the verifiers attach evidence to a deal."),
+    )
+    name = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1][:200]
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    details = []
+    if not (title or "").strip():
+        details.append(ErrorDetail(_("Say what the document is."), field="title"))
+    if suffix not in EVIDENCE_TYPES:
+        details.append(
+            ErrorDetail(
+                _("A document of evidence is a PDF, an image (PNG, JPEG) or a Word or Excel file."),
+                field="file",
+            )
+        )
+    if not data:
+        details.append(ErrorDetail(_("Choose the document to attach."), field="file"))
+    elif len(data) > MAX_EVIDENCE:
+        details.append(ErrorDetail(_("A document of evidence is at most 10 MB."), field="file"))
+    _raise(details)
+    item = DealEvidence(
+        deal_id=deal.id,
+        title=title.strip()[:200],
+        filename=name,
+        content_type=EVIDENCE_TYPES[suffix],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by_id=actor.account_id,
+    )
+    db.add(item)
+    db.flush()
+    db.refresh(deal, ["evidence"])
+    record_history(
+        db,
+        actor=actor,
+        deal=deal,
+        action="evidence",
+        before=None,
+        after={"evidence": item.title, "filename": item.filename, "sha256": item.sha256},
+        note=None,
+    )
+    return item
+
+
+def evidence_of(db: Session, *, actor: Actor, deal: Deal, evidence_id: int) -> DealEvidence:
+    """One document of the deal's evidence, for those who may read it (a 404 for anyone else, as for a deal)."""
+    item = db.get(DealEvidence, evidence_id)
+    if item is None or item.deal_id != deal.id or not can_see_evidence(actor, deal):
+        raise NotFound(_("No such document: %(id)s") % {"id": evidence_id})
+    return item
+
+
+def verify(
+    db: Session, *, actor: Actor, deal: Deal, note: str | None = None, checked_on: dt.date | None = None
+) -> Deal:
+    """Four-eyes verification of a landing: a verifier of the deal's event, never the account that moved it to
+    landed, and only with evidence attached. The deal becomes verified by this account on the day of the check
+    (today unless given; never later than today nor before the landing)."""
+    require(
+        can_verify_deal,
+        actor,
+        deal,
+        message=_("Only a verifier of this deal's event marks it verified."),
+    )
+    if deal.status in CLOSED_STATUSES:
+        raise InvalidTransition(
+            _("A lost or abandoned deal moves on only once it is reopened."), field="status"
+        )
+    if deal.stage != "landed":
+        raise InvalidTransition(
+            _("Only a landed deal can be verified (this one is %(stage)s).")
+            % {"stage": DealStage(deal.stage).label(i18n.get_locale())},
+            field="stage",
+        )
+    if actor.account_id is not None and actor.account_id == landed_by(deal):
+        raise PermissionDenied(
+            _("The person who recorded the landing cannot also verify it: another verifier must."),
+            field="verifier",
+        )
+    _raise(blocking(deal, "verified"))
+    day = checked_on or dt.date.today()
+    if day > dt.date.today() or (deal.landed_on is not None and day < deal.landed_on):
+        _raise(
+            [ErrorDetail(_("The day of the check is between the landing and today."), field="verified_on")]
+        )
+    new = {"stage": "verified", "verified_on": day, "verified_by_id": actor.account_id}
+    before, after = audit.diff(deal, new)
+    for key, value in after.items():
+        setattr(deal, key, value)
+    db.flush()
+    record_history(db, actor=actor, deal=deal, action="verify", before=before, after=after, note=note)
+    _notify_parties(
+        db,
+        actor=actor,
+        deal=deal,
+        kind="deal_stage",
+        payload={"before": audit.jsonable(before), "after": audit.jsonable(after), "note": note},
+    )
+    _sync_opportunity(db, actor=actor, deal=deal)
+    return deal
 
 
 def set_parties(

@@ -6,9 +6,10 @@ rows are matched to records by their external id and compared field by field.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -38,10 +39,10 @@ from duijie.core.sheets import (
     text,
 )
 from duijie.deals import service as deal_service
-from duijie.deals.enums import DEAL_TRANSITIONS, SIGNED_STAGES, DealStage, PartyRole
+from duijie.deals.enums import CLOSED_STATUSES, DEAL_TRANSITIONS, DealStage, DealStatus, PartyRole, SourceKind
 from duijie.deals.models import Deal, DealParty
 from duijie.deals.permissions import can_manage_deal
-from duijie.deals.schemas import DealUpdate
+from duijie.deals.schemas import DealUpdate, StatusChange
 from duijie.directory.models import Organisation
 from duijie.marketplace.enums import ProjectCategory
 from duijie.marketplace.models import Opportunity
@@ -56,6 +57,27 @@ from duijie.marketplace.sheets import (
 )
 
 PARTY_SEPARATORS = ("、", ";", "；", "|", "\n")
+
+# How sheets written before the stages were renamed spell them.
+OLD_STAGES = MappingProxyType({"意向": "intention", "agreed": "intention", "签约": "signed"})
+_stage_enum = enum_parser(DealStage)
+
+
+def _stage(value: Any) -> str | None:
+    """A stage by its code or label (the older spellings 意向 and 签约 too). "Lost" is a status, not a stage: the
+    cell says so and where the status goes."""
+    s = text(value)
+    if s is None:
+        return None
+    if s in OLD_STAGES:
+        return OLD_STAGES[s]
+    if s in ("未成", "lost", "Lost", "流失"):
+        raise CellProblem(
+            _(
+                "lost is a status now: write 流失 in the 状态 / Status column and the stage the deal had reached here"
+            )
+        )
+    return _stage_enum(s)
 
 
 def _parties(value: Any) -> list[str] | None:
@@ -74,9 +96,13 @@ DEAL_COLUMNS: list[Column] = [
         title_aliases=("名称", "签约项目", "deal"),
     ),
     Column("title_en", "英文名称", "Title (English)", bounded_text(200)),
+    Column("stage", "阶段", "Stage", _stage, aliases=("签约阶段", "deal stage"), required=True),
+    Column("status", "状态", "Status", enum_parser(DealStatus), aliases=("推进状态", "deal status")),
     Column(
-        "stage", "阶段", "Stage", enum_parser(DealStage), aliases=("签约阶段", "deal stage"), required=True
+        "status_reason", "状态原因", "Status reason", bounded_text(300), aliases=("未成原因", "lost reason")
     ),
+    Column("lost_to", "流向", "Lost to", bounded_text(80), aliases=("流失去向",)),
+    Column("opened_on", "立项日期", "Opened on", date, aliases=("跟进开始日期",)),
     Column("event", "活动", "Event", text, aliases=("签约活动", "event id")),
     Column("category", "类别", "Category", enum_parser(ProjectCategory)),
     Column("industry", "产业", "Industry", industry, aliases=("产业领域", "行业")),
@@ -86,9 +112,12 @@ DEAL_COLUMNS: list[Column] = [
     *amount_columns("invested_amount", "到位金额", "Invested amount", aliases=("实际投资额",)),
     Column("amount_estimated", "金额为估算", "Amount estimated", boolean, aliases=("估算",)),
     Column("signed_on", "签约日期", "Signed on", date),
+    Column("contract_on", "合同日期", "Contract on", date, aliases=("正式合同日期",)),
     Column("landed_on", "落地日期", "Landed on", date),
+    Column("landed_site", "落地地址", "Landing site", bounded_text(200), aliases=("落地地点",)),
     Column("on_stage", "现场签约", "On stage", boolean),
-    Column("lost_reason", "未成原因", "Lost reason", bounded_text(300)),
+    Column("source_kind", "来源", "Source", enum_parser(SourceKind), aliases=("项目来源",)),
+    Column("source_label", "来源说明", "Source detail", bounded_text(200)),
     Column("project", "关联项目编号", "Project id", text, aliases=("project external id",)),
     Column("description_zh", "项目说明", "Description", text),
     Column("enterprise", "企业", "Enterprise", _parties, aliases=("签约企业",)),
@@ -112,8 +141,11 @@ FACT_FIELDS = (
     "on_stage",
     "opportunity_id",
     "description_zh",
+    "source_kind",
+    "source_label",
 )
-STAGE_FIELDS = ("signed_amount", "signed_on", "landed_on", "lost_reason")
+STAGE_FIELDS = ("signed_amount", "signed_on", "contract_on", "landed_on", "landed_site")
+STATUS_FIELDS = ("status", "status_reason", "lost_to")
 
 
 def is_deal_sheet(sheet: RawSheet) -> bool:
@@ -197,14 +229,24 @@ def plan_deals(
 
 
 def _stage_problems(plan: RowPlan, stage: str, values: dict[str, Any], layout: Layout) -> None:
-    """A signed deal's amount and date, a lost deal's reason: named on the row, as the service would refuse."""
-    if stage in SIGNED_STAGES:
-        if values.get("signed_amount") is None:
-            plan.error(layout.header("signed_amount"), _("a signed deal needs the amount signed"))
-        if values.get("signed_on") is None:
-            plan.error(layout.header("signed_on"), _("a signed deal needs the date of signing"))
-    if stage == "lost" and not values.get("lost_reason"):
-        plan.error(layout.header("lost_reason"), _("a lost deal needs the reason"))
+    """The facts the deal's stage needs (the stage-exit rules from the signing on, as the service checks a deal
+    recorded at a later stage) and the reason of a status other than ongoing: each named in its cell."""
+    if stage == "verified":
+        plan.error(
+            layout.header("stage"), _("a deal is verified on the platform, with evidence, not by import")
+        )
+        return
+    facts = ("industry", "district", "planned_amount", *STAGE_FIELDS)
+    start = SimpleNamespace(
+        stage="lead", parties=values.get("parties") or [], evidence=[], opened_on=values.get("opened_on"),
+        **{k: values.get(k) for k in facts},
+    )  # fmt: skip
+    for problem in deal_service.blocking(start, stage):  # type: ignore[arg-type]
+        if problem.field not in deal_service.EARLY_FIELDS:
+            # A cell's problem reads as a phrase after its cell, as the sheet's other problems do.
+            plan.error(layout.header(problem.field or "stage"), problem.message.rstrip("。."))
+    if (values.get("status") or "ongoing") != "ongoing" and not values.get("status_reason"):
+        plan.error(layout.header("status_reason"), _("a status other than ongoing needs its reason"))
 
 
 def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout) -> None:
@@ -214,7 +256,9 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout)
         merged = dict(v)
         _stage_problems(plan, stage, merged, layout)
         # The parties named play no part: a district imports deals located in its own district only.
-        if not can_manage_deal(actor, SimpleNamespace(district=v.get("district"), event_id=v.get("event_id"))):
+        if not can_manage_deal(
+            actor, SimpleNamespace(district=v.get("district"), event_id=v.get("event_id"))
+        ):
             plan.error(layout.header("district"), _("you may import deals only in your own district"))
         if plan.action != "error":
             plan.action = "create"
@@ -245,8 +289,21 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout)
             continue
         if old != new:
             changes[key] = (old, new)
-    after = {k: getattr(deal, k) for k in ("stage", *STAGE_FIELDS)}
+    after = {k: getattr(deal, k) for k in ("stage", "opened_on", "industry", "district", "planned_amount",
+                                           *STAGE_FIELDS, *STATUS_FIELDS)}  # fmt: skip
     after.update({k: n for k, (_o, n) in changes.items() if k in after})
+    after["parties"] = list(deal.parties)
+    if "opened_on" in changes:
+        plan.error(layout.header("opened_on"), _("the day a deal was opened is not changed by import"))
+        return
+    if "stage" in changes and stage == "verified":
+        plan.error(
+            layout.header("stage"), _("a deal is verified on the platform, with evidence, not by import")
+        )
+        return
+    if "stage" in changes and (deal.status in CLOSED_STATUSES and "status" not in changes):
+        plan.error(layout.header("stage"), _("a lost or abandoned deal moves on only once it is reopened"))
+        return
     if "stage" in changes and stage not in DEAL_TRANSITIONS[deal.stage]:
         locale = get_locale()
         plan.error(
@@ -255,7 +312,7 @@ def _decide_deal(plan: RowPlan, deal: Deal | None, actor: Actor, layout: Layout)
             % {"a": DealStage(deal.stage).label(locale), "b": DealStage(stage).label(locale)},
         )
         return
-    if any(k in changes for k in ("stage", *STAGE_FIELDS)):
+    if any(k in changes for k in ("stage", *STAGE_FIELDS, *STATUS_FIELDS)):
         _stage_problems(plan, stage, after, layout)
     moved = SimpleNamespace(
         district=changes["district"][1] if "district" in changes else deal.district,
@@ -276,11 +333,14 @@ def apply_deals(db: Session, plans: list[RowPlan], *, actor: Actor, provenance: 
         v = plan.values
         note = v.get("note") or note_default
         if plan.action == "create":
+            dates = [v[k] for k in ("signed_on", "contract_on", "landed_on") if v.get(k) is not None]
             deal = Deal(
                 external_id=plan.external_id,
                 provenance=provenance,
                 stage=v["stage"],
-                **{k: v[k] for k in (*FACT_FIELDS, *STAGE_FIELDS) if v.get(k) is not None},
+                # A deal recorded after the fact was opened no later than its first recorded date.
+                opened_on=v.get("opened_on") or min([dt.date.today(), *dates]),
+                **{k: v[k] for k in (*FACT_FIELDS, *STAGE_FIELDS, *STATUS_FIELDS) if v.get(k) is not None},
             )
             deal.parties = [DealParty(organisation_id=o, role=r) for o, r in v.get("parties", [])]
             db.add(deal)
@@ -301,6 +361,10 @@ def apply_deals(db: Session, plans: list[RowPlan], *, actor: Actor, provenance: 
                 deal_service.update(
                     db, actor=actor, deal=deal, data=DealUpdate.model_construct(**facts), note=note
                 )
+            statuses = {k: n for k, (_o, n) in plan.changes.items() if k in STATUS_FIELDS}
+            reopening = statuses.get("status", deal.status) not in CLOSED_STATUSES
+            if statuses and reopening:  # reopened before it moves; closed after it moved
+                _apply_status(db, actor=actor, deal=deal, values=v, note=note)
             moves = {k: n for k, (_o, n) in plan.changes.items() if k in ("stage", *STAGE_FIELDS)}
             if moves:
                 deal_service.move_deal_to_stage(
@@ -309,15 +373,28 @@ def apply_deals(db: Session, plans: list[RowPlan], *, actor: Actor, provenance: 
                     deal=deal,
                     to=v["stage"],
                     note=note,
-                    lost_reason=v.get("lost_reason"),
                     signed_amount=moves.get("signed_amount"),
                     signed_on=moves.get("signed_on"),
+                    contract_on=moves.get("contract_on"),
                     landed_on=moves.get("landed_on"),
+                    landed_site=moves.get("landed_site"),
                 )
+            if statuses and not reopening:
+                _apply_status(db, actor=actor, deal=deal, values=v, note=note)
             if "parties" in plan.changes:
                 deal_service.set_parties(
                     db, actor=actor, deal=deal, parties=plan.values["parties"], note=note
                 )
+
+
+def _apply_status(db: Session, *, actor: Actor, deal: Deal, values: dict[str, Any], note: str) -> None:
+    change = StatusChange(
+        to=DealStatus(values.get("status") or "ongoing"),
+        reason=values.get("status_reason"),
+        lost_to=values.get("lost_to"),
+        note=note,
+    )
+    deal_service.set_status(db, actor=actor, deal=deal, change=change)
 
 
 # -- a whole file --------------------------------------------------------------------------------------------
@@ -436,16 +513,24 @@ def template_workbook() -> bytes:
         "amount": "1.5亿、15000万 或 150000000（元）/ 1.5亿, 15000万 or 150000000 yuan",
         "category": "企业融资、园区合作、楼宇合作、土地融资",
         "status": "已发布、洽谈中、已签约、已落地、草稿、已撤回",
-        "stage": "线索、已接洽、洽谈中、意向、签约、落地、未成",
+        "stage": "线索、已接洽、洽谈中、达成意向、论坛签约、正式合同、落地（已核实 只能在平台上核实）",
+        "source": "一对一洽谈、论坛活动、展商线索、技术交易活动、平台推荐、其他渠道",
         "event": "活动编号，如 invest-beijing-2024 / event id",
         "district": "如 海淀区 或 Haidian District；北京经济技术开发区 亦可写 经开区",
         "signed_on": "2024-04-25",
         "enterprise": "机构名称，多个用“、”分隔 / organisation names separated by 、",
     }
+    # A deal's status is not a project's: the deal columns say theirs.
+    deal_notes = {
+        "status": "推进中、延期、停滞、流失、放弃；推进中以外须填状态原因，流失可填流向（城市或国家）"
+    }
     for col in [*PROJECT_COLUMNS, *DEAL_COLUMNS]:
         if col.key.endswith("amount") and col.zh.endswith("）"):
             continue
-        guide.append([col.zh, col.en, notes.get(col.key, notes.get(col.key.rsplit("_", 1)[-1], ""))])
+        note = notes.get(col.key, notes.get(col.key.rsplit("_", 1)[-1], ""))
+        if col in DEAL_COLUMNS and col.key in deal_notes:
+            note = deal_notes[col.key]
+        guide.append([col.zh, col.en, note])
     head = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="0B3D91")
     for name, columns in (("项目 Projects", PROJECT_COLUMNS), ("签约 Deals", DEAL_COLUMNS)):
@@ -485,9 +570,16 @@ def export_row(deal: Deal, event_slugs: dict[int, str], project_ids: dict[int, s
         "invested_amount": deal.invested_amount,
         "amount_estimated": "是" if deal.amount_estimated else "否",
         "signed_on": deal.signed_on,
+        "status": DealStatus(deal.status).label("zh"),
+        "status_reason": deal.status_reason,
+        "lost_to": deal.lost_to,
+        "opened_on": deal.opened_on,
+        "contract_on": deal.contract_on,
         "landed_on": deal.landed_on,
+        "landed_site": deal.landed_site,
         "on_stage": "是" if deal.on_stage else "否",
-        "lost_reason": deal.lost_reason,
+        "source_kind": SourceKind(deal.source_kind).label("zh") if deal.source_kind else None,
+        "source_label": deal.source_label,
         "project": project_ids.get(deal.opportunity_id) if deal.opportunity_id else None,
         "description_zh": deal.description_zh,
         **{r: "、".join(sorted(names)) or None for r, names in by_role.items()},

@@ -25,6 +25,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("investor", "investor-demo", "investor", "京华创新投资（示例） · 投资机构"),
     # Scoped to the contest edition by the contest's demo, which owns that event.
     DemoAccount("judge", "judge-demo", "judge", "第七届前沿科技大赛 · 评委（示例）"),
+    # Verifies the landings the organiser records (four eyes), for every summit.
+    DemoAccount("verifier", "verifier-demo", "verifier", "北京市投资促进服务中心 · 落地核实（示例）"),
 )
 # Each account's organisation (by slug), district scope and person.
 ACCOUNT_SCOPE: dict[str, tuple[str | None, str | None, str]] = {
@@ -33,6 +35,7 @@ ACCOUNT_SCOPE: dict[str, tuple[str | None, str | None, str]] = {
     "enterprise": ("demo-xinghe", None, "张伟（示例）"),
     "investor": ("investor-01", None, "陈静（示例）"),
     "judge": (None, None, "刘洋（示例）"),
+    "verifier": ("bipsc", None, "赵磊（示例）"),
 }
 PARKS: tuple[tuple[str, str, str | None], ...] = (
     ("中关村科学城", "Zhongguancun Science City", "海淀区"),

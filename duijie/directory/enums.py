@@ -31,6 +31,8 @@ class Role(LabelledEnum):
     ENTERPRISE = "enterprise", "企业", "Enterprise"
     INVESTOR = "investor", "投资机构", "Investor"
     JUDGE = "judge", "评委", "Judge"
+    # Marks landed deals verified (four eyes with the deal's manager), for one event or all.
+    VERIFIER = "verifier", "项目核实人", "Deal verifier"
 
 
 class InvitationState(LabelledEnum):

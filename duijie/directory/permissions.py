@@ -15,7 +15,7 @@ from duijie.core.auth import Actor, Grant
 from duijie.core.permissions import Predicate, has_people, predicate
 
 # Roles the organiser of one event may give for that event.
-EVENT_ROLES = frozenset({"organiser", "judge"})
+EVENT_ROLES = frozenset({"organiser", "judge", "verifier"})
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from duijie.core.i18n import gettext as _
 from duijie.core.i18n import yi_str
 from duijie.core.sheets import Column, escape_text
 from duijie.deals import sheets as deal_sheets
+from duijie.deals.enums import counts_as_signed
 from duijie.deals.models import Deal
 from duijie.events.service import find_event
 from duijie.insight.countries import country_name
@@ -183,7 +184,15 @@ def projects_file(
 
 
 # What a deal's row leaves empty for a reader who only sees its announcement (see deals.permissions).
-DEAL_INTERNALS = ("planned_amount", "invested_amount", "lost_reason")
+DEAL_INTERNALS = (
+    "planned_amount",
+    "invested_amount",
+    "status_reason",
+    "lost_to",
+    "source_kind",
+    "source_label",
+    "opened_on",
+)
 
 
 def deals_file(
@@ -209,7 +218,7 @@ def deals_file(
     headers, table = _table(columns, rows)
     if fmt == "csv":
         return _csv(headers, table)
-    signed = [d for d in items if d.stage in ("signed", "landed")]
+    signed = [d for d in items if counts_as_signed(d.stage, d.status)]
     summary = [
         ("导出时间 Exported at", utcnow().strftime("%Y-%m-%d %H:%M UTC")),
         ("筛选条件 Filters", _filters_text(filters or {})),
@@ -326,7 +335,42 @@ def stats_file(db: Session, scope: StatsScope, *, fmt: str) -> bytes:
             ],
         )
     )
+    sheets.append(("周期 Cycle times", *_cycle_table(report["cycle_times"])))
     return _workbook(summary, sheets)
+
+
+def _cycle_table(cycles: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The cycle times as one sheet: a row per group (all, each edition, district, industry), for each span the
+    number of deals and the median and mean days."""
+    headers = ["分组 Group", "名称 Name"]
+    for key, zh_en in (
+        ("signed_contract", "论坛签约→正式合同 Signing→contract"),
+        ("contract_landed", "正式合同→落地 Contract→landing"),
+        ("signed_landed", "论坛签约→落地 Signing→landing"),
+    ):
+        del key
+        headers += [
+            f"{zh_en}：项目数 deals",
+            f"{zh_en}：中位天数 median days",
+            f"{zh_en}：平均天数 mean days",
+        ]
+    rows: list[list[Any]] = []
+
+    def add(group: str, name: Any, row: dict[str, Any]) -> None:
+        cells: list[Any] = [group, name]
+        for key in ("signed_contract", "contract_landed", "signed_landed"):
+            cells += [row[key]["count"], row[key]["median_days"], row[key]["mean_days"]]
+        rows.append(cells)
+
+    if cycles["all"]:
+        add("全部 All", "—", cycles["all"])
+    for r in cycles["by_event"]:
+        add("届次 Edition", r.get("label_zh") or r["key"], r)
+    for r in cycles["by_district"]:
+        add("区域 District", r["key"] or "—", r)
+    for r in cycles["by_industry"]:
+        add("产业 Industry", r["key"] or "—", r)
+    return headers, rows
 
 
 def all_projects(db: Session, *, event: str | None) -> list[Opportunity]:

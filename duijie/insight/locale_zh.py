@@ -4,7 +4,6 @@ from __future__ import annotations
 
 ZH: dict[str, str | tuple[str, ...]] = {
     "100 million yuan": "亿元",
-    "Agreed or further": "达成意向及以后",
     "All projects in this district": "该区全部项目",
     "Amount of released projects (100 million yuan)": "发布项目金额（亿元）",
     "Boundaries: echarts-china-cities-pypkg (MIT), simplified, for illustration. A public deployment must use an approved base map with its map review number (审图号).": "边界数据：echarts-china-cities-pypkg（MIT 许可），经简化，仅作示意。对外公开部署须使用经审核的标准底图并标注审图号。",
@@ -39,4 +38,18 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "over": "超过",
     "“%(text)s” is not a period: write a year (2024), a month (2024-05 or 2024年5月) or two days "
     "(2024-01-01..2024-06-30).": "“%(text)s”不是有效的期间：请填写年份（2024）、月份（2024-05 或 2024年5月）或起止日期（2024-01-01..2024-06-30）。",
+    "All signed deals": "全部签约项目",
+    "All statuses": "全部状态",
+    "By district and by industry": "按区域和产业",
+    "Contract or further": "正式合同及以后",
+    "Contract → landing": "正式合同→落地",
+    "Cycle times: from the forum's signing to the landing": "推进周期：从论坛签约到落地",
+    "Edition": "届次",
+    "Forum signing → contract": "论坛签约→正式合同",
+    "Forum signing → landing": "论坛签约→落地",
+    "Intention or further": "达成意向及以后",
+    "Landing verified": "落地已核实",
+    "Median days, then the number of deals that have both dates. Read from each deal's stage log: the same dates its page shows.": "前为天数中位数，后为同时具有两个日期的项目数。日期取自各项目的阶段记录，与项目页面所示一致。",
+    "No signed deal in this selection yet.": "当前筛选范围内尚无签约项目。",
+    "Not given": "未填写",
 }

@@ -25,8 +25,9 @@ from duijie.core.db import money_sum
 from duijie.core.errors import DomainError
 from duijie.core.i18n import gettext as _
 from duijie.core.i18n import yi_str
-from duijie.deals.enums import SIGNED_STAGES
-from duijie.deals.models import Deal, DealParty
+from duijie.deals.cycle import SPANS, DealDates, cycle_times
+from duijie.deals.enums import CLOSED_STATUSES, PIPELINE, SIGNED_STAGES, counts_as_signed
+from duijie.deals.models import Deal, DealParty, signed_clause
 from duijie.directory.models import Organisation
 from duijie.events.models import Event, PublishedFigure
 from duijie.events.permissions import visible_clause
@@ -199,7 +200,9 @@ def make_scope(
     """The scope named by the filters of the dashboard, the API and the command line; for a reader (`actor`), a
     draft event they do not organise is the same 404 as an unknown one (the command line sees every event)."""
     scope = StatsScope(
-        event=find_event(db, slug=event) if actor is None else find_visible_event(db, slug=event, actor=actor),
+        event=find_event(db, slug=event)
+        if actor is None
+        else find_visible_event(db, slug=event, actor=actor),
         period=parse_period(period) if period else None,
         district=district or None,
         industry=industry or None,
@@ -251,13 +254,16 @@ def _sorted(target: dict[str, Figure]) -> dict[str, Figure]:
     return dict(sorted(target.items(), key=lambda kv: (-kv[1].amount, kv[0])))
 
 
+# Each step counts the live deals (not lost or abandoned) that reached the stage or went further.
 FUNNEL_STAGES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("in_pipeline", frozenset({"lead", "contacted", "negotiating", "agreed", "signed", "landed"})),
-    ("contacted", frozenset({"contacted", "negotiating", "agreed", "signed", "landed"})),
-    ("negotiating", frozenset({"negotiating", "agreed", "signed", "landed"})),
-    ("agreed", frozenset({"agreed", "signed", "landed"})),
+    ("in_pipeline", frozenset(PIPELINE)),
+    ("contacted", frozenset(PIPELINE[PIPELINE.index("contacted") :])),
+    ("negotiating", frozenset(PIPELINE[PIPELINE.index("negotiating") :])),
+    ("intention", frozenset(PIPELINE[PIPELINE.index("intention") :])),
     ("signed", SIGNED_STAGES),
-    ("landed", frozenset({"landed"})),
+    ("contract", frozenset(PIPELINE[PIPELINE.index("contract") :])),
+    ("landed", frozenset({"landed", "verified"})),
+    ("verified", frozenset({"verified"})),
 )
 
 
@@ -297,6 +303,7 @@ def compute_stats(db: Session, scope: StatsScope) -> EventStats:
     deal_rows = db.execute(
         select(
             Deal.stage,
+            Deal.status,
             Deal.category,
             Deal.industry,
             Deal.district,
@@ -305,16 +312,17 @@ def compute_stats(db: Session, scope: StatsScope) -> EventStats:
             money_sum(value),
         )
         .where(*deal_where(scope))
-        .group_by(Deal.stage, Deal.category, Deal.industry, Deal.district)
+        .group_by(Deal.stage, Deal.status, Deal.category, Deal.industry, Deal.district)
     ).all()
-    for stage, category, industry, district, count, signed_sum, value_sum in deal_rows:
-        pipeline.setdefault(stage, _zero()).add(count, value_sum)
-        if stage in SIGNED_STAGES:
+    for stage, status, category, industry, district, count, signed_sum, value_sum in deal_rows:
+        # The pipeline by stage holds the live deals; the lost and abandoned ones are counted under their status.
+        pipeline.setdefault(status if status in CLOSED_STATUSES else stage, _zero()).add(count, value_sum)
+        if counts_as_signed(stage, status):
             signed.add(count, signed_sum)
             for name, key in (("category", category), ("industry", industry), ("district", district)):
                 signed_by[name].setdefault(key or NO_KEY, _zero()).add(count, signed_sum)
-        if stage == "landed":
-            landed.add(count, signed_sum)
+            if stage in LANDED_STAGES:
+                landed.add(count, signed_sum)
 
     stats = EventStats(
         scope.slug,
@@ -335,8 +343,11 @@ def compute_stats(db: Session, scope: StatsScope) -> EventStats:
     return stats
 
 
+LANDED_STAGES = frozenset({"landed", "verified"})
+
+
 def _stage_order(stage: str) -> int:
-    order = ["lead", "contacted", "negotiating", "agreed", "signed", "landed", "lost"]
+    order = [*PIPELINE, "lost", "abandoned"]
     return order.index(stage) if stage in order else len(order)
 
 
@@ -391,7 +402,7 @@ def signed_by_country_lookup(db: Session, scope: StatsScope) -> dict[str, Figure
     result: dict[str, Figure] = defaultdict(_zero)
     for key, count, amount in db.execute(
         select(country, func.count(), money_sum(Deal.signed_amount))
-        .where(*deal_where(scope), Deal.stage.in_(SIGNED_STAGES))
+        .where(*deal_where(scope), signed_clause())
         .group_by(country)
     ).all():
         result[key or NO_KEY].add(count, amount)
@@ -404,7 +415,7 @@ def signed_by_country_join(db: Session, scope: StatsScope) -> dict[str, Figure]:
         select(Deal.id, Deal.signed_amount, DealParty.id, DealParty.role, Organisation.country)
         .outerjoin(DealParty, (DealParty.deal_id == Deal.id) & DealParty.role.in_(("investor", "enterprise")))
         .outerjoin(Organisation, Organisation.id == DealParty.organisation_id)
-        .where(*deal_where(scope), Deal.stage.in_(SIGNED_STAGES))
+        .where(*deal_where(scope), signed_clause())
     ).all()
     best: dict[int, tuple[tuple[int, int], str | None, Decimal | None]] = {}
     for deal_id, amount, party_id, role, country in rows:
@@ -487,7 +498,7 @@ def comparison(db: Session, scope: StatsScope) -> list[ComparisonRow]:
             released[key_of[event_id]].add(count, amount)
     for event_id, count, amount in db.execute(
         select(Deal.event_id, func.count(), money_sum(Deal.signed_amount))
-        .where(*deal_where(unscoped), Deal.event_id.in_(list(key_of) or [-1]), Deal.stage.in_(SIGNED_STAGES))
+        .where(*deal_where(unscoped), Deal.event_id.in_(list(key_of) or [-1]), signed_clause())
         .group_by(Deal.event_id)
     ).all():
         if event_id is not None:
@@ -515,7 +526,7 @@ def district_measures(db: Session, scope: StatsScope) -> dict[str, dict[str, Fig
         result[district or NO_KEY]["projects"].add(count, amount)
     for district, count, amount in db.execute(
         select(Deal.district, func.count(), money_sum(Deal.signed_amount))
-        .where(*deal_where(scope), Deal.stage.in_(SIGNED_STAGES))
+        .where(*deal_where(scope), signed_clause())
         .group_by(Deal.district)
     ).all():
         result[district or NO_KEY]["deals"].add(count, amount)
@@ -524,3 +535,56 @@ def district_measures(db: Session, scope: StatsScope) -> dict[str, dict[str, Fig
 
 def published_figures(db: Session, event: Event) -> dict[str, PublishedFigure]:
     return {f.key: f for f in db.scalars(select(PublishedFigure).where(PublishedFigure.event_id == event.id))}
+
+
+def cycle_dates(db: Session, scope: StatsScope) -> list[DealDates]:
+    """The dates of the signed deals of the scope (as the signed figures count them), for cycle times."""
+    rows = db.execute(
+        select(
+            Deal.id,
+            Deal.event_id,
+            Deal.district,
+            Deal.industry,
+            Deal.signed_on,
+            Deal.contract_on,
+            Deal.landed_on,
+        )
+        .where(*deal_where(scope), signed_clause(), Deal.signed_on.is_not(None))
+        .order_by(Deal.id)
+    ).all()
+    return [DealDates(*row) for row in rows]
+
+
+def cycle_report(db: Session, scope: StatsScope) -> dict[str, Any]:
+    """Cycle times (forum signing → contract → landing) for the scope, in all and by district, industry and
+    edition (the summit), JSON-ready: each group's spans with count, median and mean days."""
+    dates = cycle_dates(db, scope)
+    events = {
+        e.id: e
+        for e in db.scalars(select(Event).where(Event.id.in_({d.event_id for d in dates if d.event_id})))
+    }
+
+    def table(by: str | None) -> list[dict[str, Any]]:
+        groups = cycle_times(dates, by=by)
+        out = []
+        for key, spans in groups.items():
+            row: dict[str, Any] = {
+                "key": key if by != "event_id" else (events[key].slug if key in events else None)
+            }
+            if by == "event_id" and key in events:
+                row["label_zh"], row["label_en"] = (
+                    events[key].name_zh,
+                    events[key].name_en or events[key].name_zh,
+                )
+            row.update({k: f.as_dict() for k, f in spans.items()})
+            out.append(row)
+        return sorted(out, key=lambda r: (-(r["signed_landed"]["count"]), str(r["key"])))
+
+    return {
+        "all": table(None)[0] if dates else None,
+        "by_district": table("district"),
+        "by_industry": table("industry"),
+        "by_event": table("event_id"),
+        # Each span's label is a message id: pages translate it, JSON readers get it in English.
+        "spans": [{"key": k, "label": str(label)} for k, _a, _b, label in SPANS],
+    }

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from duijie.insight.queries import StatsScope, comparison, compute_stats, published_figures
+from duijie.insight.queries import StatsScope, comparison, compute_stats, cycle_report, published_figures
 
 FIGURE_GROUPS = (
     "by_category",
@@ -35,6 +35,7 @@ def stats_report(db: Session, scope: StatsScope) -> dict[str, Any]:
         report[name] = {k: v.as_dict() for k, v in getattr(s, name).items()}
     report["funnel"] = [step.as_dict() for step in s.funnel]
     report["comparison"] = [row.as_dict() for row in comparison(db, scope)]
+    report["cycle_times"] = cycle_report(db, scope)
     report["published"] = (
         {k: f.value for k, f in published_figures(db, scope.event).items()} if scope.event else {}
     )

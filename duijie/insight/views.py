@@ -29,6 +29,7 @@ from duijie.insight.queries import (
     StatsScope,
     comparison,
     compute_stats,
+    cycle_report,
     district_measures,
     make_scope,
     published_figures,
@@ -51,7 +52,9 @@ def _scope_from(request: Request, db: Session) -> tuple[StatsScope, dict[str, st
     return make_scope(db, **params, actor=get_actor(request)), params
 
 
-def _dashboard_scope(request: Request, db: Session) -> tuple[StatsScope, dict[str, str | None], dict[str, str]]:
+def _dashboard_scope(
+    request: Request, db: Session
+) -> tuple[StatsScope, dict[str, str | None], dict[str, str]]:
     """The dashboard's scope; a period it cannot read leaves the dashboard standing, unfiltered by period, with
     the message beside the field and the text kept, instead of an error page."""
     try:
@@ -97,7 +100,9 @@ def _checks(db: Session, scope: StatsScope, stats: Any) -> list[dict[str, Any]]:
                     "computed": str(computed),
                     "unit": unit,
                     "agrees": figures_check.agrees(fig.qualifier, fig.value, Decimal(str(computed))),
-                    "qualifier": (fig.qualifier or "") if i18n.is_zh() else figures_check.english(fig.qualifier),
+                    "qualifier": (fig.qualifier or "")
+                    if i18n.is_zh()
+                    else figures_check.english(fig.qualifier),
                 }
             )
     return checks
@@ -113,6 +118,7 @@ def dashboard(request: Request, db: Session = Depends(get_db)) -> Response:
     key = tuple(sorted(scope.as_dict().items()))
     stats = cached(db, ("stats", key), lambda: compute_stats(db, scope))
     rows = cached(db, ("comparison", key), lambda: comparison(db, scope))
+    cycles = cached(db, ("cycles", key), lambda: cycle_report(db, scope))
     zh = i18n.is_zh()
 
     def industry(k: str) -> str:
@@ -156,6 +162,7 @@ def dashboard(request: Request, db: Session = Depends(get_db)) -> Response:
             "stats": stats,
             "rows": rows,
             "checks": _checks(db, scope, stats),
+            "cycles": cycles,
             "charts": charts,
             "events": _events(db, get_actor(request)),
             "industries": list(INDUSTRY_EN),
@@ -186,9 +193,11 @@ FUNNEL_LABELS = {
     "in_pipeline": _l("In the pipeline"),
     "contacted": _l("Contacted or further"),
     "negotiating": _l("Negotiating or further"),
-    "agreed": _l("Agreed or further"),
-    "signed": _l("Signed"),
+    "intention": _l("Intention or further"),
+    "signed": _l("Signed (at the forum or later)"),
+    "contract": _l("Contract or further"),
     "landed": _l("Landed"),
+    "verified": _l("Landing verified"),
 }
 
 

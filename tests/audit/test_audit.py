@@ -188,19 +188,19 @@ def test_rows_read_as_words_in_chinese_and_english(client: TestClient, db: Sessi
     _as(client, world.organiser)
     page = client.get("/audit", params={"q": "auditworld signed"}).text
     assert editor.name_zh in page and f'<a href="/deals/{deal_id}">可读性测试签约</a>' in page
-    assert '<span class="field">阶段:</span> 洽谈中 → 签约' in page
+    assert '<span class="field">阶段:</span> 洽谈中 → 论坛签约' in page
     assert '<span class="field">签约金额:</span> — → 2亿元' in page
     assert '<span class="field">签约日期:</span> — → 2026-04-25' in page
     assert "阶段变更" in page
     with in_english(client):
         page = client.get("/audit", params={"q": "auditworld signed"}).text
         assert editor.name_en in page and f'<a href="/deals/{deal_id}">Readable deal</a>' in page
-        assert '<span class="field">Stage:</span> Negotiating → Signed' in page
+        assert '<span class="field">Stage:</span> Negotiating → Signed at the forum' in page
         assert '<span class="field">Amount signed:</span> — → CNY 200 M' in page
         assert "Stage changed" in page
         item = client.get("/api/v1/audit", params={"q": "auditworld signed"}).json()["items"][0]
         assert item["url"] == f"/deals/{deal_id}" and item["actor"] == editor.name_en
-        assert {"field": "stage", "label": "Stage", "before": "Negotiating", "after": "Signed"} in item["changes"]
+        assert {"field": "stage", "label": "Stage", "before": "Negotiating", "after": "Signed at the forum"} in item["changes"]
 
 
 def test_exports_never_run_a_cell_as_a_formula(client: TestClient, db: Session, world: World) -> None:

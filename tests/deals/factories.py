@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from duijie.deals.enums import SIGNED_STAGES
+from duijie.deals.enums import CLOSED_STATUSES, PIPELINE, SIGNED_STAGES
 from duijie.deals.models import Deal
 from duijie.events.models import Event
 
@@ -21,7 +21,9 @@ _serial = itertools.count(1)
 
 
 def deal(db: Session, event: Event | None, *, stage: str = "lead", **values: Any) -> Deal:
-    """A deal of `event` in 海淀区 at `stage`; a signed or landed one signed for 200 million yuan."""
+    """A deal of `event` in 海淀区 at `stage`, opened on 2026-01-01, with the facts of every stage it has
+    passed: signed for 200 million yuan on 2026-04-25, its contract on 2026-06-01, landed on 2026-09-01 in
+    中关村软件园, verified on 2026-10-01. `status="lost"` (and a reason) for a lost one."""
     n = next(_serial)
     fields: dict[str, Any] = {
         "external_id": f"factory-deal-{n}",
@@ -34,11 +36,18 @@ def deal(db: Session, event: Event | None, *, stage: str = "lead", **values: Any
         "district": "海淀区",
         "planned_amount": Decimal("300000000.00"),
         "provenance": "manual",
+        "opened_on": dt.date(2026, 1, 1),
     }
     if stage in SIGNED_STAGES:
         fields.update(signed_amount=Decimal("200000000.00"), signed_on=dt.date(2026, 4, 25))
-    if stage == "lost":
-        fields["lost_reason"] = "测试"
+    if PIPELINE.index(stage) >= PIPELINE.index("contract"):
+        fields["contract_on"] = dt.date(2026, 6, 1)
+    if PIPELINE.index(stage) >= PIPELINE.index("landed"):
+        fields.update(landed_on=dt.date(2026, 9, 1), landed_site="中关村软件园")
+    if stage == "verified":
+        fields["verified_on"] = dt.date(2026, 10, 1)
+    if values.get("status") in CLOSED_STATUSES:
+        fields["status_reason"] = "测试"
     fields.update(values)
     row = Deal(**fields)
     db.add(row)

@@ -24,34 +24,41 @@ ORGANISER = Actor(account_id=None, username="t", grants=(Grant(role="organiser")
 @pytest.mark.parametrize(
     ("stage", "ahead", "others"),
     [
-        ("lead", "contacted", ["lost"]),
-        ("contacted", "negotiating", ["lost", "lead"]),
-        ("negotiating", "agreed", ["lost", "contacted"]),
-        ("agreed", "signed", ["lost", "negotiating"]),
-        ("signed", "landed", ["lost"]),
-        ("landed", None, []),
-        ("lost", None, ["lead"]),
+        ("lead", "contacted", []),
+        ("contacted", "negotiating", ["lead"]),
+        ("negotiating", "intention", ["contacted", "lead"]),
+        ("intention", "signed", ["negotiating", "contacted", "lead"]),
+        ("signed", "contract", ["intention", "negotiating", "contacted", "lead"]),
+        ("contract", "landed", ["signed", "intention", "negotiating", "contacted", "lead"]),
+        ("landed", None, ["contract", "signed", "intention", "negotiating", "contacted", "lead"]),
+        ("verified", None, ["landed", "contract", "signed", "intention", "negotiating", "contacted", "lead"]),
     ],
 )
-def test_the_next_stage_is_forward_and_the_other_moves_are_lost_then_back(
+def test_the_next_stage_is_forward_and_the_other_moves_go_back_nearest_first(
     db: Session, stage: str, ahead: str | None, others: list[str]
 ) -> None:
     row = make_deal(db, None, stage=stage)
     nxt = deal_service.next_stage(row)
     assert (nxt.value if nxt else None) == ahead
     assert [m.value for m in deal_service.other_moves(row)] == others
-    # every allowed move is offered once, the forward ones first
+    # every allowed move but verification (its own action) is offered once, the forward ones first
     moves = [m.value for m in deal_service.allowed_moves(row)]
-    assert sorted(moves) == sorted(DEAL_TRANSITIONS[stage]) and (ahead is None or moves[0] == ahead)
+    assert sorted(moves) == sorted(DEAL_TRANSITIONS[stage] - {"verified"}) and (ahead is None or moves[0] == ahead)
+
+
+def test_a_lost_or_abandoned_deal_offers_no_move_until_it_is_reopened(db: Session) -> None:
+    for status in ("lost", "abandoned"):
+        row = make_deal(db, None, stage="negotiating", status=status)
+        assert deal_service.allowed_moves(row) == [] and deal_service.next_stage(row) is None
 
 
 def test_every_move_back_in_the_transition_table_is_named_as_one() -> None:
     for current, targets in DEAL_TRANSITIONS.items():
         for target in targets:
-            back = current == "lost" or (
-                target != "lost" and PIPELINE.index(target) < PIPELINE.index(current)
+            assert is_move_back(current, target) is (PIPELINE.index(target) < PIPELINE.index(current)), (
+                current,
+                target,
             )
-            assert is_move_back(current, target) is back, (current, target)
 
 
 def test_moving_back_needs_a_note_and_records_it(db: Session) -> None:
@@ -68,19 +75,24 @@ def test_moving_back_needs_a_note_and_records_it(db: Session) -> None:
     assert row.stage == "negotiating"
 
 
-def test_reopening_a_lost_deal_is_a_move_back_and_the_note_is_a_lost_reason(db: Session) -> None:
-    row = make_deal(db, None, stage="agreed")
-    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lost", note="项目落户外省")
-    assert (row.stage, row.lost_reason) == ("lost", "项目落户外省")
-    with pytest.raises(DomainError):
-        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lead", note=None)
-    deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=row, to="lead", note="重新接洽")
-    assert (row.stage, row.lost_reason) == ("lead", None)
-
-
 def _card(page: str, deal: Deal) -> str:
     start = page.index(f'href="/deals/{deal.id}"')
     return page[start : page.index("</article>", start)]
+
+
+def test_a_card_whose_next_stage_lacks_a_fact_says_which_and_links_to_the_deal(
+    client: TestClient, db: Session
+) -> None:
+    event = factories.event(db, kind="summit")
+    row = make_deal(db, event, stage="negotiating", planned_amount=None)
+    ready = make_deal(db, event, stage="signed")
+    login(client, "organiser", "organiser-demo")
+    page = client.get("/deals/board", params={"event": event.slug}).text
+    card = _card(page, row)
+    assert 'data-testid="advance"' not in card and 'data-testid="card-blockers"' in card
+    assert "意向须填写计划金额" in card or "An intention needs the planned amount." in card
+    contract = re.search(r'data-testid="advance">(.*?)</form>', _card(page, ready), re.S)
+    assert contract and 'name="contract_on"' in contract.group(1) and 'min="2026-04-25"' in contract.group(1)
 
 
 def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
@@ -90,7 +102,7 @@ def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
     row = make_deal(db, event, stage="contacted")
     login(client, "organiser", "organiser-demo")
     page = client.get("/deals/board", params={"event": event.slug}).text
-    # the stages lead to their columns, with the count of each (the seven do not fit side by side on a laptop)
+    # the stages lead to their columns, with the count of each (the eight do not fit side by side on a laptop)
     nav = re.search(r'data-testid="stage-nav">(.*?)</nav>', page, re.S)
     assert nav and re.findall(r'href="#col-(\w+)">[^<]*<b>(\d+)</b>', nav.group(1))[:3] == [
         ("lead", "0"),
@@ -103,7 +115,8 @@ def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
     assert advance and 'name="to" value="negotiating"' in advance.group(1)
     assert "推进到“洽谈中”" in advance.group(1)
     back = re.search(r'data-testid="move-back">(.*?)</form>', card, re.S)
-    assert back and re.findall(r'<option value="(\w+)"', back.group(1)) == ["lost", "lead"]
+    assert back and re.findall(r'<option value="(\w+)"', back.group(1)) == ["lead"]
+    assert f'href="/deals/{row.id}#status"' in card  # lost, delayed ...: the status, on the deal's page
     token = csrf_of(client, f"/deals/board?event={event.slug}")
     nxt = f"/deals/board?event={event.slug}"
     moved = client.post(
@@ -121,7 +134,7 @@ def test_the_boards_button_advances_and_moving_back_is_a_separate_form(
 
 
 def test_the_api_refuses_a_move_back_without_a_note_in_english(client: TestClient, db: Session) -> None:
-    row = make_deal(db, factories.event(db, kind="summit"), stage="agreed")
+    row = make_deal(db, factories.event(db, kind="summit"), stage="intention")
     login(client, "organiser", "organiser-demo")
     with in_english(client):
         refused = client.post(f"/api/v1/deals/{row.id}/stage", json={"to": "negotiating"})

@@ -79,7 +79,7 @@ def test_a_district_as_a_party_reads_the_deal_but_cannot_change_it(client: TestC
     db.flush()
     login(client, account.username, factories.PASSWORD)
     assert client.get(f"/api/v1/deals/{elsewhere.id}/tasks").status_code == 200
-    assert client.post(f"/api/v1/deals/{elsewhere.id}/stage", json={"to": "agreed"}).status_code == 403
+    assert client.post(f"/api/v1/deals/{elsewhere.id}/stage", json={"to": "intention"}).status_code == 403
 
 
 def test_a_district_imports_deals_of_its_own_district_only_whatever_parties_it_names(db: Session) -> None:
@@ -117,6 +117,56 @@ def test_migrating_announces_the_signed_deals_already_there(tmp_path: Path) -> N
             )
     upgrade(engine)
     with engine.connect() as conn:
-        rows = dict(conn.execute(sa.text("SELECT stage, announced FROM deal")).all())
+        rows = conn.execute(sa.text("SELECT stage, status, announced FROM deal ORDER BY id")).all()
     engine.dispose()
-    assert rows == {"lead": 0, "negotiating": 0, "signed": 1, "landed": 1, "lost": 0}
+    # (the lost deal, with no history to say where it was lost, is a lost lead since the stages were split)
+    assert [tuple(r) for r in rows] == [
+        ("lead", "ongoing", 0),
+        ("negotiating", "ongoing", 0),
+        ("signed", "ongoing", 1),
+        ("landed", "ongoing", 1),
+        ("lead", "lost", 0),
+    ]
+
+
+def test_migrating_splits_lost_from_the_stages_and_dates_every_deal(tmp_path: Path) -> None:
+    """0015: "agreed" becomes "intention"; a lost deal keeps the stage its history says it was lost from, its
+    reason kept as the status reason; every deal is opened no later than its first recorded date."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0014_check_in")
+    created = dt.datetime(2024, 5, 1, 9, 0)
+    with engine.begin() as conn:
+        for n, stage, reason, signed_on in (
+            (1, "agreed", None, None),
+            (2, "lost", "落户外省", None),
+            (3, "signed", None, dt.date(2024, 4, 25)),
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO deal (id, title_zh, stage, lost_reason, signed_on, amount_estimated, on_stage,"
+                    " announced, provenance, created_at, updated_at)"
+                    " VALUES (:id, :t, :s, :r, :d, 0, 0, 0, 'manual', :now, :now)"
+                ),
+                {"id": n, "t": f"旧项目{n}", "s": stage, "r": reason, "d": signed_on, "now": created},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO deal_history (deal_id, at, action, before, after)"
+                " VALUES (2, :now, 'stage', :b, :a)"
+            ),
+            {"now": created, "b": '{"stage": "agreed"}', "a": '{"stage": "lost", "lost_reason": "落户外省"}'},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT stage, status, status_reason, opened_on FROM deal ORDER BY id")
+        ).all()
+        # SQLite rebuilds the deal table to alter it: the rows that refer to it must survive the rebuild.
+        history = conn.execute(sa.text("SELECT count(*) FROM deal_history")).scalar()
+    engine.dispose()
+    assert history == 1
+    assert [(r[0], r[1], r[2], str(r[3])) for r in rows] == [
+        ("intention", "ongoing", None, "2024-05-01"),
+        ("intention", "lost", "落户外省", "2024-05-01"),
+        ("signed", "ongoing", None, "2024-04-25"),
+    ]

@@ -14,8 +14,9 @@ from duijie.core.auth import Actor, Grant
 from duijie.core.errors import DomainError, InvalidTransition, PermissionDenied
 from duijie.core.models import AuditEntry, Notification
 from duijie.deals import service as deal_service
+from duijie.deals.enums import DealStatus
 from duijie.deals.models import Deal, DealHistory, DealTask
-from duijie.deals.schemas import DealCreate, DealPartyIn, TaskCreate
+from duijie.deals.schemas import DealCreate, DealPartyIn, StatusChange, TaskCreate
 from duijie.directory.accounts import load_actor
 from duijie.directory.models import Account, Organisation
 from duijie.events.service import get_event
@@ -41,6 +42,7 @@ def _new_deal(db: Session, *, district: str = "海淀区", parties: tuple[str, .
         district=district,
         industry="人工智能",
         planned_amount="2亿",
+        opened_on=dt.date(2024, 1, 1),
         parties=[DealPartyIn(organisation_id=_org(db, s).id, role="district_government") for s in parties],
     )
     return deal_service.create(db, actor=ORGANISER, data=data)
@@ -50,7 +52,7 @@ def test_a_deal_moves_along_the_pipeline_and_counts_once_signed(db: Session) -> 
     deal = _new_deal(db)
     event = get_event(db, slug="invest-beijing-2024")
     before = event_stats(db, event).signed
-    for stage in ("contacted", "negotiating", "agreed"):
+    for stage in ("contacted", "negotiating", "intention"):
         deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to=stage, note=None)
     deal_service.move_deal_to_stage(
         db,
@@ -67,7 +69,7 @@ def test_a_deal_moves_along_the_pipeline_and_counts_once_signed(db: Session) -> 
         db.scalars(select(DealHistory).where(DealHistory.deal_id == deal.id).order_by(DealHistory.id))
     )
     assert [h.action for h in history] == ["create", "stage", "stage", "stage", "stage"]
-    assert history[-1].before == {"stage": "agreed", "signed_amount": None, "signed_on": None}
+    assert history[-1].before == {"stage": "intention", "signed_amount": None, "signed_on": None}
     assert history[-1].after == {
         "stage": "signed",
         "signed_amount": "250000000.00",
@@ -81,11 +83,21 @@ def test_a_deal_moves_along_the_pipeline_and_counts_once_signed(db: Session) -> 
     assert list(audits) == ["create", "stage", "stage", "stage", "stage"]
 
 
-def test_moves_outside_the_transition_table_are_refused(db: Session) -> None:
+def test_verified_is_no_move_and_a_jump_ahead_lists_every_missing_fact(db: Session) -> None:
     deal = _new_deal(db)
     with pytest.raises(InvalidTransition) as err:
-        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="landed", note=None)
+        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="verified", note=None)
     assert err.value.field == "stage" and deal.stage == "lead"
+    with pytest.raises(DomainError) as err:
+        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="landed", note=None)
+    assert [d.field for d in err.value.details] == [
+        "signed_amount",
+        "signed_on",
+        "contract_on",
+        "landed_on",
+        "landed_site",
+    ]
+    assert deal.stage == "lead"
 
 
 def test_signing_needs_an_amount_and_a_date_and_losing_needs_a_reason(db: Session) -> None:
@@ -95,9 +107,11 @@ def test_signing_needs_an_amount_and_a_date_and_losing_needs_a_reason(db: Sessio
         deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="signed", note=None)
     assert [d.field for d in err.value.details] == ["signed_amount", "signed_on"]
     with pytest.raises(DomainError) as err:
-        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="lost", note=None, lost_reason=" ")
-    assert err.value.field == "lost_reason"
-    assert deal.stage == "negotiating"
+        deal_service.set_status(
+            db, actor=ORGANISER, deal=deal, change=StatusChange(to=DealStatus.LOST, reason=" ")
+        )
+    assert err.value.field == "status_reason"
+    assert (deal.stage, deal.status) == ("negotiating", "ongoing")
 
 
 def test_a_signed_amount_changes_only_with_a_note_and_is_recorded(db: Session) -> None:
@@ -109,10 +123,9 @@ def test_a_signed_amount_changes_only_with_a_note_and_is_recorded(db: Session) -
             db, actor=ORGANISER, deal=deal, to="signed", note=None, signed_amount=Decimal(1)
         )
     assert err.value.field == "note" and deal.signed_amount == old
-    with pytest.raises(DomainError):
-        deal_service.move_deal_to_stage(
-            db, actor=ORGANISER, deal=deal, to="lost", note=None, lost_reason="撤资"
-        )
+    with pytest.raises(DomainError) as err:  # leaving the signed figures is a move back: it says why
+        deal_service.move_deal_to_stage(db, actor=ORGANISER, deal=deal, to="intention", note=None)
+    assert err.value.field == "note" and deal.stage == "signed"
     deal_service.move_deal_to_stage(
         db, actor=ORGANISER, deal=deal, to="signed", note="合同更正", signed_amount=Decimal("600000000")
     )
@@ -134,6 +147,7 @@ def test_parties_accounts_are_notified_of_a_move(db: Session) -> None:
             select(Notification).where(Notification.account_id == haidian, Notification.kind == "deal_stage")
         )
     )
+    notes = [n for n in notes if n.payload["deal_id"] == deal.id]
     assert (
         len(notes) == 1
         and notes[0].payload["deal_id"] == deal.id
@@ -143,7 +157,7 @@ def test_parties_accounts_are_notified_of_a_move(db: Session) -> None:
 
 def test_a_district_manages_only_the_deals_of_its_own_district(db: Session) -> None:
     haidian, enterprise = _actor(db, "haidian"), _actor(db, "enterprise")
-    own = _new_deal(db, district="海淀区", parties=())
+    own = _new_deal(db, district="海淀区", parties=("gov-haidian",))
     party = _new_deal(db, district="朝阳区", parties=("gov-haidian",))
     other = _new_deal(db, district="朝阳区", parties=("gov-chaoyang",))
     deal_service.move_deal_to_stage(db, actor=haidian, deal=own, to="contacted", note=None)
@@ -186,6 +200,9 @@ def test_the_board_moves_a_deal_with_its_card_form(client: TestClient, db: Sessi
             "csrf": token,
             "to": "landed",
             "note": "已投产",
+            "contract_on": "2024-06-01",
+            "landed_on": "2024-09-01",
+            "landed_site": "顺义区空港工业园",
             "next": "/deals/board?event=invest-beijing-2024",
         },
         follow_redirects=False,
@@ -224,9 +241,9 @@ def test_visitors_see_no_move_forms_and_cannot_post(client: TestClient, db: Sess
 def test_the_api_moves_a_deal_and_names_a_refused_transition(client: TestClient, db: Session) -> None:
     login(client, "organiser", "organiser-demo")
     deal = db.scalar(select(Deal).where(Deal.stage == "negotiating").order_by(Deal.id))
-    ok = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "agreed", "note": "意向书"})  # type: ignore[union-attr]
-    assert ok.status_code == 200 and ok.json()["stage"] == "agreed"
-    refused = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "landed"})  # type: ignore[union-attr]
+    ok = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "intention", "note": "意向书"})  # type: ignore[union-attr]
+    assert ok.status_code == 200 and ok.json()["stage"] == "intention"
+    refused = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "verified"})  # type: ignore[union-attr]
     assert refused.status_code == 409 and refused.json()["error"]["details"][0]["field"] == "stage"
 
 
@@ -234,8 +251,9 @@ def test_the_signed_filter_lists_every_deal_of_the_signed_figure(client: TestCli
     """Anonymously: the summits' signings are announced, so the public list matches the published figure."""
     body = client.get("/api/v1/deals", params={"event": "invest-beijing-2023", "stage": "signed"}).json()
     assert body["total"] == 39
-    landed = client.get("/api/v1/deals", params={"event": "invest-beijing-2023", "stage": "landed"}).json()
-    assert landed["total"] == 6
+    for stage, total in (("contract", 5), ("landed", 3), ("verified", 3)):
+        at = client.get("/api/v1/deals", params={"event": "invest-beijing-2023", "stage": stage}).json()
+        assert at["total"] == total
 
 
 def test_a_district_opens_a_lead_from_the_board(client: TestClient, db: Session) -> None:
@@ -290,7 +308,9 @@ def test_the_list_and_the_board_run_a_constant_number_of_queries(
     assert _statements(client, count_statements, "/deals/board", big) == _statements(
         client, count_statements, "/deals/board", small
     )
-    assert _statements(client, count_statements, "/deals", big) == _statements(client, count_statements, "/deals", small)
+    assert _statements(client, count_statements, "/deals", big) == _statements(
+        client, count_statements, "/deals", small
+    )
 
 
 def test_the_api_edits_a_deals_facts_and_keeps_the_history(client: TestClient, db: Session) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from duijie.core.errors import PermissionDenied
 from duijie.deals import service as deal_service
-from duijie.deals.models import Deal
+from duijie.deals.models import Deal, DealParty
 from duijie.events.models import Event
 from duijie.insight.queries import event_stats
 from tests import factories
@@ -19,8 +19,15 @@ from tests.deals import factories as deal_factories
 
 
 def _two_events(db: Session) -> tuple[Event, Event, Deal, Deal]:
+    """Two events with a lead each, each with the enterprise it is talking to (what contacting it needs)."""
     first, second = factories.event(db), factories.event(db)
-    return first, second, deal_factories.deal(db, first), deal_factories.deal(db, second)
+    leads = deal_factories.deal(db, first), deal_factories.deal(db, second)
+    for lead in leads:
+        db.add(DealParty(deal_id=lead.id, organisation_id=factories.organisation(db).id, role="enterprise"))
+    db.flush()
+    for lead in leads:
+        db.refresh(lead, ["parties"])
+    return first, second, *leads
 
 
 def test_an_organiser_of_one_event_moves_only_that_events_deals(db: Session) -> None:
@@ -78,6 +85,15 @@ def test_a_refused_move_names_the_stages_in_the_requests_language(client: TestCl
     chinese = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "landed"})
     client.cookies.set("lang", "en")
     english = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "landed"})
-    assert (chinese.status_code, english.status_code) == (409, 409)
-    assert chinese.json()["error"]["message"] == "项目不能从“洽谈中”直接变为“落地”。"
-    assert english.json()["error"]["message"] == "A deal cannot go from Negotiating to Landed."
+    assert (chinese.status_code, english.status_code) == (422, 422)
+    assert chinese.json()["error"]["details"][0]["message"] == "签约项目须填写签约金额。"
+    assert [d["message"] for d in english.json()["error"]["details"]] == [
+        "A signed deal needs the amount signed.",
+        "A signed deal needs the date of signing.",
+        "A contract needs the date it was concluded.",
+        "A landed deal needs the actual landing date.",
+        "A landed deal needs the site where it landed.",
+    ]
+    refused = client.post(f"/api/v1/deals/{deal.id}/stage", json={"to": "verified"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"] == "A deal is verified only through verification, with evidence."

@@ -80,7 +80,7 @@ def test_a_workbook_with_broken_cells_is_refused_listing_every_error_and_writing
             "签约": [
                 ["编号", "项目名称", "阶段", "签约金额", "签约日期", "企业"],
                 ["TD-1", "签约缺金额", "签约", None, "2024-04-25", "没有这家公司"],
-                ["TD-2", "未成缺原因", "未成", None, "2024/13/01", None],
+                ["TD-2", "旧写法未成", "未成", None, "2024/13/01", None],
             ],
         }
     )
@@ -97,19 +97,21 @@ def test_a_workbook_with_broken_cells_is_refused_listing_every_error_and_writing
         "项目!5:金额 — -5 不是非负金额",
         "项目!5:项目编号 — T-001 在文件中出现了两次",
         "签约!2:企业 — 没有这家公司 不是已登记的机构",
+        "签约!3:阶段 — “未成”现为状态：请在“状态”列填写“流失”，在本列填写项目流失时所处的阶段",
         "签约!3:签约日期 — 2024/13/01 不是日期（请写作 2024-04-25）",
     ]
-    assert report.summary["errors"] == 10
+    assert report.summary["errors"] == 11
 
 
 def test_semantic_errors_of_valid_cells_are_listed_too(db: Session) -> None:
     data = _xlsx(
         {
             "签约": [
-                ["编号", "项目名称", "阶段", "签约金额", "签约日期"],
-                ["TD-1", "签约缺金额", "签约", None, "2024-04-25"],
-                ["TD-2", "未成缺原因", "未成", None, None],
-                ["invest-beijing-2024-S01", "退回线索", "线索", "5亿", "2024-04-25"],
+                ["编号", "项目名称", "阶段", "状态", "签约金额", "签约日期", "落地日期"],
+                ["TD-1", "签约缺金额", "签约", None, None, "2024-04-25", None],
+                ["TD-2", "流失缺原因", "洽谈中", "流失", None, None, None],
+                ["TD-3", "落地早于签约", "落地", None, "1亿", "2024-04-25", "2024-04-01"],
+                ["invest-beijing-2024-S01", "直接核实", "已核实", None, "5亿", "2024-04-25", None],
             ]
         }
     )
@@ -117,8 +119,10 @@ def test_semantic_errors_of_valid_cells_are_listed_too(db: Session) -> None:
     assert report.refused
     assert report.errors == [
         "签约!2:签约金额 — 签约项目须填写签约金额",
-        "签约!3:未成原因 — 未成项目须填写原因",
-        "签约!4:阶段 — 项目不能从“签约”直接变为“线索”",
+        "签约!3:状态原因 — 推进中以外的状态须填写原因",
+        "签约!4:合同日期 — 正式合同须填写签订日期",
+        "签约!4:落地地址 — 落地项目须填写落地地点",
+        "签约!5:阶段 — 项目须在平台上凭证明材料核实，不能通过导入标为已核实",
     ]
 
 

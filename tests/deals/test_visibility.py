@@ -166,7 +166,8 @@ def test_each_reader_sees_the_deals_the_rule_gives_everywhere_they_show(
 def test_the_public_reads_an_announced_deals_public_facts_only(client: TestClient, db: Session) -> None:
     world = _world(db)
     deal = world.announced
-    deal.invested_amount, deal.lost_reason = Decimal("50000000.00"), None
+    deal.invested_amount, deal.status_reason = Decimal("50000000.00"), "合同约定分期到位"
+    deal.source_kind, deal.source_label = "other", "区招商局走访"
     db.flush()
     body = client.get(f"/api/v1/deals/{deal.id}").json()
     assert (body["signed_amount"], body["signed_on"], body["event_id"], body["opportunity_id"]) == (
@@ -176,18 +177,26 @@ def test_the_public_reads_an_announced_deals_public_facts_only(client: TestClien
         world.project.id,
     )
     assert body["parties"] == [{"organisation_id": world.public_party.id, "role": "enterprise"}]
-    assert (body["planned_amount"], body["invested_amount"], body["lost_reason"]) == (None, None, None)
+    internal = ("planned_amount", "invested_amount", "status_reason", "lost_to", "source_kind", "source_label")
+    assert [body[k] for k in internal] == [None] * len(internal)
     page = client.get(f"/deals/{deal.id}").text
     assert world.public_party.name_zh in page and "计划金额" not in page and 'id="tasks"' not in page
+    for hidden in ("合同约定分期到位", "区招商局走访", 'id="next-stage"', 'id="evidence"', 'id="status"'):
+        assert hidden not in page, hidden
 
 
-def test_a_deal_that_leaves_the_signed_stages_is_no_longer_public(client: TestClient, db: Session) -> None:
+def test_a_deal_that_leaves_the_signed_figures_is_no_longer_public(client: TestClient, db: Session) -> None:
     world = _world(db)
     login(client, "organiser", "organiser-demo")
-    moved = client.post(
-        f"/api/v1/deals/{world.announced.id}/stage", json={"to": "lost", "lost_reason": "撤资", "note": "撤资"}
-    )
-    assert moved.status_code == 200
+    lost = client.put(f"/api/v1/deals/{world.announced.id}/status", json={"to": "lost", "reason": "撤资"})
+    assert lost.status_code == 200 and lost.json()["status"] == "lost"
+    client.cookies.clear()
+    assert client.get(f"/api/v1/deals/{world.announced.id}").status_code == 404
+    login(client, "organiser", "organiser-demo")
+    reopened = client.put(f"/api/v1/deals/{world.announced.id}/status", json={"to": "ongoing", "note": "恢复"})
+    assert reopened.status_code == 200
+    back = client.post(f"/api/v1/deals/{world.announced.id}/stage", json={"to": "intention", "note": "重新谈判"})
+    assert back.status_code == 200
     client.cookies.clear()
     assert client.get(f"/api/v1/deals/{world.announced.id}").status_code == 404
 

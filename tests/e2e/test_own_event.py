@@ -379,6 +379,13 @@ def test_an_organiser_runs_a_summit_from_an_empty_site_in_the_browser(browser: B
         new.locator("select[name=industry]").select_option("人工智能")
         new.locator("input[name=planned_amount]").fill("2亿")
         _submit(organiser, "[data-testid=new-deal]")
+        # The next stage says what it needs: the party contacted, named on the deal's page.
+        expect(organiser.get_by_test_id("blockers")).to_contain_text("请填写已接洽的对接方。")
+        party = organiser.get_by_test_id("party-form")
+        party.locator("input[name=organisation]").fill("自办机器人有限公司")
+        _submit(organiser, "[data-testid=party-form]")
+        expect(organiser.get_by_test_id("parties")).to_contain_text("自办机器人有限公司")
+        expect(organiser.get_by_test_id("ready")).to_be_visible()
         for stage in ("negotiating", "signed"):
             move = organiser.locator("form[action$='/stage']")
             move.locator("select[name=to]").select_option(stage)
@@ -386,7 +393,7 @@ def test_an_organiser_runs_a_summit_from_an_empty_site_in_the_browser(browser: B
                 move.locator("input[name=signed_amount]").fill("2亿")
                 move.locator("input[name=signed_on]").fill(dt.date.today().isoformat())
             _submit(organiser, "form[action$='/stage']")
-            expect(organiser.get_by_test_id("stage")).to_have_text({"negotiating": "洽谈中", "signed": "签约"}[stage])
+            expect(organiser.get_by_test_id("stage")).to_have_text({"negotiating": "洽谈中", "signed": "论坛签约"}[stage])
         organiser.goto(f"{base}/events/{SLUG}")
         expect(organiser.get_by_test_id("signed-count")).to_have_text("1")
         expect(organiser.get_by_test_id("signed-amount")).to_have_text("2亿元")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -16,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.core.errors import DomainError
-from duijie.deals.models import Deal
+from duijie.deals.models import Deal, signed_clause
 from duijie.directory.reference import DISTRICT_EN
 from duijie.events.service import get_event
 from duijie.insight.queries import compute_stats, make_scope, parse_period
 from duijie.marketplace.enums import RELEASED_STATES
 from duijie.marketplace.models import Opportunity
+from tests import factories
 
 
 def _released(db: Session, event_id: int, **where: str) -> tuple[int, Decimal]:
@@ -38,7 +40,7 @@ def _released(db: Session, event_id: int, **where: str) -> tuple[int, Decimal]:
 def _signed(db: Session, event_id: int, **where: str) -> tuple[int, Decimal]:
     stmt = select(func.count(), func.sum(Deal.signed_amount)).where(
         Deal.event_id == event_id,
-        Deal.stage.in_(("signed", "landed")),
+        signed_clause(),
         *[getattr(Deal, k) == v for k, v in where.items()],
     )
     count, amount = db.execute(stmt).one()
@@ -93,14 +95,18 @@ def test_the_funnel_counts_deals_that_reached_each_step(client: TestClient) -> N
         "in_pipeline",
         "contacted",
         "negotiating",
-        "agreed",
+        "intention",
         "signed",
+        "contract",
         "landed",
+        "verified",
     ]
-    assert funnel[0]["count"] == 152 and funnel[5]["count"] == 39 and funnel[6]["count"] == 6
+    by_key = {s["key"]: s for s in funnel}
+    assert (by_key["released"]["count"], by_key["signed"]["count"], by_key["contract"]["count"]) == (152, 39, 11)
+    assert (by_key["landed"]["count"], by_key["verified"]["count"]) == (6, 3)
     counts = [s["count"] for s in funnel[1:]]
     assert counts == sorted(counts, reverse=True)
-    assert funnel[6]["rate_previous_pct"] == str((Decimal(6) * 100 / 39).quantize(Decimal("0.1")))
+    assert by_key["landed"]["rate_previous_pct"] == str((Decimal(6) * 100 / 11).quantize(Decimal("0.1")))
 
 
 def test_the_comparison_sets_2023_against_2024(client: TestClient) -> None:
@@ -166,7 +172,7 @@ def test_the_map_in_english_names_the_districts_in_english(client: TestClient) -
 def test_the_statistics_report_exports_with_a_summary_sheet(client: TestClient) -> None:
     response = client.get("/export/stats.xlsx", params={"event": "invest-beijing-2024"})
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames[0] == "汇总 Summary" and wb.sheetnames[-2:] == ["漏斗 Funnel", "对比 Comparison"]
+    assert wb.sheetnames[0] == "汇总 Summary" and wb.sheetnames[-3:] == ["漏斗 Funnel", "对比 Comparison", "周期 Cycle times"]
     summary = {r[0]: r[1] for r in wb["汇总 Summary"].iter_rows(values_only=True)}
     assert (
         summary["发布项目（个）Projects released"] == 231
@@ -197,13 +203,22 @@ def test_the_stats_command_prints_the_full_report_with_filters(demo_file: Path) 
 def test_the_dashboard_shows_a_new_signing_at_once(client: TestClient, db: Session) -> None:
     from duijie.core.auth import Actor, Grant
     from duijie.deals import service as deal_service
-    from duijie.deals.schemas import DealCreate
+    from duijie.deals.schemas import DealCreate, DealPartyIn
 
     ev = get_event(db, slug="invest-beijing-2024")
     assert _kpi(client.get("/dashboard", params={"event": ev.slug}).text, "signed-count") == "23"
     assert client.get("/api/v1/stats", params={"event": ev.slug}).json()["signed"]["count"] == 23
     organiser = Actor(username="t", grants=(Grant(role="organiser"),))
-    deal = deal_service.create(db, actor=organiser, data=DealCreate(title_zh="新签约项目", event_id=ev.id))
+    data = DealCreate(
+        title_zh="新签约项目",
+        event_id=ev.id,
+        opened_on=ev.starts_on - dt.timedelta(days=30),
+        industry="人工智能",
+        district="海淀区",
+        planned_amount="1亿",
+        parties=[DealPartyIn(organisation_id=factories.organisation(db).id, role="enterprise")],
+    )
+    deal = deal_service.create(db, actor=organiser, data=data)
     deal_service.move_deal_to_stage(db, actor=organiser, deal=deal, to="contacted", note=None)
     deal_service.move_deal_to_stage(db, actor=organiser, deal=deal, to="negotiating", note=None)
     deal_service.move_deal_to_stage(

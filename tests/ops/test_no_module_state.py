@@ -110,7 +110,6 @@ TO_FREEZE: dict[str, str] = {
     "contest/views_organiser.py:DATES": "structure form fields read as dates",
     "contest/views_organiser.py:STRUCTURE_KEYS": "structure export columns",
     "core/db.py:NAMING_CONVENTION": "constraint naming convention given to MetaData",
-    "deals/enums.py:DEAL_TRANSITIONS": "deal transition table (dict of sets)",
     "deals/service.py:OPPORTUNITY_STATUS_FOR_STAGE": "deal stage -> project status",
     "deals/sheets.py:DEAL_COLUMNS": "deal sheet columns",
     "deals/views.py:HISTORY_ACTIONS": "history action labels",

@@ -28,11 +28,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.contest.models import ContestRound, Score
-from duijie.deals.models import Deal, DealTask
+from duijie.deals.models import Deal, DealEvidence, DealTask
 from duijie.marketplace.models import Opportunity
 from duijie.meetings.models import Meeting, MeetingRequest
 from duijie.policies.models import Policy
@@ -49,6 +49,7 @@ DISTRICTS = ("district_own", "district_other")
 OWN_DISTRICT_ROLE = ("district_own",)
 PARTICIPANTS = ("enterprise", "investor")
 DEAL_PARTIES = ("enterprise", "investor")
+VERIFIERS = ("verifier",)  # verifier of A's deals
 
 PUBLIC: Rule = dict.fromkeys(ROLES, OK)
 LOGGED_IN: Rule = {**PUBLIC, "anonymous": LOGIN}
@@ -66,6 +67,8 @@ PARAMS: dict[str, str] = {
     "slug": "event_a",
     "deal_id": "deal",
     "task_id": "task",
+    "evidence_id": "evidence",
+    "party_id": "party",
     "project_id": "project",
     "opportunity_id": "project",
     "round_id": "round",
@@ -140,7 +143,18 @@ def deal_state(db: Session, w: World) -> Any:
     assert deal is not None
     tasks = db.execute(select(DealTask.title, DealTask.done_at).where(DealTask.deal_id == w.deal)).all()
     parties = sorted((p.organisation_id, p.role) for p in deal.parties)
-    return (deal.stage, deal.title_zh, deal.planned_amount, deal.announced, parties, sorted(map(str, tasks)))
+    return (
+        deal.stage, deal.status, deal.source_label, deal.title_zh, deal.planned_amount, deal.announced, parties,
+        sorted(map(str, tasks)),
+    )  # fmt: skip
+
+
+def evidence_count(db: Session, w: World) -> Any:
+    return db.scalar(select(func.count()).select_from(DealEvidence).where(DealEvidence.deal_id == w.deal))
+
+
+def _evidence(w: World) -> dict[str, Any]:
+    return {"file": ("matrix.pdf", b"%PDF-1.4\n% matrix\n", "application/pdf")}
 
 
 def deal_count(db: Session, w: World) -> Any:
@@ -167,7 +181,9 @@ def round_state(db: Session, w: World) -> Any:
 
 def score_state(db: Session, w: World) -> Any:
     rows = db.scalars(select(Score).order_by(Score.id)).all()
-    return [(s.assignment_id, s.values, s.locked) for s in rows if s.assignment_id in (w.review, w.other_review)]
+    return [
+        (s.assignment_id, s.values, s.locked) for s in rows if s.assignment_id in (w.review, w.other_review)
+    ]
 
 
 def request_state(db: Session, w: World) -> Any:
@@ -211,8 +227,6 @@ SHEET = "项目编号,项目名称,所属区\n".encode()
 
 def _sheet(w: World) -> dict[str, Any]:
     return {"file": ("matrix.csv", SHEET, "text/csv")}
-
-
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -292,13 +306,25 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS),
         at={"slug": "contest_a"},
         form=lambda w: {
-            "kind": "preliminary", "name_zh": "矩阵轮次", "name_en": "Matrix round", "sequence": "9",
+            "kind": "preliminary",
+            "name_zh": "矩阵轮次",
+            "name_en": "Matrix round",
+            "sequence": "9",
             "field_id": str(w.field_id),
-            "advance_count": "1", "judges_per_entry": "1", "max_per_judge": "5", **_criteria_form(),
+            "advance_count": "1",
+            "judges_per_entry": "1",
+            "max_per_judge": "5",
+            **_criteria_form(),
         },
     ),
     Entry("GET", "/contests/{slug}/conflicts", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}),
-    Entry("POST", "/contests/{slug}/conflicts/detect", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}, form=empty),
+    Entry(
+        "POST",
+        "/contests/{slug}/conflicts/detect",
+        only(*EVENT_ORGANISERS),
+        at={"slug": "contest_a"},
+        form=empty,
+    ),
     Entry(
         "POST",
         "/contests/{slug}/judges/ties",
@@ -335,7 +361,9 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS),
         at={"slug": "contest_a"},
         form=lambda w: {
-            "judges_per_entry": "1", "max_per_judge": "6", "advance_count": "1",
+            "judges_per_entry": "1",
+            "max_per_judge": "6",
+            "advance_count": "1",
             "criteria": "tech 技术 Technology 60\nteam 团队 Team 40",
         },
         also_ok=(422,),
@@ -369,8 +397,12 @@ ENTRIES: tuple[Entry, ...] = (
         probe=round_state,
         note="the round cannot close with a score missing (422): the permission answered first",
     ),
-    Entry("GET", "/contests/{slug}/rounds/{round_id}/reviews", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}),
-    Entry("GET", "/contests/{slug}/rounds/{round_id}/ranking", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}),
+    Entry(
+        "GET", "/contests/{slug}/rounds/{round_id}/reviews", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}
+    ),
+    Entry(
+        "GET", "/contests/{slug}/rounds/{round_id}/ranking", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}
+    ),
     Entry(
         "POST",
         "/api/v1/contests/{slug}/rounds/{round_id}/assignment",
@@ -381,7 +413,10 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry("GET", "/api/v1/contests/{slug}/assignment/job", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}),
     Entry(
-        "GET", "/api/v1/contests/{slug}/rounds/{round_id}/ranking", only(*EVENT_ORGANISERS), at={"slug": "contest_a"}
+        "GET",
+        "/api/v1/contests/{slug}/rounds/{round_id}/ranking",
+        only(*EVENT_ORGANISERS),
+        at={"slug": "contest_a"},
     ),
     # ---- policies: city-wide records; the city's organiser and the districts author, enterprises see their own
     Entry("GET", "/policies", PUBLIC),
@@ -389,7 +424,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("GET", "/policies/{slug}", PUBLIC, at={"slug": "policy"}),
     Entry("GET", "/api/v1/policies", PUBLIC),
     Entry("GET", "/api/v1/policies/{slug}", PUBLIC, at={"slug": "policy"}),
-    Entry("POST", "/api/v1/policies/validate", PUBLIC, json=lambda w: {"rule": {"fact": "revenue", "op": ">=", "value": "1亿元"}}),
+    Entry(
+        "POST",
+        "/api/v1/policies/validate",
+        PUBLIC,
+        json=lambda w: {"rule": {"fact": "revenue", "op": ">=", "value": "1亿元"}},
+    ),
     Entry(
         "GET",
         "/policies/check",
@@ -410,7 +450,12 @@ ENTRIES: tuple[Entry, ...] = (
         json=lambda w: {"organisation_id": w.enterprise},
         note="with facts instead of an organisation, evaluating is public",
     ),
-    Entry("GET", "/policies/suggest", only(*CITY, "district_own", "enterprise"), query=lambda w: f"org={w.enterprise}"),
+    Entry(
+        "GET",
+        "/policies/suggest",
+        only(*CITY, "district_own", "enterprise"),
+        query=lambda w: f"org={w.enterprise}",
+    ),
     Entry(
         "GET",
         "/api/v1/organisations/{ref}/policy-suggestions",
@@ -438,8 +483,11 @@ ENTRIES: tuple[Entry, ...] = (
         "/recommendations/not-interested",
         only(*EVENT_ORGANISERS, "investor"),
         form=lambda w: {
-            "event": w.event_a, "left_kind": "investor", "left_id": str(w.investor),
-            "right_kind": "project", "right_id": str(w.project),
+            "event": w.event_a,
+            "left_kind": "investor",
+            "left_id": str(w.investor),
+            "right_kind": "project",
+            "right_id": str(w.project),
         },
     ),
     Entry(
@@ -447,8 +495,11 @@ ENTRIES: tuple[Entry, ...] = (
         "/api/v1/recommendations/feedback",
         only(*EVENT_ORGANISERS, "investor"),
         json=lambda w: {
-            "event": w.event_a, "left_kind": "investor", "left_id": w.investor,
-            "right_kind": "project", "right_id": w.project,
+            "event": w.event_a,
+            "left_kind": "investor",
+            "left_id": w.investor,
+            "right_kind": "project",
+            "right_id": w.project,
         },
     ),
     Entry(
@@ -569,7 +620,9 @@ ENTRIES: tuple[Entry, ...] = (
         form=lambda w: {"time_limit": "2"},
         also_ok=(409, 422),
     ),
-    Entry("POST", "/events/{slug}/meetings/grid/publish", only(*EVENT_ORGANISERS), form=empty, also_ok=(422,)),
+    Entry(
+        "POST", "/events/{slug}/meetings/grid/publish", only(*EVENT_ORGANISERS), form=empty, also_ok=(422,)
+    ),
     Entry(
         "POST",
         "/events/{slug}/meetings/grid/pin",
@@ -582,7 +635,10 @@ ENTRIES: tuple[Entry, ...] = (
         "/events/{slug}/meetings/grid/arrange",
         only(*EVENT_ORGANISERS),
         form=lambda w: {
-            "a": str(w.participant_enterprise), "b": str(w.participant_other), "slot": str(w.slot), "table": "2",
+            "a": str(w.participant_enterprise),
+            "b": str(w.participant_other),
+            "slot": str(w.slot),
+            "table": "2",
         },
         also_ok=(409, 422),
     ),
@@ -595,7 +651,11 @@ ENTRIES: tuple[Entry, ...] = (
         probe=meeting_state,
     ),
     Entry(
-        "POST", "/events/{slug}/meetings/m/{meeting_id}/noshow", only(*EVENT_ORGANISERS), form=empty, probe=meeting_state
+        "POST",
+        "/events/{slug}/meetings/m/{meeting_id}/noshow",
+        only(*EVENT_ORGANISERS),
+        form=empty,
+        probe=meeting_state,
     ),
     Entry(
         "POST",
@@ -637,19 +697,107 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "GET",
         "/deals/{deal_id}",
-        hidden(only(*EVENT_ORGANISERS, "district_own", *DEAL_PARTIES)),
+        hidden(only(*EVENT_ORGANISERS, "district_own", *VERIFIERS, *DEAL_PARTIES)),
         note="public for announced signings: a private deal is hidden (404) from everyone else",
     ),
     Entry(
         "GET",
         "/api/v1/deals/{deal_id}",
-        hidden(only(*EVENT_ORGANISERS, "district_own", *DEAL_PARTIES)),
+        hidden(only(*EVENT_ORGANISERS, "district_own", *VERIFIERS, *DEAL_PARTIES)),
         note="public for announced signings: a private deal is hidden (404) from everyone else",
     ),
     Entry(
         "GET",
         "/api/v1/deals/{deal_id}/tasks",
-        only(*EVENT_ORGANISERS, "district_own", *DEAL_PARTIES),
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS, *DEAL_PARTIES),
+    ),
+    Entry(
+        "GET",
+        "/api/v1/deals/{deal_id}/next-stage",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS, *DEAL_PARTIES),
+    ),
+    Entry(
+        "GET",
+        "/api/v1/deals/{deal_id}/evidence",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS),
+        note="the evidence of a landing is the bureau's: not the parties'",
+    ),
+    Entry(
+        "GET",
+        "/api/v1/deals/{deal_id}/evidence/{evidence_id}",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS),
+    ),
+    Entry(
+        "GET",
+        "/deals/{deal_id}/evidence/{evidence_id}",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS),
+    ),
+    Entry(
+        "POST",
+        "/api/v1/deals/{deal_id}/evidence",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS),
+        json=lambda w: {"title": "矩阵材料", "filename": "matrix.pdf", "content_base64": "JVBERi0xLjQK"},
+        probe=evidence_count,
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/evidence",
+        only(*EVENT_ORGANISERS, "district_own", *VERIFIERS),
+        form=lambda w: {"title": "矩阵材料"},
+        files=_evidence,
+        probe=evidence_count,
+    ),
+    Entry(
+        "POST",
+        "/api/v1/deals/{deal_id}/verify",
+        only(*VERIFIERS),
+        json=lambda w: {"note": "矩阵"},
+        also_ok=(409,),
+        probe=deal_state,
+        note="a verifier of A (the deal is not landed: 409 once let through)",
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/verify",
+        only(*VERIFIERS),
+        form=lambda w: {"note": "矩阵"},
+        also_ok=(409,),
+        probe=deal_state,
+    ),
+    Entry(
+        "PUT",
+        "/api/v1/deals/{deal_id}/status",
+        only(*EVENT_ORGANISERS, "district_own"),
+        json=lambda w: {"to": "delayed", "reason": "矩阵"},
+        probe=deal_state,
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/status",
+        only(*EVENT_ORGANISERS, "district_own"),
+        form=lambda w: {"status": "delayed", "status_reason": "矩阵"},
+        probe=deal_state,
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/parties",
+        only(*EVENT_ORGANISERS, "district_own"),
+        form=lambda w: {"organisation": w.investor_slug, "party_role": "park"},
+        probe=deal_state,
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/parties/{party_id}/remove",
+        only(*EVENT_ORGANISERS, "district_own"),
+        form=empty,
+        probe=deal_state,
+    ),
+    Entry(
+        "POST",
+        "/deals/{deal_id}/source",
+        only(*EVENT_ORGANISERS, "district_own"),
+        form=lambda w: {"source_kind": "other", "source_label": "矩阵"},
+        probe=deal_state,
     ),
     Entry(
         "POST",
@@ -662,7 +810,7 @@ ENTRIES: tuple[Entry, ...] = (
         "POST",
         "/deals/{deal_id}/stage",
         only(*EVENT_ORGANISERS, "district_own"),
-        form=lambda w: {"to": "agreed", "note": "矩阵"},
+        form=lambda w: {"to": "intention", "note": "矩阵"},
         probe=deal_state,
     ),
     Entry(
@@ -713,7 +861,7 @@ ENTRIES: tuple[Entry, ...] = (
         "POST",
         "/api/v1/deals/{deal_id}/stage",
         only(*EVENT_ORGANISERS, "district_own"),
-        json=lambda w: {"to": "agreed", "note": "矩阵"},
+        json=lambda w: {"to": "intention", "note": "矩阵"},
         probe=deal_state,
     ),
     Entry(
@@ -730,7 +878,9 @@ ENTRIES: tuple[Entry, ...] = (
         json=lambda w: [{"organisation_id": w.enterprise, "role": "enterprise"}],
     ),
     Entry("GET", "/import/template.xlsx", PUBLIC),
-    Entry("GET", "/import", only(*ORGANISERS, *DISTRICTS), note="each imported row is then checked on its event"),
+    Entry(
+        "GET", "/import", only(*ORGANISERS, *DISTRICTS), note="each imported row is then checked on its event"
+    ),
     Entry("POST", "/import", only(*ORGANISERS, *DISTRICTS), form=empty, files=_sheet, also_ok=(422,)),
     Entry(
         "POST",
@@ -749,8 +899,12 @@ ENTRIES: tuple[Entry, ...] = (
         "/projects/{project_id}/edit",
         only(*EVENT_ORGANISERS, "district_own"),
         form=lambda w: {
-            "title_zh": "矩阵项目改名", "title_en": "Matrix project", "category": "park_cooperation",
-            "industry": "人工智能", "district": OWN_DISTRICT, "amount": "1亿",
+            "title_zh": "矩阵项目改名",
+            "title_en": "Matrix project",
+            "category": "park_cooperation",
+            "industry": "人工智能",
+            "district": OWN_DISTRICT,
+            "amount": "1亿",
         },
         probe=project_state,
     ),
@@ -781,7 +935,11 @@ ENTRIES: tuple[Entry, ...] = (
         "POST",
         "/account/password",
         LOGGED_IN,
-        form=lambda w: {"current": PASSWORD, "password": "Matrix-password-2026!", "again": "Matrix-password-2026!"},
+        form=lambda w: {
+            "current": PASSWORD,
+            "password": "Matrix-password-2026!",
+            "again": "Matrix-password-2026!",
+        },
     ),
     Entry("POST", "/account/sessions/end", LOGGED_IN, form=empty),
 )
@@ -816,8 +974,15 @@ def _area_entries() -> tuple[Entry, ...]:
 
     import tests.security as here
 
-    named = {"matrix_accounts", "matrix_events", "matrix_feeds", "matrix_judges", "matrix_meeting_setup",
-             "matrix_organisations", "matrix_people_directory"}
+    named = {
+        "matrix_accounts",
+        "matrix_events",
+        "matrix_feeds",
+        "matrix_judges",
+        "matrix_meeting_setup",
+        "matrix_organisations",
+        "matrix_people_directory",
+    }
     found: tuple[Entry, ...] = ()
     for info in sorted(pkgutil.iter_modules(here.__path__), key=lambda i: i.name):
         if info.name.startswith("matrix_") and info.name not in named:

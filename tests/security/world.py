@@ -4,8 +4,9 @@ Event A is "this event" of every route that names one; event B is "another event
 edition of its own (a child event), and the organiser of an event holds grants on the event and on its edition,
 as the organiser of a summit runs the contest held with it. The records of A belong to 海淀区 (the owning
 district); 朝阳区 is another district. The enterprise and the investor take part in A's meetings, are the parties
-of A's deal, and the judge judges A's edition. The verifier role exists only as an account: it has no powers yet
-and must be refused everything an unrelated signed-in user is refused.
+of A's deal, and the judge judges A's edition. The verifier verifies A's landed deals (four eyes with its
+organiser): it reads A's deals and their evidence, attaches evidence and verifies; everywhere else it must be
+refused what an unrelated signed-in user is refused.
 
 Everything is built with the suite's builders (`tests/factories.py` and the packages' `factories.py`).
 """
@@ -26,7 +27,7 @@ from duijie.contest.models import (
     ReviewAssignment,
     Score,
 )
-from duijie.deals.models import Deal, DealParty, DealTask
+from duijie.deals.models import Deal, DealEvidence, DealParty, DealTask
 from duijie.directory.models import Account, RoleAssignment
 from duijie.meetings.models import (
     Meeting,
@@ -59,7 +60,7 @@ ROLES: tuple[str, ...] = (
     "enterprise",  # acts for the enterprise that is party to A's deal and meets in A
     "investor",  # acts for the investor that is party to A's deal and meets in A
     "judge",  # judge of A's contest edition
-    "verifier",  # a role with no powers yet: an unrelated signed-in user
+    "verifier",  # verifier of A's deals; elsewhere an unrelated signed-in user
 )
 
 
@@ -82,6 +83,8 @@ class World:
     demand: int = 0  # the enterprise's own technology demand in A
     deal: int = 0  # A's deal in 海淀区, the enterprise and the investor its parties
     task: int = 0  # an open task of that deal
+    evidence: int = 0  # a document of evidence of that deal
+    party: int = 0  # the enterprise's place among that deal's parties
     package: str = ""
     policy: str = ""  # a policy of 海淀区
     round: int = 0
@@ -137,7 +140,10 @@ def build(db: Session) -> World:
     w.contest_a, w.contest_b = contest_a.slug, contest_b.slug
 
     enterprise = factories.organisation(
-        db, kind="enterprise", district=OWN_DISTRICT, facts={"revenue": "2亿元", "registered_district": OWN_DISTRICT}
+        db,
+        kind="enterprise",
+        district=OWN_DISTRICT,
+        facts={"revenue": "2亿元", "registered_district": OWN_DISTRICT},
     )
     investor = factories.organisation(db, kind="investor", district=OWN_DISTRICT)
     gov_own = factories.organisation(db, kind="government", district=OWN_DISTRICT)
@@ -156,7 +162,7 @@ def build(db: Session) -> World:
         ),
         "enterprise": factories.account(db, role="enterprise", organisation=enterprise),
         "investor": factories.account(db, role="investor", organisation=investor),
-        "verifier": factories.account(db, role="verifier"),
+        "verifier": factories.account(db, role="verifier", event=event_a),
     }
     _grant(db, accounts["organiser_a"], role="organiser", event_id=contest_a.id)
     _grant(db, accounts["organiser_b"], role="organiser", event_id=contest_b.id)
@@ -172,17 +178,19 @@ def build(db: Session) -> World:
 
     # Deals: A's deal in the owning district with the enterprise and the investor as parties; one in B.
     deal: Deal = deal_factories.deal(db, event_a, stage="negotiating", opportunity_id=project.id)
-    db.add_all(
-        [
-            DealParty(deal_id=deal.id, organisation_id=enterprise.id, role="enterprise"),
-            DealParty(deal_id=deal.id, organisation_id=investor.id, role="investor"),
-        ]
-    )
+    party = DealParty(deal_id=deal.id, organisation_id=enterprise.id, role="enterprise")
+    db.add_all([party, DealParty(deal_id=deal.id, organisation_id=investor.id, role="investor")])
     task = DealTask(deal_id=deal.id, title="约见投资方", due_on=dt.date(2026, 4, 20))
     db.add(task)
     db.flush()
     deal_factories.deal(db, event_b, district=OTHER_DISTRICT)
-    w.deal, w.task = deal.id, task.id
+    evidence = DealEvidence(
+        deal_id=deal.id, title="营业执照", filename="licence.pdf", content_type="application/pdf", size=9,
+        sha256="0" * 64, data=b"%PDF-1.4\n",
+    )  # fmt: skip
+    db.add(evidence)
+    db.flush()
+    w.deal, w.task, w.evidence, w.party = deal.id, task.id, evidence.id, party.id
 
     # Policies: a package and a policy of the owning district.
     package: PolicyPackage = policy_factories.package(db)
@@ -191,7 +199,9 @@ def build(db: Session) -> World:
 
     # Contest: A's edition with a field, a round, two entries and two judges; the other judge's score is in.
     c_field: ContestField = contest_factories.contest_field(db, event=contest_a)
-    rnd: ContestRound = contest_factories.contest_round(db, event=contest_a, field=c_field, judges_per_entry=1)
+    rnd: ContestRound = contest_factories.contest_round(
+        db, event=contest_a, field=c_field, judges_per_entry=1
+    )
     entry: ContestEntry = contest_factories.entry(
         db, event=contest_a, field=c_field, organisation=enterprise, state="in_review"
     )
@@ -239,7 +249,9 @@ def build(db: Session) -> World:
     w.participant_other = p_other.id
 
     # Accounts: what the People page, the invitation links and the reset links act on.
-    invitation, w.invite_token = directory_factories.invitation(db, role="enterprise", organisation=enterprise)
+    invitation, w.invite_token = directory_factories.invitation(
+        db, role="enterprise", organisation=enterprise
+    )
     member = factories.account(db, role="enterprise", organisation=enterprise)
     w.invitation, w.member = invitation.id, member.id
     w.sign_up = directory_factories.sign_up(db).id

@@ -34,7 +34,7 @@ CATEGORY_ZH = {
 }
 STAGE_OF_ROUND = {"天使轮": "seed", "A轮": "early", "B轮": "growth", "C轮": "growth", "Pre-IPO轮": "mature"}
 # How far the talks on a project have come (the stage of its lead in the deal pipeline), drawn with these odds.
-TALKS = ("negotiating", "negotiating", "agreed", "contacted")
+TALKS = ("negotiating", "negotiating", "intention", "contacted")
 
 
 @dataclass
