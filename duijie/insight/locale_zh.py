@@ -52,4 +52,6 @@ ZH: dict[str, str | tuple[str, ...]] = {
     "Median days, then the number of deals that have both dates. Read from each deal's stage log: the same dates its page shows.": "前为天数中位数，后为同时具有两个日期的项目数。日期取自各项目的阶段记录，与项目页面所示一致。",
     "No signed deal in this selection yet.": "当前筛选范围内尚无签约项目。",
     "Not given": "未填写",
+    "“Signed” counts the deals signed at the forum or further (contract, landed, verified), not those lost or abandoned since; “landed” counts the landed and verified ones.": "“签约”统计论坛签约及以后各阶段（正式合同、落地、已核实）的项目，不含此后流失或放弃的项目；“落地”统计已落地和已核实的项目。",
+    "signed at the forum or further": "论坛签约及以后各阶段",
 }
