@@ -24,7 +24,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("core",),  # database, errors, i18n, auth's Actor, permissions, web glue, jobs, sheets, the demo kit
     ("directory",),  # organisations, people, accounts and roles
     ("events",),  # events, their settings and published figures
-    ("agenda", "exhibition"),  # base records of the forum
+    ("agenda",),  # the forum's programme: rooms, sessions, speakers
+    ("exhibition",),  # the exhibition and the achievements released, at the programme's sessions
     ("registration",),  # registration for the forum and its sessions, badges and check-in
     ("text",),  # pure text tools: normalize, tokenize, embed, index structures
     ("marketplace",),  # features, each above the ones it builds on

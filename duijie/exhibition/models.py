@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from duijie.agenda.models import AgendaSession
 from duijie.core.db import Base, ProvenanceMixin
 from duijie.directory.models import Organisation
 from duijie.events.models import Event
@@ -29,7 +30,8 @@ class Exhibitor(ProvenanceMixin, Base):
 
 
 class Achievement(ProvenanceMixin, Base):
-    """A released scientific or technological achievement (e.g. 十项重大科技成果)."""
+    """A released scientific or technological achievement (e.g. 十项重大科技成果): who made it, in which field, and
+    the forum session where it was released, with a link to its media (a video or the release's own page)."""
 
     __tablename__ = "achievement"
 
@@ -38,6 +40,11 @@ class Achievement(ProvenanceMixin, Base):
     title_zh: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    # The institution as the release names it (several names, or one not in the directory), in both languages.
+    institution_zh: Mapped[str | None] = mapped_column(String(200))
+    institution_en: Mapped[str | None] = mapped_column(String(200))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_session.id", ondelete="SET NULL"))
+    media_url: Mapped[str | None] = mapped_column(String(500))
     field: Mapped[str | None] = mapped_column(String(60))
     description_zh: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
@@ -46,3 +53,4 @@ class Achievement(ProvenanceMixin, Base):
 
     event: Mapped[Event] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    session: Mapped[AgendaSession | None] = relationship()

@@ -1,9 +1,10 @@
-"""The exhibition's searchable records: achievements and exhibitors, each shown on its event's page; an
-exhibitor is found by its organisation's name, industries and district."""
+"""The exhibition's searchable records: achievements (each on its own page) and exhibitors (on their event's
+page); an exhibitor is found by its organisation's name, industries and district. Both follow their event's
+visibility: a draft forum's records are found by its organisers only."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,12 +13,15 @@ from duijie.core.auth import Actor
 from duijie.core.i18n import mark as _l
 from duijie.core.searchable import Extract, Follow, Searchable, SearchFilters, join_lines, restrict
 from duijie.directory.models import Organisation
-from duijie.events.searchable import event_page_urls
+from duijie.events.searchable import event_page_urls, in_visible_events
 from duijie.exhibition.models import Achievement, Exhibitor
 
 
 def _achievement(row: Achievement) -> Extract:
-    text = join_lines(row.title_zh, row.title_en, row.field, row.description_zh, row.description_en)
+    text = join_lines(
+        row.title_zh, row.title_en, row.institution_zh, row.institution_en, row.field, row.description_zh,
+        row.description_en,
+    )  # fmt: skip
     return Extract("achievement", row.id, row.event_id, row.title_zh, row.title_en or row.title_zh, text)
 
 
@@ -31,8 +35,10 @@ def _exhibitor(row: Exhibitor) -> Extract:
 def _achievements(
     db: Session, actor: Actor | None, f: SearchFilters, event_id: int | None, among: Collection[int] | None
 ) -> list[int]:
-    """Every achievement among the candidates (of the event asked for): the exhibition is public."""
-    stmt = restrict(select(Achievement.id), Achievement.id, among)
+    """The achievements among the candidates whose event the reader may see (of the event asked for)."""
+    stmt = restrict(select(Achievement.id), Achievement.id, among).where(
+        in_visible_events(Achievement.event_id, actor)
+    )
     if event_id is not None:
         stmt = stmt.where(Achievement.event_id == event_id)
     return list(db.scalars(stmt))
@@ -45,12 +51,17 @@ def _exhibitors(
     stmt = select(Exhibitor.id, Organisation.industries).join(
         Organisation, Exhibitor.organisation_id == Organisation.id
     )
-    stmt = restrict(stmt, Exhibitor.id, among)
+    stmt = restrict(stmt, Exhibitor.id, among).where(in_visible_events(Exhibitor.event_id, actor))
     if f.district:
         stmt = stmt.where(Organisation.district == f.district)
     if event_id is not None:
         stmt = stmt.where(Exhibitor.event_id == event_id)
     return [r.id for r in db.execute(stmt) if not f.industry or f.industry in (r.industries or [])]
+
+
+def _achievement_urls(db: Session, ids: Sequence[int]) -> dict[int, str]:
+    """An achievement is found on its own page, not on an event page that does not show it."""
+    return {i: f"/achievements/{i}" for i in ids}
 
 
 def _exhibitors_of(db: Session, organisation: Organisation) -> list[int]:
@@ -66,7 +77,7 @@ SEARCHABLE = (
         model=Achievement,
         extract=_achievement,
         visible=_achievements,
-        urls=event_page_urls(Achievement),
+        urls=_achievement_urls,
         filters=frozenset({"event"}),
     ),
     Searchable(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from duijie.core.auth import Actor
@@ -13,6 +14,7 @@ from duijie.directory import users
 from duijie.events.deps import event_from_slug
 from duijie.events.figures import figure_text
 from duijie.events.models import Event
+from duijie.exhibition.models import Achievement
 from duijie.insight.queries import event_stats
 from duijie.matching.service import highlights as match_highlights
 from duijie.meetings.directory import meeting_offers
@@ -95,6 +97,9 @@ def event_page(
             "other_figures": page.other_figures,
             "children": page.children,
             "programme": page.programme,
+            "achievements": db.scalar(
+                select(func.count()).select_from(Achievement).where(Achievement.event_id == page.event.id)
+            ),
             "rules": rules,
             "figure_text": figure_text,
         },

@@ -31,6 +31,8 @@ def _page_of(db: Session, kind: str, row: Any) -> str:
         return f"/policies/packages/{row.slug}"
     if kind == "policy":
         return f"/policies/{row.slug}"
+    if kind == "achievement":  # on its own page, not on an event page that does not show it
+        return f"/achievements/{row.id}"
     event = db.get(Event, row.event_id)
     assert event is not None
     return f"/events/{event.slug}"

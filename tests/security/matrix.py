@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from duijie.contest.models import ContestRound, Score
 from duijie.deals.models import Deal, DealEvidence, DealTask
+from duijie.exhibition.models import Achievement
 from duijie.marketplace.models import Opportunity
 from duijie.meetings.models import Meeting, MeetingRequest
 from duijie.policies.models import Policy
@@ -69,6 +70,7 @@ PARAMS: dict[str, str] = {
     "task_id": "task",
     "evidence_id": "evidence",
     "party_id": "party",
+    "achievement_id": "achievement",
     "project_id": "project",
     "opportunity_id": "project",
     "round_id": "round",
@@ -147,6 +149,12 @@ def deal_state(db: Session, w: World) -> Any:
         deal.stage, deal.status, deal.source_label, deal.title_zh, deal.planned_amount, deal.announced, parties,
         sorted(map(str, tasks)),
     )  # fmt: skip
+
+
+def achievement_state(db: Session, w: World) -> Any:
+    row = db.get(Achievement, w.achievement)
+    count = db.scalar(select(func.count()).select_from(Achievement))
+    return (row.title_zh if row else None, count)
 
 
 def evidence_count(db: Session, w: World) -> Any:
@@ -877,6 +885,45 @@ ENTRIES: tuple[Entry, ...] = (
         only(*EVENT_ORGANISERS, "district_own"),
         json=lambda w: [{"organisation_id": w.enterprise, "role": "enterprise"}],
     ),
+    # ---- exhibition: released achievements are public; the organiser of their event adds, edits, removes them
+    Entry("GET", "/achievements", PUBLIC),
+    Entry("GET", "/achievements/{achievement_id}", PUBLIC),
+    Entry("GET", "/api/v1/achievements", PUBLIC),
+    Entry("GET", "/api/v1/achievements/{achievement_id}", PUBLIC),
+    Entry("GET", "/achievements/new", only(*ORGANISERS), note="which event it may add to is checked on the event"),
+    Entry(
+        "POST",
+        "/achievements/new",
+        only(*EVENT_ORGANISERS),
+        form=lambda w: {"event": w.event_a, "title_zh": "矩阵新成果"},
+        probe=achievement_state,
+    ),
+    Entry(
+        "POST",
+        "/api/v1/achievements",
+        only(*EVENT_ORGANISERS),
+        json=lambda w: {"event": w.event_a, "title_zh": "矩阵新成果"},
+        probe=achievement_state,
+    ),
+    Entry("GET", "/achievements/{achievement_id}/edit", only(*EVENT_ORGANISERS)),
+    Entry(
+        "POST",
+        "/achievements/{achievement_id}/edit",
+        only(*EVENT_ORGANISERS),
+        form=lambda w: {"title_zh": "矩阵改名"},
+        probe=achievement_state,
+    ),
+    Entry(
+        "PATCH",
+        "/api/v1/achievements/{achievement_id}",
+        only(*EVENT_ORGANISERS),
+        json=lambda w: {"title_zh": "矩阵改名"},
+        probe=achievement_state,
+    ),
+    Entry(
+        "POST", "/achievements/{achievement_id}/delete", only(*EVENT_ORGANISERS), form=empty, probe=achievement_state
+    ),
+    Entry("DELETE", "/api/v1/achievements/{achievement_id}", only(*EVENT_ORGANISERS), probe=achievement_state),
     Entry("GET", "/import/template.xlsx", PUBLIC),
     Entry(
         "GET", "/import", only(*ORGANISERS, *DISTRICTS), note="each imported row is then checked on its event"

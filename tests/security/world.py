@@ -29,6 +29,7 @@ from duijie.contest.models import (
 )
 from duijie.deals.models import Deal, DealEvidence, DealParty, DealTask
 from duijie.directory.models import Account, RoleAssignment
+from duijie.exhibition.models import Achievement
 from duijie.meetings.models import (
     Meeting,
     MeetingParticipant,
@@ -85,6 +86,7 @@ class World:
     task: int = 0  # an open task of that deal
     evidence: int = 0  # a document of evidence of that deal
     party: int = 0  # the enterprise's place among that deal's parties
+    achievement: int = 0  # an achievement released at A
     package: str = ""
     policy: str = ""  # a policy of 海淀区
     round: int = 0
@@ -191,6 +193,10 @@ def build(db: Session) -> World:
     db.add(evidence)
     db.flush()
     w.deal, w.task, w.evidence, w.party = deal.id, task.id, evidence.id, party.id
+    released = Achievement(event_id=event_a.id, title_zh="矩阵成果", provenance="manual")
+    db.add(released)
+    db.flush()
+    w.achievement = released.id
 
     # Policies: a package and a policy of the owning district.
     package: PolicyPackage = policy_factories.package(db)
