@@ -164,9 +164,7 @@ def delete(db: Session, *, actor: Actor, achievement: Achievement) -> None:
         achievement,
         message=_("Only the organiser of this event removes its releases."),
     )
-    before = {
-        k: getattr(achievement, k) for k in ("title_zh", *FIELDS[1:]) if getattr(achievement, k) is not None
-    }
+    before = {k: getattr(achievement, k) for k in FIELDS if getattr(achievement, k) is not None}
     audit.record(
         db, actor=actor, entity_type="achievement", entity_id=achievement.id, action="delete", before=before,
         event_id=achievement.event_id,

@@ -1,6 +1,7 @@
 """The exhibition part of the demo: the major achievements released at the 2024 Zhongguancun Forum, as the
-forum's report lists them (title, and who made it where the report says), with their English names and fields,
-linked (once the programme exists) to the session that released them."""
+forum's report lists them (title, and who made it where the report says), and the five of the 2023 forum's
+30-odd releases its report names, with their English names and fields, linked (once the programme exists) to
+the session that released them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import MappingProxyType
 from sqlalchemy import select
 
 from duijie.agenda.models import AgendaSession
-from duijie.core.demo_kit import SRC_2024, DemoKit
+from duijie.core.demo_kit import SRC_2024, SRC_FORUM_2023, DemoKit
 from duijie.events.models import Event
 from duijie.exhibition.models import Achievement
 
@@ -55,6 +56,19 @@ ENGLISH = MappingProxyType(
     }
 )  # fmt: skip
 RELEASE_SESSION = "十项重大科技成果发布"
+# The 2023 forum released 30-odd achievements; its report names these five, at the opening's release segment
+# (zh, en, institution zh, institution en, field).
+RELEASES_2023: tuple[tuple[str, str, str | None, str | None, str], ...] = (
+    ("夸父卫星在轨获得世界一流天基太阳硬X射线图像", "The Kuafu satellite's world-class solar hard X-ray images from orbit",
+     "中国科学院紫金山天文台", "Purple Mountain Observatory, Chinese Academy of Sciences", "商业航天"),
+    ("下一代云化开放无线网络新空口试验验证平台",
+     "Test platform for the new air interface of next-generation cloud-based open radio networks", None, None,
+     "新一代信息技术"),
+    ("30微米厚度柔性可折叠玻璃", "Flexible foldable glass 30 microns thick", None, None, "新材料"),
+    ("新一代“人造太阳”", "A new-generation \"artificial sun\"", None, None, "绿色能源与节能环保"),
+    ("深脑成像微型化三光子显微镜", "Miniature three-photon microscope for deep-brain imaging", None, None, "医药健康"),
+)  # fmt: skip
+RELEASE_SESSION_2023 = "重大科技成果发布"
 
 
 def seed_demo(kit: DemoKit) -> None:
@@ -77,19 +91,31 @@ def seed_demo(kit: DemoKit) -> None:
                 provenance=SRC_2024,
             )
         )
+    seed_2023(kit)
+
+
+def seed_2023(kit: DemoKit) -> None:
+    """The five 2023 releases the forum's report names (of its 30-odd)."""
+    forum = kit.get(Event, "zgc-forum-2023")
+    for k, (zh, en, who_zh, who_en, field) in enumerate(RELEASES_2023):
+        kit.db.add(
+            Achievement(
+                event=forum, title_zh=zh, title_en=en, institution_zh=who_zh, institution_en=who_en, field=field,
+                rank=k + 1, released_on=dt.date(2023, 5, 25), provenance=SRC_FORUM_2023,
+            )
+        )  # fmt: skip
 
 
 def finish_demo(kit: DemoKit) -> None:
     """The releases link to the session that released them (the agenda writes the programme in this phase, on
     a lower floor)."""
-    forum = kit.get(Event, "zgc-forum-2024")
-    session = kit.db.scalar(
-        select(AgendaSession).where(
-            AgendaSession.event_id == forum.id, AgendaSession.title_zh == RELEASE_SESSION
+    for slug, title in (("zgc-forum-2024", RELEASE_SESSION), ("zgc-forum-2023", RELEASE_SESSION_2023)):
+        forum = kit.get(Event, slug)
+        session = kit.db.scalar(
+            select(AgendaSession).where(AgendaSession.event_id == forum.id, AgendaSession.title_zh == title)
         )
-    )
-    if session is None:
-        return
-    for row in kit.db.scalars(select(Achievement).where(Achievement.event_id == forum.id)):
-        row.session_id = session.id
+        if session is None:
+            continue
+        for row in kit.db.scalars(select(Achievement).where(Achievement.event_id == forum.id)):
+            row.session_id = session.id
     kit.db.flush()
