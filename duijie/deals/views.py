@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.datastructures import FormData, UploadFile
 
+from duijie.agenda.service import event_zone
 from duijie.core import i18n
 from duijie.core.auth import Actor
 from duijie.core.enums import LabelledEnum
@@ -62,7 +63,7 @@ from duijie.deals.schemas import DealCreate, DealFilters, DealUpdate, StageMove,
 from duijie.deals.sources import reader_for
 from duijie.directory.models import Account, Organisation
 from duijie.directory.reference import DISTRICT_EN, INDUSTRY_EN
-from duijie.events.models import Event
+from duijie.events.models import DEFAULT_TIMEZONE, Event
 from duijie.events.service import find_event, visible_events
 from duijie.marketplace.enums import ProjectCategory
 from duijie.marketplace.models import Opportunity
@@ -335,12 +336,9 @@ def deal_create(
 
 def _local_time(moment: dt.datetime, deal: Deal) -> str:
     """A history moment in the deal's event's time zone (Beijing by default), as its people lived it."""
-    try:
-        zone = zoneinfo.ZoneInfo((deal.event.timezone if deal.event else None) or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Asia/Shanghai")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
+    zone = event_zone(deal.event) if deal.event else zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 

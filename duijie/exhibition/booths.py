@@ -126,18 +126,26 @@ def _problem(where: str, field_name: str, message: str) -> ErrorDetail:
     return ErrorDetail(f"{where}: {field_name}: {message}", field=field_name)
 
 
+def _area(raw: Mapping[str, Any], where: str, problems: list[ErrorDetail]) -> float | None:
+    """The item's size in m², or None with the problem noted (a booth and an exhibitor both have one)."""
+    try:
+        size = float(raw["size"])
+    except (KeyError, TypeError, ValueError):
+        size = 0.0
+    if size > 0:
+        return size
+    problems.append(_problem(where, "size", "a positive area in m² is needed"))
+    return None
+
+
 def read_plan(data: Mapping[str, Any]) -> FloorPlan:
     """A floor plan from its JSON form, every problem named by list, index and field (all of them at once)."""
     problems: list[ErrorDetail] = []
     booths: list[Booth] = []
     for k, raw in enumerate(data.get("booths") or []):
         where = f"booths[{k}]"
-        try:
-            size = float(raw["size"])
-            if size <= 0:
-                raise ValueError
-        except (KeyError, TypeError, ValueError):
-            problems.append(_problem(where, "size", "a positive area in m² is needed"))
+        size = _area(raw, where, problems)
+        if size is None:
             continue
         if not str(raw.get("id") or "").strip():
             problems.append(_problem(where, "id", "every booth needs an id"))
@@ -163,12 +171,8 @@ def read_plan(data: Mapping[str, Any]) -> FloorPlan:
     exhibitors: list[Exhibitor] = []
     for k, raw in enumerate(data.get("exhibitors") or []):
         where = f"exhibitors[{k}]"
-        try:
-            size = float(raw["size"])
-            if size <= 0:
-                raise ValueError
-        except (KeyError, TypeError, ValueError):
-            problems.append(_problem(where, "size", "a positive area in m² is needed"))
+        size = _area(raw, where, problems)
+        if size is None:
             continue
         tier = str(raw.get("tier") or "standard")
         if tier not in TIERS:

@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from duijie.core.errors import DomainError
-
-if TYPE_CHECKING:
-    from duijie.exhibition.booths import FloorPlan
+from duijie.exhibition.booths import FloorPlan, allocate, check, generate, read_plan, score
 
 
 @click.group("exhibition")
@@ -22,8 +19,6 @@ def exhibition() -> None:
 
 
 def _plan(path: Path) -> FloorPlan:
-    from duijie.exhibition.booths import read_plan
-
     try:
         return read_plan(json.loads(path.read_text(encoding="utf-8")))
     except json.JSONDecodeError as exc:
@@ -45,8 +40,6 @@ def allocate_command(input_path: Path, output_path: Path, seconds: float) -> Non
     """Allocate the booths of a floor plan (JSON: booths, exhibitors, zones) and write where each exhibitor
     stands, why, and the bound the result is measured against. Exit 2 on a plan that cannot be read or
     satisfied; the allocation is re-checked before it is written."""
-    from duijie.exhibition.booths import allocate, check
-
     plan = _plan(input_path)
     try:
         result = allocate(plan, seconds=seconds)
@@ -77,8 +70,6 @@ def allocate_command(input_path: Path, output_path: Path, seconds: float) -> Non
 )
 def check_command(input_path: Path, result_path: Path) -> None:
     """Re-verify every hard rule of an allocation against its floor plan, and recompute its figures."""
-    from duijie.exhibition.booths import check, score
-
     plan = _plan(input_path)
     booth_of = json.loads(result_path.read_text(encoding="utf-8")).get("booth_of") or {}
     problems = check(plan, booth_of)
@@ -97,8 +88,6 @@ def check_command(input_path: Path, result_path: Path) -> None:
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def generate_command(booths: int, seed: int, rivals: str, output_path: Path) -> None:
     """Write a generated floor plan of the forum's size (five halls, zones, tiers, competitors)."""
-    from duijie.exhibition.booths import generate
-
     output_path.write_text(
         json.dumps(generate(booths, seed=seed, rivals=rivals), ensure_ascii=False), encoding="utf-8"
     )

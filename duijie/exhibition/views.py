@@ -27,19 +27,8 @@ from duijie.exhibition.schemas import AchievementCreate, AchievementUpdate
 
 router = APIRouter(include_in_schema=False)
 
-FORM_FIELDS = (
-    "title_zh",
-    "title_en",
-    "institution_zh",
-    "institution_en",
-    "field",
-    "description_zh",
-    "description_en",
-    "released_on",
-    "rank",
-    "session_id",
-    "media_url",
-)
+# What the form edits: every field of a release but the organisation (set through the API).
+FORM_FIELDS = tuple(f for f in achievement_service.FIELDS if f != "organisation_id")
 
 
 def _forums(db: Session, actor: Actor) -> list[Event]:

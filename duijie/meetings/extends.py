@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from duijie.agenda.service import event_zone
 from duijie.core.auth import Actor
 from duijie.deals.sources import SOURCE_READERS, SourceReader
 from duijie.directory.models import Organisation, Person
-from duijie.events.models import Event
+from duijie.events.models import DEFAULT_TIMEZONE, Event
 from duijie.marketplace.models import Opportunity
 from duijie.marketplace.sections import PROJECT_PAGE_SECTIONS, PageSection
 from duijie.meetings import directory
@@ -59,10 +60,7 @@ def read_meeting(db: Session, meeting_id: int) -> tuple[str, str | None] | None:
         elif person is not None:
             names.append((person.name_zh, person.name_en or person.name_zh))
     event = db.get(Event, meeting.event_id)
-    try:
-        zone = zoneinfo.ZoneInfo((event.timezone if event else None) or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Asia/Shanghai")
+    zone = event_zone(event) if event else zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
     when = ""
     if slot is not None:
         start = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(tzinfo=dt.UTC)
